@@ -1,0 +1,54 @@
+package dev.andon.call;
+
+import com.typesafe.config.Config;
+
+/**
+ * What a running {@link BlockingCall} can see of its supervision: the abort signal, abort hooks,
+ * progress reporting and its own configuration.
+ *
+ * <h2>Threading</h2>
+ * Every method is thread-safe and non-blocking. {@link #abortRequested()} is a volatile read, cheap
+ * enough to call in a tight loop. Once the abort signal is set it is never cleared, and it
+ * <em>happens-before</em> every hook registered with {@link #onAbort} runs.
+ */
+public interface WorkContext {
+
+    /** {@code true} once an abort was requested of this call; cheap, thread-safe. */
+    boolean abortRequested();
+
+    /**
+     * Returns normally unless an abort was requested.
+     *
+     * @throws AbortedException once an abort was requested, carrying its reason
+     */
+    void checkpoint();
+
+    /**
+     * Registers a hook that unblocks this call when it is aborted: close a socket, cancel a JDBC
+     * {@code Statement}, destroy a process. Each hook runs at most once, never on the thread that
+     * runs the call, before the thread is interrupted. A hook registered after the abort was
+     * requested runs right away (on another thread). A hook that throws is logged and does not
+     * stop the others.
+     *
+     * @throws NullPointerException if {@code hook} is null
+     */
+    void onAbort(Runnable hook);
+
+    /** A heartbeat shown in the live state of the run, its events, and the report. */
+    void progress(String message);
+
+    /**
+     * Adds a named detail to this call's report (an exit code, an HTTP status, an output tail).
+     * Values should be strings, numbers or booleans.
+     */
+    void detail(String key, Object value);
+
+    /** The call's name, unique within its run. */
+    String callName();
+
+    /** This attempt's number, starting at 1. */
+    int attempt();
+
+    /** The call's own configuration block ({@code config { ... }} for the {@code class} kind). */
+    Config config();
+}

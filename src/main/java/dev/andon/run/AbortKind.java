@@ -1,0 +1,15 @@
+package dev.andon.run;
+
+/** Why an abort was requested; decides how a stopped call and its run are reported. */
+public enum AbortKind {
+    /** A sibling failed under {@code fail-fast}. */
+    SIBLING_FAILED,
+    /** The call's own timeout expired: the call ends {@code TIMED_OUT}. */
+    TIMEOUT,
+    /** The run's deadline expired: the run ends {@code FAILED}. */
+    DEADLINE,
+    /** Someone outside asked (API, signal): the run ends {@code ABORTED}. */
+    USER,
+    /** The system is shutting down: the run ends {@code ABORTED}. */
+    SHUTDOWN
+}

@@ -1,0 +1,37 @@
+package dev.andon.run;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How one call ended (or, in a live snapshot, where it stands).
+ *
+ * @param abortToAckMillis for calls asked to abort: from the abort request to the ack, or to
+ *                         giving up ({@code ABANDONED}); {@code null} otherwise
+ * @param thread           the blocking-dispatcher thread of its last attempt
+ * @param stackTrace       for {@code ABANDONED}: what the thread was doing when given up on
+ * @param details          kind-specific facts: exit code, output tails, HTTP status
+ */
+public record CallReport(String name, CallStatus status, int attempts, Instant startedAt, Instant finishedAt,
+                         Long durationMillis, String result, String error, Long abortToAckMillis, String thread,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) String progress,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) List<String> stackTrace,
+                         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Object> details) {
+    public CallReport {
+        stackTrace = stackTrace == null ? null : List.copyOf(stackTrace);
+        details = details == null ? Map.of() : Map.copyOf(details);
+    }
+
+    /** A call that never started. */
+    public static CallReport cancelled(String name) {
+        return new CallReport(name, CallStatus.CANCELLED, 0, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** A live call that has not finished, for snapshots. */
+    public static CallReport live(String name, CallStatus status, int attempts, Instant startedAt, String thread,
+                                  String progress) {
+        return new CallReport(name, status, attempts, startedAt, null, null, null, null, null, thread, progress, null, null);
+    }
+}

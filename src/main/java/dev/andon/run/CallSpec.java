@@ -1,0 +1,49 @@
+package dev.andon.run;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.andon.call.BlockingCall;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One call of a job: its name, what it runs, and its call-level settings.
+ *
+ * @param name             unique within its job
+ * @param kind             {@code sleep}, {@code command}, {@code http}, {@code class}, or {@code java}
+ *                         for a lambda given through the Java API
+ * @param call             what runs on the blocking dispatcher
+ * @param timeout          the call's own timeout over all its attempts, or {@code null} for none
+ * @param retry            how failures are retried; {@link RetryPolicy#NONE} for no retry
+ * @param interruptOnAbort whether abort interrupts the call's thread
+ * @param config           the call's own configuration, seen through {@code WorkContext.config()}
+ */
+public record CallSpec(String name, String kind, BlockingCall<?> call, Duration timeout,
+                       RetryPolicy retry, boolean interruptOnAbort, Config config) {
+    public CallSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(call, "call");
+        Objects.requireNonNull(retry, "retry");
+        Objects.requireNonNull(config, "config");
+        if (timeout != null && (timeout.isNegative() || timeout.isZero()))
+            throw new IllegalArgumentException("timeout must be positive: " + timeout);
+    }
+
+    /** A call given as a lambda, with no timeout, no retry, interrupt on abort. */
+    public static CallSpec of(String name, BlockingCall<?> call) {
+        return new CallSpec(name, "java", call, null, RetryPolicy.NONE, true, ConfigFactory.empty());
+    }
+
+    public CallSpec withTimeout(Duration timeout) {
+        return new CallSpec(name, kind, call, timeout, retry, interruptOnAbort, config);
+    }
+
+    public CallSpec withRetry(RetryPolicy retry) {
+        return new CallSpec(name, kind, call, timeout, retry, interruptOnAbort, config);
+    }
+
+    public CallSpec withInterruptOnAbort(boolean interruptOnAbort) {
+        return new CallSpec(name, kind, call, timeout, retry, interruptOnAbort, config);
+    }
+}

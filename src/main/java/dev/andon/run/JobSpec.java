@@ -1,0 +1,99 @@
+package dev.andon.run;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A job: its calls and its run-level policies. Built from the catalog by
+ * {@code dev.andon.config.Catalog}, or in Java with {@link #builder(String)}.
+ *
+ * @param name           the job's name
+ * @param calls          its calls, names unique, at least one
+ * @param failurePolicy  fail-fast or all-settled
+ * @param maxParallelism how many calls run at once, at least 1; the rest wait, queued
+ * @param abortGrace     how long an aborted call may take to stop before it is {@code ABANDONED}
+ * @param deadline       the whole run's time limit, or {@code null} for none
+ * @param dispatcher     the config path of the dispatcher its calls run on
+ */
+public record JobSpec(String name, List<CallSpec> calls, FailurePolicy failurePolicy, int maxParallelism,
+                      Duration abortGrace, Duration deadline, String dispatcher) {
+    public static final String DEFAULT_DISPATCHER = "andon.blocking-dispatcher";
+
+    public JobSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(failurePolicy, "failurePolicy");
+        Objects.requireNonNull(abortGrace, "abortGrace");
+        Objects.requireNonNull(dispatcher, "dispatcher");
+        calls = List.copyOf(calls);
+        if (calls.isEmpty()) throw new IllegalArgumentException("calls must not be empty");
+        Set<String> names = new HashSet<>();
+        for (CallSpec c : calls)
+            if (!names.add(c.name())) throw new IllegalArgumentException("duplicate call name: " + c.name());
+        if (maxParallelism < 1) throw new IllegalArgumentException("maxParallelism must be at least 1: " + maxParallelism);
+        if (abortGrace.isNegative()) throw new IllegalArgumentException("abortGrace must not be negative: " + abortGrace);
+        if (deadline != null && (deadline.isNegative() || deadline.isZero()))
+            throw new IllegalArgumentException("deadline must be positive: " + deadline);
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** Builds a {@link JobSpec} in Java; defaults match {@code reference.conf}. */
+    public static final class Builder {
+        private final String name;
+        private final List<CallSpec> calls = new ArrayList<>();
+        private FailurePolicy failurePolicy = FailurePolicy.FAIL_FAST;
+        private int maxParallelism = 64;
+        private Duration abortGrace = Duration.ofSeconds(5);
+        private Duration deadline;
+        private String dispatcher = DEFAULT_DISPATCHER;
+
+        private Builder(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+        }
+
+        public Builder call(String callName, dev.andon.call.BlockingCall<?> call) {
+            calls.add(CallSpec.of(callName, call));
+            return this;
+        }
+
+        public Builder call(CallSpec spec) {
+            calls.add(Objects.requireNonNull(spec, "spec"));
+            return this;
+        }
+
+        public Builder failurePolicy(FailurePolicy p) {
+            this.failurePolicy = p;
+            return this;
+        }
+
+        public Builder maxParallelism(int n) {
+            this.maxParallelism = n;
+            return this;
+        }
+
+        public Builder abortGrace(Duration d) {
+            this.abortGrace = d;
+            return this;
+        }
+
+        public Builder deadline(Duration d) {
+            this.deadline = d;
+            return this;
+        }
+
+        public Builder dispatcher(String configPath) {
+            this.dispatcher = configPath;
+            return this;
+        }
+
+        public JobSpec build() {
+            return new JobSpec(name, calls, failurePolicy, maxParallelism, abortGrace, deadline, dispatcher);
+        }
+    }
+}

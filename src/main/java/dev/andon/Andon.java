@@ -1,0 +1,193 @@
+package dev.andon;
+
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.AskPattern;
+import com.typesafe.config.Config;
+import dev.andon.run.AbortKind;
+import dev.andon.run.JobSpec;
+import dev.andon.run.RunEvent;
+import dev.andon.run.RunListener;
+import dev.andon.run.RunReport;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+/**
+ * An Andon instance embedded in a JVM: an actor system that runs jobs under supervision.
+ *
+ * <h2>Use</h2>
+ * <pre>{@code
+ * try (Andon andon = Andon.start(ConfigFactory.load())) {
+ *     JobSpec job = JobSpec.builder("nightly")
+ *             .call("extract", ctx -> extract(ctx))
+ *             .call("convert", ctx -> { ctx.checkpoint(); return convert(); })
+ *             .build();
+ *     RunReport report = andon.submit(job).report().toCompletableFuture().join();
+ * }
+ * }</pre>
+ *
+ * <h2>Threading</h2>
+ * Every method is thread-safe and returns without waiting for a run, except {@link #close()}.
+ * A run's report stage completes on an actor thread: do not block in its callbacks.
+ *
+ * <h2>Shutdown</h2>
+ * {@link #shutdown()} runs Akka's {@code CoordinatedShutdown}: new runs are rejected, live runs
+ * are aborted with reason {@code shutdown}, their reports are awaited (for at most the longest
+ * abort grace plus {@code andon.shutdown.margin}), then the system terminates. A JVM shutdown
+ * (SIGTERM) does the same through Akka's shutdown hook.
+ */
+public final class Andon implements AutoCloseable {
+
+    /** The reason given to CoordinatedShutdown by {@link #shutdown()}. */
+    public static final CoordinatedShutdown.Reason API_SHUTDOWN = new CoordinatedShutdown.Reason() {
+        @Override
+        public String toString() {
+            return "AndonShutdown";
+        }
+    };
+
+    private final ActorSystem<AndonGuardian.Command> system;
+    private final Map<String, CompletableFuture<RunReport>> pending = new ConcurrentHashMap<>();
+    private final Supplier<HttpClient> httpClient;
+
+    private Andon(ActorSystem<AndonGuardian.Command> system) {
+        this.system = system;
+        Config config = system.settings().config();
+        Duration connectTimeout = config.getDuration("andon.http-client.connect-timeout");
+        HttpClient.Redirect redirect = HttpClient.Redirect.valueOf(config.getString("andon.http-client.follow-redirects"));
+        this.httpClient = new Supplier<>() {
+            private volatile HttpClient client;
+
+            @Override
+            public HttpClient get() {
+                HttpClient c = client;
+                if (c == null) {
+                    synchronized (this) {
+                        if (client == null)
+                            client = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(redirect).build();
+                        c = client;
+                    }
+                }
+                return c;
+            }
+        };
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "andon-abort-live-runs",
+                () -> AskPattern.ask(system, AndonGuardian.Shutdown::new,
+                        config.getDuration("akka.coordinated-shutdown.phases.service-requests-done.timeout"),
+                        system.scheduler()));
+        // A run that was submitted but never reached the guardian (the system went away first)
+        // must not leave its caller waiting forever.
+        system.getWhenTerminated().thenRun(() -> pending.values().forEach(f ->
+                f.completeExceptionally(new IllegalStateException("Andon terminated before the run could start"))));
+    }
+
+    /**
+     * Starts an Andon actor system named {@code andon}.
+     *
+     * @param config the whole configuration, {@code reference.conf} included (as
+     *               {@code ConfigFactory.load()} gives)
+     */
+    public static Andon start(Config config) {
+        return start(config, "andon");
+    }
+
+    /** Starts an Andon actor system with the given name (unique per JVM is wise for JMX). */
+    public static Andon start(Config config, String systemName) {
+        Objects.requireNonNull(config, "config");
+        Duration margin = config.getDuration("andon.shutdown.margin");
+        return new Andon(ActorSystem.create(AndonGuardian.create(margin), systemName, config));
+    }
+
+    /** Starts a run of {@code job}. */
+    public RunHandle submit(JobSpec job) {
+        return submit(job, RunListener.NONE);
+    }
+
+    /**
+     * Starts a run of {@code job}, telling {@code listener} its events.
+     *
+     * @param listener called on an actor thread, in order; must be quick and must not block
+     * @throws IllegalArgumentException if the job names a dispatcher that is not configured
+     */
+    public RunHandle submit(JobSpec job, RunListener listener) {
+        Objects.requireNonNull(job, "job");
+        Objects.requireNonNull(listener, "listener");
+        if (!system.settings().config().hasPath(job.dispatcher() + ".type"))
+            throw new IllegalArgumentException("job " + job.name() + ": dispatcher " + job.dispatcher() + " is not configured");
+        String runId = newRunId();
+        CompletableFuture<RunReport> report = new CompletableFuture<>();
+        pending.put(runId, report);
+        report.whenComplete((r, e) -> pending.remove(runId));
+        RunListener relay = event -> {
+            try {
+                listener.onEvent(event);
+            } finally {
+                if (event instanceof RunEvent.RunFinished f) report.complete(f.report());
+                else if (event instanceof RunEvent.RunRejected r)
+                    report.completeExceptionally(new IllegalStateException("run rejected: " + r.reason()));
+            }
+        };
+        if (system.whenTerminated().isCompleted())
+            report.completeExceptionally(new IllegalStateException("Andon is terminated"));
+        else
+            system.tell(new AndonGuardian.StartRun(runId, job, relay));
+        return new RunHandle(runId, report);
+    }
+
+    /**
+     * Aborts a live run (it ends {@code ABORTED} unless it had already failed).
+     *
+     * @return {@code false} if no run with that id is live
+     */
+    public boolean abort(String runId, String reason) {
+        Objects.requireNonNull(reason, "reason");
+        if (!pending.containsKey(runId)) return false;
+        system.tell(new AndonGuardian.AbortRun(runId, reason, AbortKind.USER));
+        return true;
+    }
+
+    /** The live state of a run, or empty if it is not live. */
+    public CompletionStage<Optional<RunReport>> snapshot(String runId) {
+        return AskPattern.ask(system, (akka.actor.typed.ActorRef<Optional<RunReport>> r) -> new AndonGuardian.GetSnapshot(runId, r),
+                Duration.ofSeconds(5), system.scheduler());
+    }
+
+    /** Shuts down through CoordinatedShutdown; completes when the system has terminated. */
+    public CompletionStage<Done> shutdown() {
+        return CoordinatedShutdown.get(system).runAll(API_SHUTDOWN);
+    }
+
+    public CompletionStage<Done> whenTerminated() {
+        return system.getWhenTerminated();
+    }
+
+    /** The actor system, e.g. to spawn a {@link dev.andon.run.RunSupervisor} directly. */
+    public ActorSystem<?> system() {
+        return system;
+    }
+
+    /** The instance's one shared HTTP client, created on first use. */
+    public Supplier<HttpClient> httpClient() {
+        return httpClient;
+    }
+
+    /** Shuts down and waits until the system has terminated. */
+    @Override
+    public void close() {
+        shutdown().toCompletableFuture().join();
+        whenTerminated().toCompletableFuture().join();
+    }
+
+    private static String newRunId() {
+        return "r-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+    }
+}

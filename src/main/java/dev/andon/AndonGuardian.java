@@ -1,0 +1,162 @@
+package dev.andon;
+
+import akka.Done;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import dev.andon.run.AbortKind;
+import dev.andon.run.JobSpec;
+import dev.andon.run.RunEvent;
+import dev.andon.run.RunListener;
+import dev.andon.run.RunReport;
+import dev.andon.run.RunSupervisor;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The root of an Andon actor system: starts a {@link RunSupervisor} per run, routes aborts and
+ * snapshot requests to it, and on shutdown aborts every live run and answers only when each
+ * supervisor has reported and stopped (or the longest abort grace plus a margin has passed).
+ *
+ * <h2>Protocol</h2>
+ * {@link StartRun}, {@link AbortRun}, {@link GetSnapshot}, {@link Shutdown} (sent by the
+ * CoordinatedShutdown task of {@link Andon}). Once shutting down, new runs are rejected with a
+ * {@link RunEvent.RunRejected} event.
+ */
+final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
+
+    interface Command {
+    }
+
+    record StartRun(String runId, JobSpec job, RunListener listener) implements Command {
+    }
+
+    record AbortRun(String runId, String reason, AbortKind kind) implements Command {
+    }
+
+    record GetSnapshot(String runId, ActorRef<Optional<RunReport>> replyTo) implements Command {
+    }
+
+    record Shutdown(ActorRef<Done> replyTo) implements Command {
+    }
+
+    private record SupervisorStopped(String runId) implements Command {
+    }
+
+    private record SnapshotReady(RunReport report, ActorRef<Optional<RunReport>> replyTo) implements Command {
+    }
+
+    private enum ShutdownTimedOut implements Command { INSTANCE }
+
+    private record LiveRun(ActorRef<RunSupervisor.Command> supervisor, JobSpec job) {
+    }
+
+    private final Duration shutdownMargin;
+    private final TimerScheduler<Command> timers;
+    private final Map<String, LiveRun> live = new HashMap<>();
+    private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
+    private boolean shuttingDown;
+
+    static Behavior<Command> create(Duration shutdownMargin) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new AndonGuardian(ctx, timers, shutdownMargin)));
+    }
+
+    private AndonGuardian(ActorContext<Command> context, TimerScheduler<Command> timers, Duration shutdownMargin) {
+        super(context);
+        this.timers = timers;
+        this.shutdownMargin = shutdownMargin;
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(StartRun.class, this::onStartRun)
+                .onMessage(AbortRun.class, this::onAbortRun)
+                .onMessage(GetSnapshot.class, this::onGetSnapshot)
+                .onMessage(SnapshotReady.class, this::onSnapshotReady)
+                .onMessage(Shutdown.class, this::onShutdown)
+                .onMessage(SupervisorStopped.class, this::onSupervisorStopped)
+                .onMessageEquals(ShutdownTimedOut.INSTANCE, this::onShutdownTimedOut)
+                .build();
+    }
+
+    private Behavior<Command> onStartRun(StartRun m) {
+        if (shuttingDown) {
+            m.listener().onEvent(new RunEvent.RunRejected(m.runId(), Instant.now(), "Andon is shutting down"));
+            return this;
+        }
+        ActorRef<RunSupervisor.Command> supervisor = getContext().spawn(
+                RunSupervisor.create(m.runId(), m.job(), getContext().getSystem().ignoreRef(), m.listener()),
+                "run-" + m.runId());
+        getContext().watchWith(supervisor, new SupervisorStopped(m.runId()));
+        live.put(m.runId(), new LiveRun(supervisor, m.job()));
+        return this;
+    }
+
+    private Behavior<Command> onAbortRun(AbortRun m) {
+        LiveRun run = live.get(m.runId());
+        if (run != null) run.supervisor().tell(new RunSupervisor.Abort(m.reason(), m.kind()));
+        return this;
+    }
+
+    private Behavior<Command> onGetSnapshot(GetSnapshot m) {
+        LiveRun run = live.get(m.runId());
+        if (run == null) {
+            m.replyTo().tell(Optional.empty());
+            return this;
+        }
+        // The supervisor may finish before it answers: ask with a timeout and answer empty then.
+        getContext().ask(RunReport.class, run.supervisor(), Duration.ofSeconds(3), RunSupervisor.GetSnapshot::new,
+                (report, failure) -> new SnapshotReady(report, m.replyTo()));
+        return this;
+    }
+
+    private Behavior<Command> onSnapshotReady(SnapshotReady m) {
+        m.replyTo().tell(Optional.ofNullable(m.report()));
+        return this;
+    }
+
+    private Behavior<Command> onShutdown(Shutdown m) {
+        shutdownWaiters.add(m.replyTo());
+        if (!shuttingDown) {
+            shuttingDown = true;
+            Duration longestGrace = live.values().stream().map(r -> r.job().abortGrace())
+                    .max(Duration::compareTo).orElse(Duration.ZERO);
+            if (!live.isEmpty()) {
+                getContext().getLog().info("shutting down: aborting {} live run(s)", live.size());
+                timers.startSingleTimer(ShutdownTimedOut.INSTANCE, longestGrace.plus(shutdownMargin));
+            }
+            live.values().forEach(r -> r.supervisor().tell(new RunSupervisor.Abort("shutdown", AbortKind.SHUTDOWN)));
+        }
+        return replyIfDrained();
+    }
+
+    private Behavior<Command> onSupervisorStopped(SupervisorStopped m) {
+        live.remove(m.runId());
+        return replyIfDrained();
+    }
+
+    private Behavior<Command> onShutdownTimedOut() {
+        getContext().getLog().warn("shutting down with {} run(s) still not reported: {}", live.size(), live.keySet());
+        live.clear();
+        return replyIfDrained();
+    }
+
+    private Behavior<Command> replyIfDrained() {
+        if (shuttingDown && live.isEmpty()) {
+            timers.cancel(ShutdownTimedOut.INSTANCE);
+            shutdownWaiters.forEach(w -> w.tell(Done.getInstance()));
+            shutdownWaiters.clear();
+        }
+        return this;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.andon.run;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Extension;
+import akka.actor.typed.ExtensionId;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Counters about abandoned calls, one instance per actor system (an Akka extension). They are
+ * plain atomics, so an abandoned thread may update them after the actor system is gone.
+ */
+public final class AndonStats implements Extension {
+    public static final ExtensionId<AndonStats> ID = new ExtensionId<>() {
+        @Override
+        public AndonStats createExtension(ActorSystem<?> system) {
+            return new AndonStats();
+        }
+    };
+
+    private final AtomicLong abandonedTotal = new AtomicLong();
+    private final AtomicLong lateCompletions = new AtomicLong();
+    private final Map<String, AtomicInteger> abandonedRunning = new ConcurrentHashMap<>();
+
+    public static AndonStats get(ActorSystem<?> system) {
+        return system.registerExtension(ID);
+    }
+
+    void abandoned(String dispatcher) {
+        abandonedTotal.incrementAndGet();
+        abandonedRunning.computeIfAbsent(dispatcher, d -> new AtomicInteger()).incrementAndGet();
+    }
+
+    void lateCompletion(String dispatcher) {
+        lateCompletions.incrementAndGet();
+        abandonedRunning.computeIfAbsent(dispatcher, d -> new AtomicInteger()).decrementAndGet();
+    }
+
+    /** Calls ever given up on. */
+    public long abandonedTotal() {
+        return abandonedTotal.get();
+    }
+
+    /** Abandoned calls that have since finished on their threads. */
+    public long lateCompletions() {
+        return lateCompletions.get();
+    }
+
+    /** Threads of {@code dispatcher} still held by abandoned calls. */
+    public int abandonedRunning(String dispatcher) {
+        AtomicInteger n = abandonedRunning.get(dispatcher);
+        return n == null ? 0 : n.get();
+    }
+
+    /** Threads of every dispatcher still held by abandoned calls. */
+    public int abandonedRunning() {
+        return abandonedRunning.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+}

@@ -1,0 +1,263 @@
+package dev.andon.run;
+
+import akka.actor.DeadLetterSuppression;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import dev.andon.call.AbortedException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+/**
+ * Owns one call of a run: starts each attempt on the blocking dispatcher, relays an abort to it,
+ * retries with backoff, enforces the call's timeout and the abort grace, and acknowledges the
+ * call's one outcome to its supervisor.
+ *
+ * <h2>Protocol</h2>
+ * In: {@link Abort}. Out, to the supervisor: {@link Started}, {@link Progressed}, and exactly one
+ * {@link Acknowledged}, after which the worker stops.
+ *
+ * <h2>Lifecycle</h2>
+ * The worker never blocks: the call runs on a dispatcher thread (see {@link CallContext}) and its
+ * ending comes back as a message. On {@link Abort} the attempt's abort signal is set, its hooks run
+ * and its thread is interrupted (off this actor's thread), and the grace timer starts; the ack is
+ * sent when the attempt really ends — or, when the grace expires first, as {@code ABANDONED}.
+ */
+public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
+
+    public interface Command {
+    }
+
+    /**
+     * Asks the call to stop. Idempotent: the first abort's reason and kind are kept. It may cross
+     * the worker's ack in flight, so it is not logged as a dead letter when the worker is gone.
+     */
+    public record Abort(String reason, AbortKind kind) implements Command, DeadLetterSuppression {
+    }
+
+    /** What a worker tells its supervisor. */
+    public sealed interface Event {
+        int index();
+    }
+
+    /** An attempt began on {@code thread}. */
+    public record Started(int index, int attempt, String thread, Instant at) implements Event {
+    }
+
+    /** The call reported progress. */
+    public record Progressed(int index, String message) implements Event {
+    }
+
+    /** The call has really stopped, with this outcome. {@code abortRequested}: an abort reached it. */
+    public record Acknowledged(int index, CallReport report, boolean abortRequested) implements Event {
+    }
+
+    // Messages from the attempt's thread. They may, in a race with a zero grace, arrive after the
+    // worker stopped; they carry nothing that matters then, so they are not logged as dead letters.
+    private record AttemptStarted(CallContext ctx) implements Command, DeadLetterSuppression {
+    }
+
+    private record AttemptProgressed(CallContext ctx) implements Command, DeadLetterSuppression {
+    }
+
+    private record AttemptFinished(CallContext ctx, String result, Throwable error, boolean abortSeen,
+                                   Instant at) implements Command, DeadLetterSuppression {
+    }
+
+    private enum TimeoutExpired implements Command { INSTANCE }
+
+    private enum GraceExpired implements Command { INSTANCE }
+
+    private enum BackoffElapsed implements Command { INSTANCE }
+
+    /** Everything a worker needs from its run, fixed for the run's life. */
+    record Setup(String runId, String dispatcher, Executor executor, Executor hookExecutor, Duration abortGrace,
+                 AndonStats stats, ActorRef<Event> supervisor) {
+    }
+
+    private final int index;
+    private final CallSpec spec;
+    private final Setup setup;
+    private final TimerScheduler<Command> timers;
+    private final CallContext.Sink sink;
+
+    private CallContext attempt;           // the current attempt; null during a backoff
+    private int attempts;                  // attempts begun or queued so far
+    private Instant firstStartedAt;
+    private String lastThread;
+    private String lastProgress;
+    private String abortReason;
+    private AbortKind abortKind;
+    private long abortNanos;
+
+    static Behavior<Command> create(int index, CallSpec spec, Setup setup) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new CallWorker(ctx, timers, index, spec, setup)));
+    }
+
+    private CallWorker(ActorContext<Command> context, TimerScheduler<Command> timers, int index, CallSpec spec,
+                       Setup setup) {
+        super(context);
+        this.index = index;
+        this.spec = spec;
+        this.setup = setup;
+        this.timers = timers;
+        ActorRef<Command> self = context.getSelf();
+        this.sink = new CallContext.Sink() {
+            @Override
+            public void started(CallContext ctx) {
+                self.tell(new AttemptStarted(ctx));
+            }
+
+            @Override
+            public void progressed(CallContext ctx) {
+                self.tell(new AttemptProgressed(ctx));
+            }
+
+            @Override
+            public void finished(CallContext ctx, String result, Throwable error, boolean abortSeen) {
+                self.tell(new AttemptFinished(ctx, result, error, abortSeen, Instant.now()));
+            }
+        };
+        if (spec.timeout() != null) timers.startSingleTimer(TimeoutExpired.INSTANCE, spec.timeout());
+        startAttempt(1);
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Abort.class, this::onAbort)
+                .onMessage(AttemptStarted.class, this::onAttemptStarted)
+                .onMessage(AttemptProgressed.class, this::onAttemptProgressed)
+                .onMessage(AttemptFinished.class, this::onAttemptFinished)
+                .onMessageEquals(TimeoutExpired.INSTANCE, this::onTimeoutExpired)
+                .onMessageEquals(GraceExpired.INSTANCE, this::onGraceExpired)
+                .onMessageEquals(BackoffElapsed.INSTANCE, this::onBackoffElapsed)
+                .build();
+    }
+
+    private void startAttempt(int n) {
+        attempts = n;
+        attempt = new CallContext(setup.runId(), spec.name(), n, spec.config(), spec.call(), setup.hookExecutor(),
+                sink, setup.stats(), setup.dispatcher());
+        setup.executor().execute(attempt);
+    }
+
+    private Behavior<Command> onAttemptStarted(AttemptStarted m) {
+        if (m.ctx() != attempt) return this;
+        if (firstStartedAt == null) firstStartedAt = m.ctx().startedAt();
+        lastThread = m.ctx().threadName();
+        setup.supervisor().tell(new Started(index, m.ctx().attemptNumber(), lastThread, m.ctx().startedAt()));
+        return this;
+    }
+
+    private Behavior<Command> onAttemptProgressed(AttemptProgressed m) {
+        String message = m.ctx().takeProgress();
+        if (m.ctx() != attempt || message == null) return this;
+        lastProgress = message;
+        setup.supervisor().tell(new Progressed(index, message));
+        return this;
+    }
+
+    private Behavior<Command> onAttemptFinished(AttemptFinished m) {
+        CallContext ctx = m.ctx();
+        if (ctx != attempt) return this;
+        if (ctx.lastProgress() != null) lastProgress = ctx.lastProgress();
+        Map<String, Object> details = ctx.details();
+        if (m.error() == null) return acknowledge(CallStatus.SUCCEEDED, m.result(), null, m.at(), details, null);
+        if (m.abortSeen()) return acknowledge(abortedStatus(), null, describe(m.error()), m.at(), details, null);
+        boolean retryable = spec.retry().shouldRetry(ctx.attemptNumber(), m.error());
+        if (abortReason != null) {
+            // It threw before it saw the abort. Had a retry been due, the abort ends its backoff
+            // before it began: ABORTED; otherwise the failure is real.
+            CallStatus status = retryable ? abortedStatus() : CallStatus.FAILED;
+            return acknowledge(status, null, describe(m.error()), m.at(), details, null);
+        }
+        if (retryable) {
+            Duration delay = spec.retry().delayAfter(ctx.attemptNumber());
+            attempt = null;
+            String note = "attempt " + ctx.attemptNumber() + " failed (" + describe(m.error()) + "); retrying in "
+                    + delay.toMillis() + " ms";
+            lastProgress = note;
+            setup.supervisor().tell(new Progressed(index, note));
+            timers.startSingleTimer(BackoffElapsed.INSTANCE, delay);
+            return this;
+        }
+        return acknowledge(CallStatus.FAILED, null, describe(m.error()), m.at(), details, null);
+    }
+
+    private Behavior<Command> onBackoffElapsed() {
+        if (attempt != null || abortReason != null) return this;
+        startAttempt(attempts + 1);
+        return this;
+    }
+
+    private Behavior<Command> onTimeoutExpired() {
+        return onAbort(new Abort("timed out after " + spec.timeout().toMillis() + " ms", AbortKind.TIMEOUT));
+    }
+
+    private Behavior<Command> onAbort(Abort m) {
+        if (abortReason != null) return this;
+        abortReason = m.reason();
+        abortKind = m.kind();
+        abortNanos = System.nanoTime();
+        timers.cancel(TimeoutExpired.INSTANCE);
+        Instant now = Instant.now();
+        if (attempt == null) { // in a backoff: no thread to stop
+            timers.cancel(BackoffElapsed.INSTANCE);
+            return acknowledge(abortedStatus(), null, abortError(), now, Map.of(), null);
+        }
+        if (attempt.cancelIfPending()) { // still in the pool's queue: it will never run
+            CallStatus status = abortKind == AbortKind.TIMEOUT ? CallStatus.TIMED_OUT
+                    : attempts == 1 ? CallStatus.CANCELLED : CallStatus.ABORTED;
+            attempts--; // the queued attempt never began
+            return acknowledge(status, null, status == CallStatus.CANCELLED ? null : abortError(), now, Map.of(), null);
+        }
+        attempt.requestAbort(abortReason, spec.interruptOnAbort());
+        timers.startSingleTimer(GraceExpired.INSTANCE, setup.abortGrace());
+        return this;
+    }
+
+    private Behavior<Command> onGraceExpired() {
+        if (attempt == null) return this;
+        List<String> stack = attempt.stackTrace();
+        if (!attempt.abandon()) return this; // it finished just now; its AttemptFinished is on its way
+        getContext().getLog().warn("call {} of run {} ABANDONED: not stopped {} ms after abort ({}); still running on {}",
+                spec.name(), setup.runId(), setup.abortGrace().toMillis(), abortReason, lastThread);
+        return acknowledge(CallStatus.ABANDONED, null, abortError(), null, attempt.details(), stack);
+    }
+
+    private Behavior<Command> acknowledge(CallStatus status, String result, String error, Instant finishedAt,
+                                          Map<String, Object> details, List<String> stackTrace) {
+        timers.cancelAll();
+        Long abortToAck = abortReason == null || status == CallStatus.CANCELLED ? null
+                : Duration.ofNanos(System.nanoTime() - abortNanos).toMillis();
+        if (status == CallStatus.TIMED_OUT) error = "java.util.concurrent.TimeoutException: " + abortReason
+                + (error == null ? "" : " (" + error + ")");
+        Long durationMillis = firstStartedAt == null || finishedAt == null ? null
+                : Duration.between(firstStartedAt, finishedAt).toMillis();
+        CallReport report = new CallReport(spec.name(), status, attempts, firstStartedAt,
+                firstStartedAt == null ? null : finishedAt, durationMillis, result, error, abortToAck, lastThread,
+                lastProgress, stackTrace, details);
+        setup.supervisor().tell(new Acknowledged(index, report, abortReason != null));
+        return Behaviors.stopped();
+    }
+
+    private CallStatus abortedStatus() {
+        return abortKind == AbortKind.TIMEOUT ? CallStatus.TIMED_OUT : CallStatus.ABORTED;
+    }
+
+    private String abortError() {
+        return new AbortedException(abortReason).toString();
+    }
+
+    private static String describe(Throwable t) {
+        return t.toString();
+    }
+}

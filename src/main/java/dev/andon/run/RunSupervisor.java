@@ -1,0 +1,292 @@
+package dev.andon.run;
+
+import akka.actor.DeadLetterSuppression;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+
+/**
+ * Owns one run: spawns a {@link CallWorker} per running call, keeps the rest queued, pulls the
+ * cord when a call fails (fail-fast), the deadline expires or someone aborts the run, waits for
+ * every worker's acknowledgement, and reports.
+ *
+ * <h2>Protocol</h2>
+ * In: {@link Abort}, {@link GetSnapshot}. Out: one {@link RunFinished} to {@code replyTo}, and every
+ * {@link RunEvent} to the {@link RunListener}, in order, on this actor's thread.
+ *
+ * <h2>Lifecycle</h2>
+ * At most {@code maxParallelism} workers live at once; a queued call costs no actor and no
+ * thread, only its index. After the cord is pulled no call starts: running calls are sent
+ * {@link CallWorker.Abort}, queued calls are reported {@code CANCELLED}. When every call has its
+ * outcome the supervisor sends its report and stops — so a parent that waits for it to stop
+ * (as Andon's guardian does on shutdown) never lets the system terminate under a live call.
+ *
+ * <h2>Embedding</h2>
+ * Spawn {@link #create} inside any Akka 2.6 typed application whose configuration includes
+ * Andon's {@code reference.conf} (it does when Andon's jar is on the classpath).
+ */
+public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command> {
+
+    public interface Command {
+    }
+
+    // Aborts and snapshot requests race with the run's end by nature; one that arrives after the
+    // supervisor stopped has nothing left to do, so it is not logged as a dead letter.
+
+    /** Aborts the run from outside; it ends {@code ABORTED} unless it had already failed. */
+    public record Abort(String reason, AbortKind kind) implements Command, DeadLetterSuppression {
+        public Abort {
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(kind, "kind");
+        }
+
+        public Abort(String reason) {
+            this(reason, AbortKind.USER);
+        }
+    }
+
+    /** Asks for the run's live state: a report whose unfinished calls are QUEUED, RUNNING or ABORTING. */
+    public record GetSnapshot(ActorRef<RunReport> replyTo) implements Command, DeadLetterSuppression {
+    }
+
+    /** The run's final report, sent once to {@code replyTo}. */
+    public record RunFinished(RunReport report) {
+    }
+
+    private record WorkerEvent(CallWorker.Event event) implements Command {
+    }
+
+    private record WorkerStopped(int index) implements Command {
+    }
+
+    private enum DeadlineExpired implements Command { INSTANCE }
+
+    /** A running call's live facts, for snapshots. */
+    private static final class Live {
+        int attempt;
+        Instant startedAt;
+        String thread;
+        String progress;
+    }
+
+    private final String runId;
+    private final JobSpec job;
+    private final ActorRef<RunFinished> replyTo;
+    private final RunListener listener;
+    private final CallWorker.Setup workerSetup;
+
+    private final CallReport[] outcomes;
+    private final Map<Integer, Live> running = new HashMap<>();
+    private final Map<Integer, ActorRef<CallWorker.Command>> workers = new HashMap<>();
+    private final Instant startedAt = Instant.now();
+    private int next;       // calls[next..] are queued
+    private int settled;
+    private boolean aborting;
+    private String abortReason;
+    private RunStatus decided; // FAILED or ABORTED, by whichever came first
+    private RunReport.Cause cause;
+
+    /**
+     * The behavior of a run's supervisor.
+     *
+     * @param runId    the run's id, used in logs, events and the report
+     * @param job      what to run
+     * @param replyTo  gets the {@link RunFinished} report
+     * @param listener gets every event; must not block
+     */
+    public static Behavior<Command> create(String runId, JobSpec job, ActorRef<RunFinished> replyTo,
+                                           RunListener listener) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(job, "job");
+        Objects.requireNonNull(replyTo, "replyTo");
+        Objects.requireNonNull(listener, "listener");
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new RunSupervisor(ctx, timers, runId, job, replyTo, listener)));
+    }
+
+    /** As {@link #create(String, JobSpec, ActorRef, RunListener)} without a listener. */
+    public static Behavior<Command> create(String runId, JobSpec job, ActorRef<RunFinished> replyTo) {
+        return create(runId, job, replyTo, RunListener.NONE);
+    }
+
+    private RunSupervisor(ActorContext<Command> context, TimerScheduler<Command> timers, String runId, JobSpec job,
+                          ActorRef<RunFinished> replyTo, RunListener listener) {
+        super(context);
+        this.runId = runId;
+        this.job = job;
+        this.replyTo = replyTo;
+        this.listener = listener;
+        this.outcomes = new CallReport[job.calls().size()];
+        var dispatchers = context.getSystem().dispatchers();
+        Executor executor = dispatchers.lookup(DispatcherSelector.fromConfig(job.dispatcher()));
+        Executor hookExecutor = dispatchers.lookup(DispatcherSelector.fromConfig("andon.abort-hook-dispatcher"));
+        ActorRef<CallWorker.Event> adapter = context.messageAdapter(CallWorker.Event.class, WorkerEvent::new);
+        this.workerSetup = new CallWorker.Setup(runId, job.dispatcher(), executor, hookExecutor, job.abortGrace(),
+                AndonStats.get(context.getSystem()), adapter);
+        context.getLog().debug("run {} of job {} started: {} calls", runId, job.name(), outcomes.length);
+        emit(new RunEvent.RunStarted(runId, startedAt, job.name(), outcomes.length));
+        if (job.deadline() != null) timers.startSingleTimer(DeadlineExpired.INSTANCE, job.deadline());
+        launch();
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(WorkerEvent.class, this::onWorkerEvent)
+                .onMessage(WorkerStopped.class, this::onWorkerStopped)
+                .onMessage(Abort.class, this::onAbort)
+                .onMessage(GetSnapshot.class, this::onGetSnapshot)
+                .onMessageEquals(DeadlineExpired.INSTANCE, this::onDeadlineExpired)
+                .build();
+    }
+
+    private void launch() {
+        while (!aborting && next < outcomes.length && workers.size() < job.maxParallelism()) {
+            int i = next++;
+            ActorRef<CallWorker.Command> worker =
+                    getContext().spawn(CallWorker.create(i, job.calls().get(i), workerSetup), "call-" + i);
+            getContext().watchWith(worker, new WorkerStopped(i));
+            workers.put(i, worker);
+            running.put(i, new Live());
+        }
+    }
+
+    private Behavior<Command> onWorkerEvent(WorkerEvent m) {
+        CallWorker.Event e = m.event();
+        if (e instanceof CallWorker.Started s) {
+            Live live = running.get(s.index());
+            if (live != null) {
+                live.attempt = s.attempt();
+                live.startedAt = s.at();
+                live.thread = s.thread();
+            }
+            emit(new RunEvent.CallStarted(runId, s.at(), name(s.index()), s.attempt(), s.thread()));
+        } else if (e instanceof CallWorker.Progressed p) {
+            Live live = running.get(p.index());
+            if (live != null) live.progress = p.message();
+            emit(new RunEvent.CallProgressed(runId, Instant.now(), name(p.index()), p.message()));
+        } else if (e instanceof CallWorker.Acknowledged a) {
+            return settle(a.index(), a.report(), a.abortRequested());
+        }
+        return this;
+    }
+
+    private Behavior<Command> settle(int index, CallReport report, boolean acked) {
+        if (outcomes[index] != null) return this;
+        outcomes[index] = report;
+        settled++;
+        workers.remove(index);
+        running.remove(index);
+        emit(new RunEvent.CallFinished(runId, Instant.now(), report, acked));
+        if (report.status().isFailure() && cause == null && decided == null) {
+            cause = new RunReport.Cause(report.name(), report.error());
+            decided = RunStatus.FAILED;
+            if (job.failurePolicy() == FailurePolicy.FAIL_FAST) {
+                String verb = report.status() == CallStatus.TIMED_OUT ? " timed out" : " failed";
+                pullCord(report.name() + verb, AbortKind.SIBLING_FAILED);
+            }
+        }
+        launch();
+        return finishIfSettled();
+    }
+
+    private Behavior<Command> onWorkerStopped(WorkerStopped m) {
+        if (outcomes[m.index()] != null) return this;
+        // A worker stops only after its ack, which is delivered before its Terminated: this is our bug.
+        getContext().getLog().error("worker of call {} in run {} stopped without acknowledging; reporting it FAILED",
+                name(m.index()), runId);
+        CallReport report = new CallReport(name(m.index()), CallStatus.FAILED, 0, null, null, null, null,
+                "java.lang.IllegalStateException: Andon's worker stopped without acknowledging (a bug in Andon)",
+                null, null, null, null, null);
+        return settle(m.index(), report, aborting);
+    }
+
+    private Behavior<Command> onAbort(Abort m) {
+        if (aborting) return this;
+        if (decided == null) decided = RunStatus.ABORTED;
+        pullCord(m.reason(), m.kind());
+        return finishIfSettled();
+    }
+
+    private Behavior<Command> onDeadlineExpired() {
+        if (aborting) return this;
+        if (decided == null) {
+            decided = RunStatus.FAILED;
+            cause = new RunReport.Cause(null, "deadline exceeded after " + job.deadline().toMillis() + " ms");
+        }
+        pullCord("deadline exceeded", AbortKind.DEADLINE);
+        return finishIfSettled();
+    }
+
+    private void pullCord(String reason, AbortKind kind) {
+        aborting = true;
+        abortReason = reason;
+        getContext().getLog().debug("run {}: aborting ({}), {} running, {} queued", runId, reason, workers.size(),
+                outcomes.length - next);
+        emit(new RunEvent.AbortRequested(runId, Instant.now(), reason));
+        CallWorker.Abort abort = new CallWorker.Abort(reason, kind);
+        workers.values().forEach(w -> w.tell(abort));
+        for (; next < outcomes.length; next++) {
+            CallReport cancelled = CallReport.cancelled(name(next));
+            outcomes[next] = cancelled;
+            settled++;
+            emit(new RunEvent.CallFinished(runId, Instant.now(), cancelled, false));
+        }
+    }
+
+    private Behavior<Command> finishIfSettled() {
+        if (settled < outcomes.length) return this;
+        RunReport report = report(decided != null ? decided : RunStatus.SUCCEEDED, List.of(outcomes), Instant.now());
+        getContext().getLog().debug("run {} finished {}", runId, report.status());
+        replyTo.tell(new RunFinished(report));
+        emit(new RunEvent.RunFinished(runId, report.finishedAt(), report));
+        return Behaviors.stopped();
+    }
+
+    private Behavior<Command> onGetSnapshot(GetSnapshot m) {
+        List<CallReport> calls = new ArrayList<>(outcomes.length);
+        for (int i = 0; i < outcomes.length; i++) {
+            if (outcomes[i] != null) {
+                calls.add(outcomes[i]);
+            } else if (i >= next) {
+                calls.add(CallReport.live(name(i), CallStatus.QUEUED, 0, null, null, null));
+            } else {
+                Live live = running.get(i);
+                CallStatus status = aborting ? CallStatus.ABORTING : CallStatus.RUNNING;
+                calls.add(CallReport.live(name(i), status, live.attempt, live.startedAt, live.thread, live.progress));
+            }
+        }
+        m.replyTo().tell(report(aborting ? RunStatus.ABORTING : RunStatus.RUNNING, calls, null));
+        return this;
+    }
+
+    private RunReport report(RunStatus status, List<CallReport> calls, Instant finishedAt) {
+        Long duration = finishedAt == null ? null : Duration.between(startedAt, finishedAt).toMillis();
+        return new RunReport(runId, job.name(), status, status == RunStatus.FAILED ? cause : null, abortReason,
+                startedAt, finishedAt, duration, calls);
+    }
+
+    private String name(int index) {
+        return job.calls().get(index).name();
+    }
+
+    private void emit(RunEvent event) {
+        try {
+            listener.onEvent(event);
+        } catch (RuntimeException e) {
+            getContext().getLog().error("run listener threw on {}; ignoring it", event.getClass().getSimpleName(), e);
+        }
+    }
+}

@@ -10,12 +10,15 @@ import java.util.List;
  */
 public final class Problems {
 
-    /** One problem: where ({@code file}, {@code line}, {@code path}) and what. */
+    /**
+     * One problem: where ({@code file}, {@code line}, {@code path}) and what. {@code path} is null for
+     * a problem that is not about one setting (a syntax error); {@code line} is below 1 when unknown.
+     */
     public record Problem(String file, int line, String path, String message) {
         @Override
         public String toString() {
             String where = file == null ? "<config>" : file;
-            return where + (line > 0 ? ":" + line : "") + ": " + path + ": " + message;
+            return where + (line > 0 ? ":" + line : "") + ": " + (path == null ? "" : path + ": ") + message;
         }
     }
 
@@ -31,6 +34,14 @@ public final class Problems {
                     : origin.url() != null ? origin.url().toString() : origin.description();
             line = origin.lineNumber();
         }
+        problems.add(new Problem(file, line, path, message));
+    }
+
+    /**
+     * Records a problem at a known place: {@code line} below 1 when unknown, {@code path} null when
+     * the problem is not about one setting (a syntax error, a missing file).
+     */
+    public void add(String file, int line, String path, String message) {
         problems.add(new Problem(file, line, path, message));
     }
 

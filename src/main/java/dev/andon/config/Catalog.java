@@ -1,0 +1,369 @@
+package dev.andon.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import dev.andon.call.BlockingCall;
+import dev.andon.run.CallSpec;
+import dev.andon.run.FailurePolicy;
+import dev.andon.run.JobSpec;
+import dev.andon.run.RetryPolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * The job catalog: every {@code andon.jobs.<name>} of a configuration, validated and built into
+ * {@link JobSpec}s.
+ *
+ * <h2>Validation</h2>
+ * {@link #load} reports <em>every</em> problem of the configuration to a {@link Problems}, each with
+ * file, line and full path ({@code conf/jobs.conf:14: andon.jobs.demo.calls[2].duration: ...}):
+ * unknown keys (under {@code andon} and its sections, compared with {@code reference.conf}, and in
+ * jobs, calls and {@code retry}), wrong types, bad durations, values out of range, missing or empty
+ * {@code calls}, duplicate call names, unknown kinds, and whatever each kind's
+ * {@link KindParser} finds. A job with a problem is left out of the catalog; a caller should refuse
+ * the whole configuration when {@link Problems#isEmpty()} is false.
+ *
+ * <h2>Defaults</h2>
+ * Settings are layered: {@code andon.job-defaults} (from {@code reference.conf}, overridable like
+ * any setting), then the job's own, then, for the call-level settings ({@code timeout},
+ * {@code retry}, {@code interrupt-on-abort}, {@code kill-grace}), the call's own. Within
+ * {@code retry} each key is layered on its own, so a job may set {@code retry.attempts} alone.
+ *
+ * <h2>Threading</h2>
+ * A {@code Catalog} is immutable and thread-safe; {@link #load} and {@link #parseJob} are pure
+ * functions of their arguments apart from the problems they add.
+ */
+public final class Catalog {
+    /** Where the jobs are. */
+    public static final String JOBS_PATH = "andon.jobs";
+    /** Where the job and call defaults are. */
+    public static final String DEFAULTS_PATH = "andon.job-defaults";
+
+    /** What a job name may look like: it is used on the command line and in URLs. */
+    private static final Pattern JOB_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*");
+
+    private static final Set<String> CALL_SETTING_KEYS = Set.of("timeout", "retry", "interrupt-on-abort", "kill-grace");
+    private static final Set<String> JOB_SETTING_KEYS = Set.of("failure-policy", "max-parallelism", "abort-grace",
+            "deadline", "dispatcher");
+    private static final Set<String> RETRY_KEYS = Set.of("attempts", "backoff", "max-backoff", "on");
+    private static final Set<String> DEFAULTS_KEYS = union(JOB_SETTING_KEYS, CALL_SETTING_KEYS);
+    private static final Set<String> JOB_KEYS = union(DEFAULTS_KEYS, Set.of("calls", "description"));
+    private static final Set<String> CALL_KEYS = union(CALL_SETTING_KEYS, Set.of("name", "kind"));
+
+    /** Sections of {@code andon} in reference.conf whose keys are not a closed set. */
+    private static final Set<String> OPEN_SECTIONS = Set.of("jobs", "job-defaults", "blocking-dispatcher",
+            "abort-hook-dispatcher");
+
+    /**
+     * One job of the catalog.
+     *
+     * @param name        its name, {@code andon.jobs.<name>}
+     * @param description its {@code description}, or {@code null}
+     * @param spec        what to submit to run it
+     */
+    public record Entry(String name, String description, JobSpec spec) {
+    }
+
+    private final Map<String, Entry> entries;
+
+    private Catalog(Map<String, Entry> entries) {
+        this.entries = Collections.unmodifiableMap(new TreeMap<>(entries));
+    }
+
+    /** The jobs, by name, sorted. */
+    public Map<String, Entry> entries() {
+        return entries;
+    }
+
+    /** The job named {@code name}, if the catalog has it. */
+    public Optional<Entry> entry(String name) {
+        return Optional.ofNullable(entries.get(name));
+    }
+
+    /** The job names, sorted. */
+    public Set<String> names() {
+        return entries.keySet();
+    }
+
+    /** {@link #load(Config, KindContext, Kinds, Problems)} with the built-in kinds. */
+    public static Catalog load(Config config, KindContext ctx, Problems problems) {
+        return load(config, ctx, Kinds.standard(), problems);
+    }
+
+    /**
+     * Validates {@code config} and builds its catalog.
+     *
+     * @param config   the whole resolved configuration, reference.conf included
+     * @param ctx      what the kinds may use
+     * @param kinds    the kinds a call may have
+     * @param problems where every problem goes
+     * @return the jobs that have no problem (all of them when {@code problems} stayed empty)
+     */
+    public static Catalog load(Config config, KindContext ctx, Kinds kinds, Problems problems) {
+        ConfigObject andon = objectAt(config, "andon", problems);
+        if (andon == null) return new Catalog(Map.of());
+        rejectUnknownSettings(andon, ConfigFactory.defaultReference().getObject("andon"), "andon", problems);
+
+        Layer defaults = readDefaults(config, problems);
+        ConfigObject jobsObject = objectAt(config, JOBS_PATH, problems);
+        if (jobsObject == null) return new Catalog(Map.of());
+        ConfigBlock jobs = new ConfigBlock(jobsObject.toConfig(), JOBS_PATH, jobsObject.origin(), problems);
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        Set<String> allKinds = kinds.names();
+        for (String name : jobs.keys()) {
+            if (!JOB_NAME.matcher(name).matches()) {
+                jobs.problem(name, "a job name may have only letters, digits, - and _ (and not start with - or _)");
+                continue;
+            }
+            ConfigBlock job = jobs.object(name);
+            if (job == null) continue;
+            JobSpec spec = parseJob(name, job, defaults, ctx, kinds, allKinds);
+            if (spec != null) entries.put(name, new Entry(name, job.string("description"), spec));
+        }
+        return new Catalog(entries);
+    }
+
+    /**
+     * Validates and builds one job given on its own, as the HTTP service receives it: the same
+     * rules as for a catalog job, with the defaults of {@code ctx.config()}.
+     *
+     * @param name         the job's name
+     * @param jobConfig    the job's block: {@code calls} and the job's settings; a {@code name}
+     *                     key is an unknown key here (remove it first if the caller allows it)
+     * @param pathPrefix   what problem paths start with: {@code andon.jobs.x}, or {@code ""} for
+     *                     paths like {@code calls[1].duration}
+     * @param problems     where every problem goes
+     * @param ctx          what the kinds may use; its config gives {@code andon.job-defaults}
+     * @param allowedKinds the kinds allowed here (e.g. without {@code command}); others are problems
+     * @return the job, or {@code null} when a problem was found
+     */
+    public static JobSpec parseJob(String name, Config jobConfig, String pathPrefix, Problems problems, KindContext ctx,
+                                   Set<String> allowedKinds) {
+        Layer defaults = readDefaults(ctx.config(), problems);
+        ConfigBlock job = new ConfigBlock(jobConfig, pathPrefix, jobConfig.origin(), problems);
+        return parseJob(name, job, defaults, ctx, Kinds.standard(), allowedKinds);
+    }
+
+    private static JobSpec parseJob(String name, ConfigBlock job, Layer defaults, KindContext ctx, Kinds kinds,
+                                    Set<String> allowedKinds) {
+        Problems problems = job.problems();
+        int before = problems.size();
+        job.rejectUnknownKeys(JOB_KEYS);
+        job.string("description");
+        Layer settings = defaults.copy();
+        settings.readJobSettings(job, ctx.config());
+        settings.readCallSettings(job);
+
+        List<CallSpec> calls = new ArrayList<>();
+        List<ConfigBlock> callBlocks = job.require("calls") ? job.objects("calls") : null;
+        if (callBlocks != null && callBlocks.isEmpty() && problems.size() == before) {
+            job.problem("calls", "must not be empty: a job needs at least one call");
+        }
+        Map<String, String> seen = new HashMap<>();
+        for (ConfigBlock call : callBlocks == null ? List.<ConfigBlock>of() : callBlocks) {
+            CallSpec spec = parseCall(call, settings, seen, ctx, kinds, allowedKinds);
+            if (spec != null) calls.add(spec);
+        }
+        if (problems.size() > before) return null;
+        return new JobSpec(name, calls, settings.failurePolicy, settings.maxParallelism, settings.abortGrace,
+                settings.deadline.orElse(null), settings.dispatcher);
+    }
+
+    private static CallSpec parseCall(ConfigBlock call, Layer jobSettings, Map<String, String> seen, KindContext ctx,
+                                      Kinds kinds, Set<String> allowedKinds) {
+        Problems problems = call.problems();
+        int before = problems.size();
+        String name = call.require("name") ? call.string("name") : null;
+        if (name != null && name.isBlank()) {
+            call.problem("name", "must not be blank");
+        } else if (name != null) {
+            String other = seen.putIfAbsent(name, call.path());
+            if (other != null) call.problem("name", "duplicate call name \"" + name + "\" (also at " + other + ")");
+        }
+        String kind = call.require("kind") ? call.string("kind") : null;
+        KindParser parser = kind == null ? null : kinds.get(kind);
+        if (kind != null && (parser == null || !allowedKinds.contains(kind))) {
+            Set<String> allowed = new TreeSet<>(kinds.names());
+            allowed.retainAll(allowedKinds);
+            call.problem("kind", (parser == null ? "unknown kind \"" : "kind not allowed here: \"") + kind
+                    + "\"; kinds: " + String.join(", ", allowed));
+            parser = null;
+        }
+        Layer settings = jobSettings.copy();
+        settings.readCallSettings(call);
+        // Without a known kind, which keys are unknown cannot be told: only the kind is reported.
+        if (parser == null) return null;
+        call.rejectUnknownKeys(union(CALL_KEYS, parser.keys()));
+        BlockingCall<?> blocking = parser.parse(call.config(), call.path(), settings.callSettings(), ctx, problems);
+        if (blocking == null || problems.size() > before) return null;
+        Config own = parser.keys().contains("config") && call.config().root().get("config") instanceof ConfigObject o
+                ? o.toConfig() : ConfigFactory.empty();
+        CallSettings cs = settings.callSettings();
+        return new CallSpec(name, kind, blocking, cs.timeout(), cs.retry(), cs.interruptOnAbort(), own);
+    }
+
+    private static Layer readDefaults(Config config, Problems problems) {
+        // reference.conf's own defaults are the floor: a bad override is reported, and the
+        // reference value stands in for it so that the jobs can still be checked.
+        Layer layer = new Layer();
+        Config reference = ConfigFactory.defaultReference();
+        ConfigBlock floor = new ConfigBlock(reference.getConfig(DEFAULTS_PATH), DEFAULTS_PATH, null, new Problems());
+        layer.readJobSettings(floor, reference);
+        layer.readCallSettings(floor);
+
+        ConfigObject object = objectAt(config, DEFAULTS_PATH, problems);
+        if (object == null) return layer;
+        ConfigBlock defaults = new ConfigBlock(object.toConfig(), DEFAULTS_PATH, object.origin(), problems);
+        defaults.rejectUnknownKeys(DEFAULTS_KEYS);
+        layer.readJobSettings(defaults, config);
+        layer.readCallSettings(defaults);
+        return layer;
+    }
+
+    /** The object at {@code path}, or null (with a problem if something else is there). */
+    private static ConfigObject objectAt(Config config, String path, Problems problems) {
+        if (!config.hasPathOrNull(path)) return null;
+        ConfigValue v = config.getValue(path);
+        if (v.valueType() == ConfigValueType.OBJECT) return (ConfigObject) v;
+        problems.add(v.origin(), path, "must be an object { ... }");
+        return null;
+    }
+
+    /**
+     * Reports keys of {@code actual} that {@code reference} does not have, recursively through
+     * the closed sections; under {@code andon} itself an object that looks like a dispatcher is
+     * allowed (a job's bulkhead may be declared there).
+     */
+    private static void rejectUnknownSettings(ConfigObject actual, ConfigObject reference, String path,
+                                              Problems problems) {
+        ConfigBlock block = new ConfigBlock(actual.toConfig(), path, actual.origin(), problems);
+        Set<String> known = new TreeSet<>(reference.keySet());
+        for (String key : block.keys()) {
+            ConfigValue value = actual.get(key);
+            if (path.equals("andon") && !known.contains(key) && looksLikeDispatcher(value)) known.add(key);
+            if (known.contains(key) && !(path.equals("andon") && OPEN_SECTIONS.contains(key))
+                    && value instanceof ConfigObject sub && reference.get(key) instanceof ConfigObject subReference) {
+                rejectUnknownSettings(sub, subReference, block.pathOf(key), problems);
+            }
+        }
+        block.rejectUnknownKeys(known);
+    }
+
+    private static boolean looksLikeDispatcher(ConfigValue value) {
+        return value instanceof ConfigObject o && (o.containsKey("executor") || o.containsKey("type"));
+    }
+
+    @SafeVarargs
+    private static Set<String> union(Set<String>... sets) {
+        Set<String> all = new TreeSet<>();
+        for (Set<String> s : sets) all.addAll(s);
+        return Collections.unmodifiableSet(all);
+    }
+
+    /**
+     * Settings as they are layered: each read overwrites only what its block sets validly, so that
+     * a value is never missing (a bad one is reported and the layer below stands in).
+     */
+    private static final class Layer {
+        FailurePolicy failurePolicy;
+        int maxParallelism;
+        Duration abortGrace;
+        Optional<Duration> deadline = Optional.empty();
+        String dispatcher = JobSpec.DEFAULT_DISPATCHER;
+        Optional<Duration> timeout = Optional.empty();
+        int attempts;
+        Duration backoff;
+        Duration maxBackoff;
+        List<String> retryOn = List.of();
+        boolean interruptOnAbort;
+        Duration killGrace;
+
+        Layer copy() {
+            Layer c = new Layer();
+            c.failurePolicy = failurePolicy;
+            c.maxParallelism = maxParallelism;
+            c.abortGrace = abortGrace;
+            c.deadline = deadline;
+            c.dispatcher = dispatcher;
+            c.timeout = timeout;
+            c.attempts = attempts;
+            c.backoff = backoff;
+            c.maxBackoff = maxBackoff;
+            c.retryOn = retryOn;
+            c.interruptOnAbort = interruptOnAbort;
+            c.killGrace = killGrace;
+            return c;
+        }
+
+        CallSettings callSettings() {
+            return new CallSettings(timeout.orElse(null), new RetryPolicy(attempts, backoff, maxBackoff, retryOn),
+                    interruptOnAbort, killGrace);
+        }
+
+        void readJobSettings(ConfigBlock b, Config whole) {
+            String policy = b.string("failure-policy");
+            if (policy != null) {
+                FailurePolicy p = FailurePolicy.fromConfigName(policy);
+                if (p != null) failurePolicy = p;
+                else b.problem("failure-policy", "must be fail-fast or all-settled, not \"" + policy + "\"");
+            }
+            Integer parallelism = b.integer("max-parallelism", 1);
+            if (parallelism != null) maxParallelism = parallelism;
+            Duration grace = b.duration("abort-grace", ConfigBlock.Range.NON_NEGATIVE);
+            if (grace != null) abortGrace = grace;
+            Optional<Duration> limit = b.durationOrOff("deadline", ConfigBlock.Range.POSITIVE);
+            if (limit != null) deadline = limit;
+            String d = b.string("dispatcher");
+            if (d != null && checkDispatcher(b, d, whole)) dispatcher = d;
+        }
+
+        void readCallSettings(ConfigBlock b) {
+            Optional<Duration> t = b.durationOrOff("timeout", ConfigBlock.Range.POSITIVE);
+            if (t != null) timeout = t;
+            Boolean interrupt = b.bool("interrupt-on-abort");
+            if (interrupt != null) interruptOnAbort = interrupt;
+            Duration kill = b.duration("kill-grace", ConfigBlock.Range.NON_NEGATIVE);
+            if (kill != null) killGrace = kill;
+            ConfigBlock retry = b.object("retry");
+            if (retry == null) return;
+            retry.rejectUnknownKeys(RETRY_KEYS);
+            Integer a = retry.integer("attempts", 1);
+            if (a != null) attempts = a;
+            Duration first = retry.duration("backoff", ConfigBlock.Range.NON_NEGATIVE);
+            if (first != null) backoff = first;
+            Duration longest = retry.duration("max-backoff", ConfigBlock.Range.NON_NEGATIVE);
+            if (longest != null) maxBackoff = longest;
+            List<String> on = retry.strings("on");
+            if (on != null) retryOn = on;
+        }
+
+        private static boolean checkDispatcher(ConfigBlock b, String path, Config whole) {
+            try {
+                if (!whole.hasPath(path)) {
+                    b.problem("dispatcher", "no dispatcher configured at \"" + path + "\"");
+                } else if (!looksLikeDispatcher(whole.getValue(path))) {
+                    b.problem("dispatcher", "\"" + path + "\" is not a dispatcher (it has no executor or type)");
+                } else {
+                    return true;
+                }
+            } catch (ConfigException.BadPath e) {
+                b.problem("dispatcher", "not a configuration path: \"" + path + "\"");
+            }
+            return false;
+        }
+    }
+}

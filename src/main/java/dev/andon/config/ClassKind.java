@@ -1,0 +1,88 @@
+package dev.andon.config;
+
+import com.typesafe.config.Config;
+import dev.andon.call.BlockingCall;
+import dev.andon.call.WorkContext;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Modifier;
+import java.util.Set;
+
+/**
+ * The {@code class} kind, user code on the classpath:
+ * <pre>{@code
+ * { name = load, kind = class, class = "com.example.LoadInvoices", config { batch = 500 } }
+ * }</pre>
+ * {@code class} names a public, concrete {@link BlockingCall} with a public no-argument
+ * constructor; its optional {@code config} object is what the call sees as
+ * {@link WorkContext#config()}.
+ *
+ * <p>Each attempt gets a new instance, so that no state survives from one attempt or run to the
+ * next; a constructor that throws fails that attempt like the call itself would.
+ */
+public final class ClassKind implements KindParser {
+    @Override
+    public String kind() {
+        return "class";
+    }
+
+    @Override
+    public Set<String> keys() {
+        return Set.of("class", "config");
+    }
+
+    @Override
+    public BlockingCall<?> parse(Config call, String path, CallSettings settings, KindContext ctx, Problems problems) {
+        ConfigBlock b = new ConfigBlock(call, path, call.origin(), problems);
+        if (b.has("config")) b.object("config");
+        String className = b.require("class") ? b.string("class") : null;
+        if (className == null) return null;
+        Class<?> type;
+        try {
+            type = Class.forName(className, false, classLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            b.problem("class", "class not found on the classpath: " + className);
+            return null;
+        }
+        if (!BlockingCall.class.isAssignableFrom(type)) {
+            b.problem("class", className + " does not implement " + BlockingCall.class.getName());
+            return null;
+        }
+        if (type.isInterface() || Modifier.isAbstract(type.getModifiers()) || !Modifier.isPublic(type.getModifiers())) {
+            b.problem("class", className + " must be a public concrete class");
+            return null;
+        }
+        try {
+            @SuppressWarnings("unchecked") // checked above: type is a BlockingCall
+            Constructor<? extends BlockingCall<?>> constructor = (Constructor<? extends BlockingCall<?>>) type.getConstructor();
+            return new ClassCall(constructor);
+        } catch (NoSuchMethodException e) {
+            b.problem("class", className + " has no public no-argument constructor");
+            return null;
+        }
+    }
+
+    private static ClassLoader classLoader() {
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return context != null ? context : ClassKind.class.getClassLoader();
+    }
+
+    /** Instantiates the user's class for each attempt and runs it. */
+    private record ClassCall(Constructor<? extends BlockingCall<?>> constructor) implements BlockingCall<Object> {
+        @Override
+        public Object call(WorkContext ctx) throws Exception {
+            BlockingCall<?> instance;
+            try {
+                instance = constructor.newInstance();
+            } catch (InvocationTargetException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+            return instance.call(ctx);
+        }
+
+        @Override
+        public String toString() {
+            return "class " + constructor.getDeclaringClass().getName();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.andon.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigParseOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Loads Andon's configuration from a file, the way the Akka world layers it: system properties
+ * over the file (and what it includes) over every {@code reference.conf} on the classpath, then
+ * resolved.
+ *
+ * <p>Every failure to load becomes one line of {@link Problems} ({@code file:line: problem}): a
+ * missing file, a HOCON syntax error, a missing {@code include required(...)}, an unresolved
+ * substitution. Loading stops at the first of those, since HOCON cannot go on after them;
+ * validating what was loaded ({@link Catalog#load}) then finds every other problem at once.
+ */
+public final class ConfigLoader {
+    /** The configuration file used when none is given, relative to the current or home directory. */
+    public static final String DEFAULT_FILE = "conf/application.conf";
+    /** The system property {@code scripts/andon} sets to the Andon directory. */
+    public static final String HOME_PROPERTY = "andon.home";
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * Where {@code file} is: as given if absolute or if it exists relative to the current
+     * directory, else relative to {@code andon.home} if that exists there. Paths under the current
+     * directory are kept relative, so that problems name them as the user knows them.
+     */
+    public static Path locate(String file) {
+        Path given = Path.of(file);
+        if (given.isAbsolute() || Files.exists(given)) return shorten(given);
+        String home = System.getProperty(HOME_PROPERTY);
+        if (home != null) {
+            Path inHome = Path.of(home).resolve(given);
+            if (Files.exists(inHome)) return shorten(inHome);
+        }
+        return given;
+    }
+
+    private static Path shorten(Path path) {
+        Path cwd = Path.of("").toAbsolutePath();
+        Path absolute = path.toAbsolutePath().normalize();
+        return absolute.startsWith(cwd) && !absolute.equals(cwd) ? cwd.relativize(absolute) : path.normalize();
+    }
+
+    /**
+     * Loads and resolves {@code file} with system properties over it and reference.conf under it.
+     *
+     * @return the configuration, or {@code null} when a problem was added
+     */
+    public static Config load(Path file, Problems problems) {
+        if (!Files.isRegularFile(file)) {
+            problems.add(file.toString(), 0, null, Files.exists(file) ? "not a regular file" : "no such file");
+            return null;
+        }
+        try {
+            Config parsed = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            return ConfigFactory.defaultOverrides()
+                    .withFallback(parsed)
+                    .withFallback(ConfigFactory.defaultReference())
+                    .resolve();
+        } catch (ConfigException e) {
+            add(e, file, problems);
+            return null;
+        }
+    }
+
+    private static void add(ConfigException e, Path file, Problems problems) {
+        ConfigOrigin origin = e.origin();
+        String message = e.getMessage();
+        if (origin != null && message.startsWith(origin.description() + ": ")) {
+            message = message.substring(origin.description().length() + 2);
+        }
+        if (origin != null && origin.filename() != null && origin.lineNumber() > 0) {
+            problems.add(origin.filename(), origin.lineNumber(), null, message);
+        } else if (origin != null && origin.filename() == null && message.contains("include was not found")) {
+            // Typesafe Config does not say which file included the missing one: look for it in ours.
+            problems.add(file.toString(), includeLine(file, origin.description()), null, message);
+        } else if (origin != null && origin.filename() != null) {
+            problems.add(origin.filename(), 0, null, message);
+        } else {
+            problems.add(file.toString(), 0, null, message);
+        }
+    }
+
+    private static int includeLine(Path file, String included) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                if (line.contains("include") && line.contains(included)) return i + 1;
+            }
+        } catch (IOException | RuntimeException e) {
+            // no line then
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,237 @@
+package dev.andon.call;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The processes a command started: its root process and everything descended from it, so that
+ * all of them can be signalled and awaited together.
+ *
+ * <h2>Who belongs to the tree</h2>
+ * On Linux the root is started through {@code setsid}, so it leads a new session and process
+ * group whose id is the root's pid. A member is then any live process that is in that group, or
+ * descends (by parent pid) from the root or from any process ever seen as a member. The group
+ * catches children re-parented to init when their parent died ({@code sh -c "sleep 100 &"}); the
+ * parentage catches children that moved to a group of their own. A process that both left the
+ * group and was orphaned before it was ever seen (a double-forking daemon) escapes; only a cgroup
+ * could hold it. Elsewhere (no {@code /proc}, no {@code setsid}) the tree is the root and its
+ * descendants as {@link ProcessHandle#descendants()} sees them.
+ *
+ * <p>A zombie (exited, not yet reaped) counts as gone: it runs nothing and holds nothing open.
+ *
+ * <h2>Threading</h2>
+ * Thread-safe: an abort hook may {@link #terminate()} while the call's thread waits in
+ * {@link #awaitGone}. Signals go through {@link ProcessHandle#destroy()} ({@code SIGTERM}) and
+ * {@link ProcessHandle#destroyForcibly()} ({@code SIGKILL}), after checking that the pid still
+ * names the process that was seen (same start time), so a recycled pid is never signalled.
+ */
+final class ProcessTree {
+    private static final Path PROC = Path.of("/proc");
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
+    /** Whether trees are tracked by process group and {@code /proc} (Linux) or by descendants only. */
+    static final boolean PROCESS_GROUPS = Files.isExecutable(SETSID) && Files.isDirectory(PROC.resolve("self"));
+
+    private final Process root;
+    // Every member ever seen, by pid, with its start time (clock ticks since boot) against pid reuse.
+    private final Map<Long, Long> seen = new ConcurrentHashMap<>();
+    private volatile long firstSignalNanos;
+
+    private ProcessTree(Process root) {
+        this.root = root;
+    }
+
+    /**
+     * The argv that starts {@code command} as the root of a new tree: prefixed with
+     * {@code setsid -w} where process groups are used. ({@code -w}: should setsid ever need to
+     * fork, it waits for the command and passes its exit status on.)
+     */
+    static List<String> wrap(List<String> command) {
+        if (!PROCESS_GROUPS) return command;
+        var argv = new ArrayList<String>(command.size() + 2);
+        argv.add(SETSID.toString());
+        argv.add("-w");
+        argv.addAll(command);
+        return argv;
+    }
+
+    /** Starts {@code builder} (whose command came from {@link #wrap}) as a tree. */
+    static ProcessTree start(ProcessBuilder builder) throws IOException {
+        return new ProcessTree(builder.start());
+    }
+
+    Process root() {
+        return root;
+    }
+
+    /** Whether a signal was ever sent to this tree. */
+    boolean signalled() {
+        return firstSignalNanos != 0;
+    }
+
+    /** Sends {@code SIGTERM} to every live member. Idempotent and cheap; never blocks for long. */
+    void terminate() {
+        signal(false);
+    }
+
+    /** Sends {@code SIGKILL} to every live member. */
+    void kill() {
+        signal(true);
+    }
+
+    /** The live members' pids, root first when alive. */
+    Set<Long> members() {
+        return scan().keySet();
+    }
+
+    /**
+     * Stops the whole tree: {@code SIGTERM} now (unless sent already), {@code SIGKILL} to whatever
+     * is left {@code killGrace} after the first signal, then waits until every member is gone.
+     * Ignores interrupts while it waits (a tree must not outlive its call) and restores the
+     * thread's interrupt status before it returns.
+     *
+     * @return whether {@code SIGKILL} was needed
+     */
+    boolean stop(Duration killGrace) {
+        terminate();
+        long killAt = firstSignalNanos + killGrace.toNanos();
+        if (awaitGone(killAt)) return false;
+        kill();
+        // SIGKILL cannot be ignored; a member in uninterruptible sleep or a newly forked child
+        // may take another round. If the tree never goes, the worker reports the call ABANDONED.
+        while (!awaitGone(System.nanoTime() + Duration.ofMillis(200).toNanos())) kill();
+        return true;
+    }
+
+    /**
+     * Polls until the tree has no live member or {@code deadlineNanos} passes. Uninterruptible: an
+     * interrupt is remembered and the thread's interrupt status restored before returning.
+     */
+    boolean awaitGone(long deadlineNanos) {
+        boolean interrupted = false;
+        try {
+            long pauseMillis = 1;
+            while (!scan().isEmpty()) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) return false;
+                try {
+                    Thread.sleep(Math.max(1, Math.min(pauseMillis, left / 1_000_000)));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+                pauseMillis = Math.min(pauseMillis * 2, 20);
+            }
+            return true;
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    private void signal(boolean force) {
+        if (firstSignalNanos == 0) {
+            synchronized (this) {
+                if (firstSignalNanos == 0) firstSignalNanos = System.nanoTime();
+            }
+        }
+        Map<Long, Long> members = scan();
+        for (var m : members.entrySet()) {
+            Optional<ProcessHandle> h = ProcessHandle.of(m.getKey());
+            if (h.isEmpty() || !sameProcess(m.getKey(), m.getValue())) continue;
+            if (force) h.get().destroyForcibly();
+            else h.get().destroy();
+        }
+    }
+
+    private static boolean sameProcess(long pid, long startTime) {
+        if (!PROCESS_GROUPS) return true;
+        Stat s = Stat.read(pid);
+        return s != null && s.startTime == startTime;
+    }
+
+    /** The live members now, pid to start time. */
+    private Map<Long, Long> scan() {
+        Map<Long, Long> live = new HashMap<>();
+        if (!PROCESS_GROUPS) {
+            if (root.isAlive()) live.put(root.pid(), 0L);
+            root.descendants().filter(ProcessHandle::isAlive).forEach(h -> live.put(h.pid(), 0L));
+            return live;
+        }
+        Map<Long, Stat> all = Stat.all();
+        Map<Long, List<Long>> children = new HashMap<>();
+        var queue = new ArrayDeque<Long>();
+        long group = root.pid();
+        // By pid while the JVM has not reaped it (so the pid cannot have been reused): right
+        // after the start, setsid may not yet have made the root a group leader.
+        if (root.isAlive()) queue.add(group);
+        for (Stat s : all.values()) {
+            children.computeIfAbsent(s.ppid, k -> new ArrayList<>()).add(s.pid);
+            boolean wasSeen = Long.valueOf(s.startTime).equals(seen.get(s.pid));
+            if (s.pgrp == group || wasSeen) queue.add(s.pid);
+        }
+        Set<Long> visited = new HashSet<>();
+        while (!queue.isEmpty()) {
+            long pid = queue.poll();
+            if (!visited.add(pid)) continue;
+            Stat s = all.get(pid);
+            if (s == null) continue;
+            if (s.state != 'Z' && s.state != 'X') live.put(pid, s.startTime);
+            queue.addAll(children.getOrDefault(pid, List.of()));
+        }
+        // The JVM itself is never a member, whatever a misreading of /proc might say.
+        live.remove(ProcessHandle.current().pid());
+        seen.putAll(live);
+        return live;
+    }
+
+    /** The fields of {@code /proc/<pid>/stat} a tree needs. */
+    private record Stat(long pid, char state, long ppid, long pgrp, long startTime) {
+
+        static Map<Long, Stat> all() {
+            Map<Long, Stat> all = new HashMap<>();
+            try (DirectoryStream<Path> dir = Files.newDirectoryStream(PROC)) {
+                for (Path p : dir) {
+                    String name = p.getFileName().toString();
+                    if (name.isEmpty() || !Character.isDigit(name.charAt(0))) continue;
+                    Stat s = read(Long.parseLong(name));
+                    if (s != null) all.put(s.pid, s);
+                }
+            } catch (IOException | NumberFormatException e) {
+                // /proc vanished under us: report what was read; the next poll tries again.
+            }
+            return all;
+        }
+
+        static Stat read(long pid) {
+            String text;
+            try {
+                text = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.ISO_8859_1);
+            } catch (IOException | RuntimeException e) {
+                return null; // exited meanwhile
+            }
+            // "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+            //  utime stime cutime cstime priority nice threads itrealvalue starttime ..."; comm
+            // may hold spaces and parentheses, so fields are counted from the last ')'.
+            int close = text.lastIndexOf(')');
+            if (close < 0) return null;
+            String[] f = text.substring(close + 2).split(" ");
+            if (f.length < 20) return null;
+            try {
+                return new Stat(pid, f[0].charAt(0), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[19]));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+    }
+}

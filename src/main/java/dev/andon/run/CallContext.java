@@ -55,6 +55,8 @@ final class CallContext implements WorkContext, Runnable {
         void progressed(CallContext ctx);
 
         void finished(CallContext ctx, String result, Throwable error, boolean abortSeen);
+
+        void hooksDone(CallContext ctx);
     }
 
     private final String runId;
@@ -144,8 +146,8 @@ final class CallContext implements WorkContext, Runnable {
     }
 
     /**
-     * Sets the abort signal, then, on the hook executor, runs the hooks (each once) and interrupts
-     * the thread if {@code interrupt}. Idempotent.
+     * Sets the abort signal, then, on the hook executor, runs the hooks (each once), interrupts
+     * the thread if {@code interrupt}, and tells the sink {@code hooksDone}. Idempotent.
      */
     void requestAbort(String reason, boolean interrupt) {
         List<Runnable> taken;
@@ -158,6 +160,7 @@ final class CallContext implements WorkContext, Runnable {
         Runnable task = () -> {
             for (Runnable hook : taken) runHook(hook);
             if (interrupt) interruptIfRunning();
+            sink.hooksDone(this);
         };
         try {
             hookExecutor.execute(task);

@@ -71,6 +71,9 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
                                    Instant at) implements Command, DeadLetterSuppression {
     }
 
+    private record HooksDone(CallContext ctx) implements Command, DeadLetterSuppression {
+    }
+
     private enum TimeoutExpired implements Command { INSTANCE }
 
     private enum GraceExpired implements Command { INSTANCE }
@@ -95,6 +98,8 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
     private String lastProgress;
     private String abortReason;
     private AbortKind abortKind;
+    private boolean hooksRunning;          // an abort's hooks have not all returned yet
+    private AttemptFinished finishedDuringHooks;
     private long abortNanos;
 
     static Behavior<Command> create(int index, CallSpec spec, Setup setup) {
@@ -124,6 +129,11 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
             public void finished(CallContext ctx, String result, Throwable error, boolean abortSeen) {
                 self.tell(new AttemptFinished(ctx, result, error, abortSeen, Instant.now()));
             }
+
+            @Override
+            public void hooksDone(CallContext ctx) {
+                self.tell(new HooksDone(ctx));
+            }
         };
         if (spec.timeout() != null) timers.startSingleTimer(TimeoutExpired.INSTANCE, spec.timeout());
         startAttempt(1);
@@ -136,6 +146,7 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
                 .onMessage(AttemptStarted.class, this::onAttemptStarted)
                 .onMessage(AttemptProgressed.class, this::onAttemptProgressed)
                 .onMessage(AttemptFinished.class, this::onAttemptFinished)
+                .onMessage(HooksDone.class, this::onHooksDone)
                 .onMessageEquals(TimeoutExpired.INSTANCE, this::onTimeoutExpired)
                 .onMessageEquals(GraceExpired.INSTANCE, this::onGraceExpired)
                 .onMessageEquals(BackoffElapsed.INSTANCE, this::onBackoffElapsed)
@@ -168,6 +179,12 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
     private Behavior<Command> onAttemptFinished(AttemptFinished m) {
         CallContext ctx = m.ctx();
         if (ctx != attempt) return this;
+        if (hooksRunning) {
+            // Ack only once the hooks have returned too, so that nothing of this call runs after
+            // its run has reported (and possibly after the system is gone).
+            finishedDuringHooks = m;
+            return this;
+        }
         if (ctx.lastProgress() != null) lastProgress = ctx.lastProgress();
         Map<String, Object> details = ctx.details();
         if (m.error() == null) return acknowledge(CallStatus.SUCCEEDED, m.result(), null, m.at(), details, null);
@@ -190,6 +207,14 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
             return this;
         }
         return acknowledge(CallStatus.FAILED, null, describe(m.error()), m.at(), details, null);
+    }
+
+    private Behavior<Command> onHooksDone(HooksDone m) {
+        if (m.ctx() != attempt) return this;
+        hooksRunning = false;
+        AttemptFinished finished = finishedDuringHooks;
+        finishedDuringHooks = null;
+        return finished == null ? this : onAttemptFinished(finished);
     }
 
     private Behavior<Command> onBackoffElapsed() {
@@ -219,6 +244,7 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
             attempts--; // the queued attempt never began
             return acknowledge(status, null, status == CallStatus.CANCELLED ? null : abortError(), now, Map.of(), null);
         }
+        hooksRunning = true;
         attempt.requestAbort(abortReason, spec.interruptOnAbort());
         timers.startSingleTimer(GraceExpired.INSTANCE, setup.abortGrace());
         return this;
@@ -226,6 +252,13 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
 
     private Behavior<Command> onGraceExpired() {
         if (attempt == null) return this;
+        if (finishedDuringHooks != null) {
+            // The call stopped but a hook is still stuck: the call's outcome is known; report it.
+            getContext().getLog().warn("abort hook of call {} of run {} still running {} ms after abort; acknowledging anyway",
+                    spec.name(), setup.runId(), setup.abortGrace().toMillis());
+            hooksRunning = false;
+            return onHooksDone(new HooksDone(attempt));
+        }
         List<String> stack = attempt.stackTrace();
         if (!attempt.abandon()) return this; // it finished just now; its AttemptFinished is on its way
         getContext().getLog().warn("call {} of run {} ABANDONED: not stopped {} ms after abort ({}); still running on {}",

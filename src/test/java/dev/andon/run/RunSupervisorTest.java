@@ -1,0 +1,384 @@
+package dev.andon.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.LoggingTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import com.typesafe.config.ConfigFactory;
+import dev.andon.call.AbortedException;
+import dev.andon.call.SleepCall;
+import dev.andon.testutil.LogRecorder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The rules of SPEC 2, one test each, against a real actor system with the actor testkit. */
+class RunSupervisorTest {
+    private static final ActorTestKit testKit = ActorTestKit.create("RunSupervisorTest",
+            ConfigFactory.parseString("andon.blocking-dispatcher.pool-size = 16").withFallback(ConfigFactory.load()));
+    private static final AtomicInteger runs = new AtomicInteger();
+    private static LogRecorder log;
+
+    @BeforeAll
+    static void attach() {
+        log = LogRecorder.attach();
+    }
+
+    @AfterAll
+    static void cleanup() {
+        testKit.shutdownTestKit();
+        log.detach();
+    }
+
+    @BeforeEach
+    void clearLog() {
+        log.clear();
+    }
+
+    @AfterEach
+    void nothingUnexpectedLogged() {
+        assertEquals(List.of(), log.deadLetters(), "dead letters");
+    }
+
+    /** Runs {@code job} and returns its report, with every event on {@code events} if given. */
+    private static RunReport run(JobSpec job, TestProbe<RunEvent> events) {
+        TestProbe<RunSupervisor.RunFinished> done = testKit.createTestProbe();
+        String id = "r" + runs.incrementAndGet();
+        RunListener listener = events == null ? RunListener.NONE : events.ref()::tell;
+        testKit.spawn(RunSupervisor.create(id, job, done.ref(), listener), "run-" + id);
+        return done.expectMessageClass(RunSupervisor.RunFinished.class, Duration.ofSeconds(20)).report();
+    }
+
+    private static RunReport run(JobSpec job) {
+        return run(job, null);
+    }
+
+    private static void assertNoWarnings() {
+        assertEquals(List.of(), log.warningsAndErrors(), "warnings or errors");
+    }
+
+    @Test
+    void shouldAbortSiblingsWhenOneCallFails() {
+        JobSpec.Builder b = JobSpec.builder("seed");
+        for (int i = 0; i < 5; i++)
+            b.call("c" + i, new SleepCall(Duration.ofMillis(200L * i), i == 2 ? "don't like 2" : null, false));
+        RunReport r = run(b.build());
+
+        assertEquals(RunStatus.FAILED, r.status());
+        assertEquals(new RunReport.Cause("c2", "java.lang.IllegalStateException: don't like 2"), r.cause());
+        assertEquals(CallStatus.SUCCEEDED, r.call("c0").status());
+        assertEquals("0", r.call("c0").result());
+        assertEquals("0.2", r.call("c1").result());
+        assertEquals(CallStatus.FAILED, r.call("c2").status());
+        for (String c : List.of("c3", "c4")) {
+            CallReport cr = r.call(c);
+            assertEquals(CallStatus.ABORTED, cr.status(), c);
+            assertNotNull(cr.abortToAckMillis());
+            assertTrue(cr.abortToAckMillis() < 1000, c + " acked after " + cr.abortToAckMillis() + " ms");
+            assertTrue(cr.thread().startsWith("andon-blocking-"), cr.thread());
+        }
+        assertEquals("c2 failed", r.abortReason());
+        assertNoWarnings();
+    }
+
+    @Test
+    void shouldSucceedWhenEveryCallSucceeds() {
+        RunReport r = run(JobSpec.builder("ok").call("a", ctx -> 1).call("b", ctx -> "two").build());
+        assertEquals(RunStatus.SUCCEEDED, r.status());
+        assertNull(r.cause());
+        assertEquals("two", r.call("b").result());
+        assertEquals(1, r.call("a").attempts());
+        assertNoWarnings();
+    }
+
+    @Test
+    void shouldKeepTheResultOfACallThatFinishesAfterTheAbort() {
+        CountDownLatch started = new CountDownLatch(1);
+        RunReport r = run(JobSpec.builder("late-success")
+                .call("fails", ctx -> {
+                    started.await();
+                    throw new IllegalStateException("boom");
+                })
+                .call(CallSpec.of("finishes", ctx -> {
+                    started.countDown();
+                    while (!ctx.abortRequested()) Thread.onSpinWait();
+                    return "kept"; // it saw the abort and still completed its work
+                }).withInterruptOnAbort(false))
+                .build());
+        assertEquals(CallStatus.SUCCEEDED, r.call("finishes").status());
+        assertEquals("kept", r.call("finishes").result());
+        assertEquals(RunStatus.FAILED, r.status());
+        assertEquals("fails", r.cause().call());
+    }
+
+    @Test
+    void shouldReportAnExceptionCausedByAnAbortHookAsAbortedNotAsFailure() throws IOException {
+        try (ServerSocket server = new ServerSocket(0)) {
+            RunReport r = run(JobSpec.builder("hook")
+                    .call("fails", ctx -> {
+                        Thread.sleep(100);
+                        throw new IllegalStateException("first");
+                    })
+                    .call(CallSpec.of("reads", ctx -> {
+                        try (Socket s = new Socket("127.0.0.1", server.getLocalPort())) {
+                            ctx.onAbort(() -> {
+                                try {
+                                    s.close();
+                                } catch (IOException e) {
+                                    throw new RuntimeException(e);
+                                }
+                            });
+                            return s.getInputStream().read(); // blocks: interrupts do not reach socket reads
+                        }
+                    }).withInterruptOnAbort(false))
+                    .build());
+            CallReport reads = r.call("reads");
+            assertEquals(CallStatus.ABORTED, reads.status());
+            assertTrue(reads.error().startsWith(SocketException.class.getName()), reads.error());
+            assertEquals("fails", r.cause().call(), "the hook's exception is never the run's cause");
+        }
+    }
+
+    @Test
+    void shouldRunEachHookOnceOffTheCallThreadAndSurviveOneThatThrows() {
+        Set<String> hookThreads = ConcurrentHashMap.newKeySet();
+        AtomicInteger hookRuns = new AtomicInteger();
+        AtomicReference<String> callThread = new AtomicReference<>();
+        JobSpec job = JobSpec.builder("hooks")
+                .call("fails", ctx -> {
+                    Thread.sleep(50);
+                    throw new IllegalStateException("x");
+                })
+                .call("hooked", ctx -> {
+                    callThread.set(Thread.currentThread().getName());
+                    ctx.onAbort(() -> { throw new IllegalStateException("hook failure"); });
+                    ctx.onAbort(() -> {
+                        hookThreads.add(Thread.currentThread().getName());
+                        hookRuns.incrementAndGet();
+                    });
+                    while (true) {
+                        ctx.checkpoint();
+                        Thread.sleep(5);
+                    }
+                })
+                .build();
+        RunReport r = LoggingTestKit.warn("abort hook of call hooked").withOccurrences(1)
+                .expect(testKit.system(), () -> run(job));
+        assertEquals(CallStatus.ABORTED, r.call("hooked").status());
+        assertEquals(1, hookRuns.get());
+        assertFalse(hookThreads.contains(callThread.get()));
+        assertTrue(hookThreads.iterator().next().startsWith("andon-abort-hook-"), hookThreads.toString());
+    }
+
+    @Test
+    void shouldInterruptTheCallThreadOnAbortUnlessTurnedOff() {
+        CountDownLatch started = new CountDownLatch(1);
+        RunReport r = run(JobSpec.builder("interrupt")
+                .call("fails", ctx -> {
+                    started.await();
+                    throw new IllegalStateException("x");
+                })
+                .call("sleeps", ctx -> {
+                    started.countDown();
+                    Thread.sleep(60_000); // never checks the signal: only an interrupt stops it
+                    return "never";
+                })
+                .build());
+        assertEquals(CallStatus.ABORTED, r.call("sleeps").status());
+        assertTrue(r.call("sleeps").error().startsWith("java.lang.InterruptedException"), r.call("sleeps").error());
+    }
+
+    @Test
+    void shouldAbandonACallThatIgnoresTheAbortAndLogItsLateCompletionOnce() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        JobSpec job = JobSpec.builder("deaf").abortGrace(Duration.ofMillis(200))
+                .call("fails", ctx -> { throw new IllegalStateException("x"); })
+                .call(CallSpec.of("deaf", ctx -> {
+                    while (!release.await(1, TimeUnit.SECONDS)) Thread.onSpinWait();
+                    return "late";
+                }).withInterruptOnAbort(false))
+                .build();
+        long before = AndonStats.get(testKit.system()).lateCompletions();
+        RunReport r = LoggingTestKit.warn("ABANDONED").expect(testKit.system(), () -> run(job));
+        CallReport deaf = r.call("deaf");
+        assertEquals(CallStatus.ABANDONED, deaf.status());
+        assertTrue(deaf.thread().startsWith("andon-blocking-"));
+        assertTrue(deaf.stackTrace().stream().anyMatch(l -> l.contains("CountDownLatch.await")), deaf.stackTrace().toString());
+        assertTrue(deaf.abortToAckMillis() >= 200);
+        assertEquals(1, AndonStats.get(testKit.system()).abandonedRunning(JobSpec.DEFAULT_DISPATCHER));
+
+        release.countDown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (AndonStats.get(testKit.system()).lateCompletions() == before && System.nanoTime() < deadline) Thread.sleep(5);
+        assertEquals(before + 1, AndonStats.get(testKit.system()).lateCompletions());
+        assertEquals(1, log.containing("abandoned call deaf").size());
+        assertTrue(log.containing("abandoned call deaf").get(0).startsWith("INFO"));
+        assertEquals(0, AndonStats.get(testKit.system()).abandonedRunning(JobSpec.DEFAULT_DISPATCHER));
+    }
+
+    @Test
+    void shouldTimeOutACallAndFailTheRun() {
+        RunReport r = run(JobSpec.builder("timeout")
+                .call(CallSpec.of("slow", new SleepCall(Duration.ofSeconds(30), null, false)).withTimeout(Duration.ofMillis(100)))
+                .call("other", new SleepCall(Duration.ofSeconds(30), null, false))
+                .build());
+        assertEquals(RunStatus.FAILED, r.status());
+        assertEquals(CallStatus.TIMED_OUT, r.call("slow").status());
+        assertTrue(r.call("slow").error().contains("timed out after 100 ms"), r.call("slow").error());
+        assertEquals("slow", r.cause().call());
+        assertEquals(CallStatus.ABORTED, r.call("other").status());
+        assertEquals("slow timed out", r.abortReason());
+    }
+
+    @Test
+    void shouldFailTheRunWhenItsDeadlineExpires() {
+        RunReport r = run(JobSpec.builder("deadline").deadline(Duration.ofMillis(150))
+                .call("a", new SleepCall(Duration.ofSeconds(30), null, false))
+                .call("b", new SleepCall(Duration.ofMillis(1), null, false))
+                .build());
+        assertEquals(RunStatus.FAILED, r.status());
+        assertNull(r.cause().call());
+        assertTrue(r.cause().error().startsWith("deadline exceeded"));
+        assertEquals(CallStatus.ABORTED, r.call("a").status());
+        assertEquals(CallStatus.SUCCEEDED, r.call("b").status());
+    }
+
+    @Test
+    void shouldRunAtMostMaxParallelismCallsAtOnce() {
+        AtomicInteger now = new AtomicInteger();
+        AtomicInteger peak = new AtomicInteger();
+        JobSpec.Builder b = JobSpec.builder("bounded").maxParallelism(3);
+        for (int i = 0; i < 20; i++)
+            b.call("c" + i, ctx -> {
+                peak.accumulateAndGet(now.incrementAndGet(), Math::max);
+                Thread.sleep(10);
+                now.decrementAndGet();
+                return null;
+            });
+        RunReport r = run(b.build());
+        assertEquals(RunStatus.SUCCEEDED, r.status());
+        assertEquals(3, peak.get());
+    }
+
+    @Test
+    void shouldCancelQueuedCallsWithoutEverStartingThem() {
+        AtomicInteger starts = new AtomicInteger();
+        JobSpec.Builder b = JobSpec.builder("queue").maxParallelism(1)
+                .call("first", ctx -> { throw new IllegalStateException("x"); });
+        for (int i = 0; i < 50; i++) b.call("q" + i, ctx -> starts.incrementAndGet());
+        RunReport r = run(b.build());
+        assertEquals(0, starts.get());
+        for (int i = 0; i < 50; i++) {
+            CallReport q = r.call("q" + i);
+            assertEquals(CallStatus.CANCELLED, q.status());
+            assertEquals(0, q.attempts());
+            assertNull(q.startedAt());
+        }
+    }
+
+    @Test
+    void shouldLetEveryCallFinishUnderAllSettled() {
+        RunReport r = run(JobSpec.builder("settled").failurePolicy(FailurePolicy.ALL_SETTLED)
+                .call("fails", ctx -> { throw new IllegalStateException("x"); })
+                .call("slow", new SleepCall(Duration.ofMillis(200), null, false))
+                .call("fails-too", ctx -> {
+                    Thread.sleep(100);
+                    throw new IllegalArgumentException("y");
+                })
+                .build());
+        assertEquals(RunStatus.FAILED, r.status());
+        assertEquals("fails", r.cause().call());
+        assertEquals(CallStatus.SUCCEEDED, r.call("slow").status());
+        assertEquals(CallStatus.FAILED, r.call("fails-too").status());
+        assertNull(r.abortReason());
+    }
+
+    @Test
+    void shouldEndAbortedWhenAbortedFromOutside() {
+        TestProbe<RunEvent> events = testKit.createTestProbe();
+        TestProbe<RunSupervisor.RunFinished> done = testKit.createTestProbe();
+        JobSpec job = JobSpec.builder("external").maxParallelism(1)
+                .call("long", new SleepCall(Duration.ofSeconds(30), null, false))
+                .call("queued", ctx -> "never")
+                .build();
+        ActorRef<RunSupervisor.Command> sup = testKit.spawn(RunSupervisor.create("ext", job, done.ref(), events.ref()::tell));
+        events.fishForMessage(Duration.ofSeconds(5), e -> e instanceof RunEvent.CallStarted
+                ? akka.actor.testkit.typed.javadsl.FishingOutcomes.complete() : akka.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+        sup.tell(new RunSupervisor.Abort("user asked"));
+        RunReport r = done.expectMessageClass(RunSupervisor.RunFinished.class, Duration.ofSeconds(5)).report();
+        assertEquals(RunStatus.ABORTED, r.status());
+        assertNull(r.cause());
+        assertEquals("user asked", r.abortReason());
+        assertEquals(CallStatus.ABORTED, r.call("long").status());
+        assertEquals(CallStatus.CANCELLED, r.call("queued").status());
+        assertNoWarnings();
+    }
+
+    @Test
+    void shouldTellEveryEventInOrder() {
+        TestProbe<RunEvent> events = testKit.createTestProbe();
+        run(JobSpec.builder("events").call("a", ctx -> {
+            ctx.progress("half way");
+            return 1;
+        }).build(), events);
+        assertTrue(events.receiveMessage() instanceof RunEvent.RunStarted);
+        assertTrue(events.receiveMessage() instanceof RunEvent.CallStarted);
+        RunEvent next = events.receiveMessage();
+        if (next instanceof RunEvent.CallProgressed p) {
+            assertEquals("half way", p.message());
+            next = events.receiveMessage();
+        }
+        assertTrue(next instanceof RunEvent.CallFinished);
+        RunEvent.RunFinished f = (RunEvent.RunFinished) events.receiveMessage();
+        assertEquals("half way", f.report().call("a").progress());
+    }
+
+    @Test
+    void shouldReportAbortedExceptionThrownByCheckpoint() {
+        RunReport r = run(JobSpec.builder("checkpoint")
+                .call("fails", ctx -> {
+                    Thread.sleep(30);
+                    throw new IllegalStateException("x");
+                })
+                .call(CallSpec.of("polls", ctx -> {
+                    while (true) ctx.checkpoint();
+                }).withInterruptOnAbort(false))
+                .build());
+        assertEquals(CallStatus.ABORTED, r.call("polls").status());
+        assertEquals(new AbortedException("fails failed").toString(), r.call("polls").error());
+    }
+
+    @Test
+    void shouldGiveEachCallItsOwnThreadNeverAnActorThread() {
+        AtomicBoolean onActorThread = new AtomicBoolean();
+        RunReport r = run(JobSpec.builder("threads").call("a", ctx -> {
+            onActorThread.set(Thread.currentThread().getName().contains("akka.actor"));
+            return Thread.currentThread().isDaemon();
+        }).build());
+        assertFalse(onActorThread.get());
+        assertEquals("true", r.call("a").result(), "blocking threads are daemons");
+        assertNotEquals(null, r.call("a").thread());
+    }
+}

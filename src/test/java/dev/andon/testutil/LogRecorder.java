@@ -1,0 +1,72 @@
+package dev.andon.testutil;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records every log event at INFO or above from every logger, so that a test can assert what was
+ * (and what was not) logged: no dead letters, nothing at WARN or ERROR beyond what it expects.
+ * Attach in {@code @BeforeAll}/{@code @BeforeEach}, detach when done.
+ */
+public final class LogRecorder extends AppenderBase<ILoggingEvent> {
+    private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
+    private Level savedLevel;
+
+    public static LogRecorder attach() {
+        LogRecorder r = new LogRecorder();
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        r.setContext(root.getLoggerContext());
+        r.setName("log-recorder");
+        r.start();
+        r.savedLevel = root.getLevel();
+        if (root.getLevel().toInt() > Level.INFO.toInt()) root.setLevel(Level.INFO);
+        root.addAppender(r);
+        return r;
+    }
+
+    public void detach() {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.detachAppender(this);
+        root.setLevel(savedLevel);
+        stop();
+    }
+
+    @Override
+    protected void append(ILoggingEvent e) {
+        if (e.getLevel().isGreaterOrEqual(Level.INFO)) events.add(e);
+    }
+
+    public void clear() {
+        events.clear();
+    }
+
+    /** Events at WARN or above, as "LEVEL logger: message" lines. */
+    public List<String> warningsAndErrors() {
+        return events.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN)).map(LogRecorder::line)
+                .collect(Collectors.toList());
+    }
+
+    /** Lines about dead letters (Akka logs them at INFO). */
+    public List<String> deadLetters() {
+        return events.stream().map(LogRecorder::line)
+                .filter(l -> l.contains("dead letter") || l.contains("was not delivered"))
+                .collect(Collectors.toList());
+    }
+
+    /** Every recorded line containing {@code text}. */
+    public List<String> containing(String text) {
+        return events.stream().map(LogRecorder::line).filter(l -> l.contains(text)).collect(Collectors.toList());
+    }
+
+    private static String line(ILoggingEvent e) {
+        String t = e.getThrowableProxy() == null ? "" : " [" + e.getThrowableProxy().getClassName() + ": "
+                + e.getThrowableProxy().getMessage() + "]";
+        return e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage() + t;
+    }
+}

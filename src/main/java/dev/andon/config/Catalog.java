@@ -355,8 +355,9 @@ public final class Catalog {
             try {
                 if (!whole.hasPath(path)) {
                     b.problem("dispatcher", "no dispatcher configured at \"" + path + "\"");
-                } else if (!looksLikeDispatcher(whole.getValue(path))) {
-                    b.problem("dispatcher", "\"" + path + "\" is not a dispatcher (it has no executor or type)");
+                } else if (!(whole.getValue(path) instanceof ConfigObject o && o.containsKey("type"))) {
+                    // Akka would fall back to the default dispatcher's settings; Andon wants it said.
+                    b.problem("dispatcher", "\"" + path + "\" is not a dispatcher (it has no type, e.g. type = Dispatcher)");
                 } else {
                     return true;
                 }

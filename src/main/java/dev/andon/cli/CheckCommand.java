@@ -1,0 +1,36 @@
+package dev.andon.cli;
+
+import dev.andon.config.Catalog;
+import java.net.http.HttpClient;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code andon check}: validates the configuration and lists the jobs, or prints every problem. */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = "Validates the configuration and lists its jobs, or prints every problem (one line each: "
+                + "file:line: path: problem) and exits 2.")
+final class CheckCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Override
+    public Integer call() {
+        // Nothing runs here; an http kind that wanted its client early gets a plain one.
+        Setup.Loaded loaded = Setup.load(config.file, HttpClient::newHttpClient, System.err);
+        if (loaded == null) return ExitCodes.CONFIG;
+        if (loaded.catalog().names().isEmpty()) {
+            System.out.println(loaded.file() + ": OK, no jobs (andon.jobs is empty)");
+            return ExitCodes.OK;
+        }
+        Table table = new Table("JOB", "CALLS", "POLICY", "PARALLELISM", "DESCRIPTION");
+        for (Catalog.Entry e : loaded.catalog().entries().values()) {
+            table.row(e.name(), e.spec().calls().size(), e.spec().failurePolicy().configName(),
+                    e.spec().maxParallelism(), e.description());
+        }
+        System.out.println(loaded.file() + ": OK, " + loaded.catalog().names().size() + " jobs");
+        System.out.print(table.render());
+        System.out.flush();
+        return ExitCodes.OK;
+    }
+}

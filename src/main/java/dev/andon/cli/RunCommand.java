@@ -1,0 +1,142 @@
+package dev.andon.cli;
+
+import com.typesafe.config.ConfigException;
+import dev.andon.Andon;
+import dev.andon.RunHandle;
+import dev.andon.config.Catalog;
+import dev.andon.run.JobSpec;
+import dev.andon.run.ReportJson;
+import dev.andon.run.RunReport;
+import dev.andon.run.RunStatus;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import sun.misc.Signal;
+
+/**
+ * {@code andon run JOB}: one run of a catalog job in the foreground.
+ *
+ * <h2>Signals</h2>
+ * SIGINT and SIGTERM abort the run (reason {@code SIGINT} or {@code SIGTERM}); the command waits
+ * for every call's acknowledgement (or the abort grace), prints the report, shuts Andon down and
+ * exits 130. A second signal exits at once. Handling the signals here, rather than through the
+ * JVM's shutdown hooks, keeps the order: report first, then shutdown, then exit.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Runs a job of the catalog once, in the foreground: live progress on a terminal, event lines "
+                + "otherwise (stderr), then the results (stdout). SIGINT or SIGTERM aborts the run.")
+final class RunCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+    @Parameters(index = "0", paramLabel = "JOB", description = "The job to run (`andon check` lists them).")
+    String job;
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--json", description = "Print the report as JSON on stdout, and nothing else there.")
+    boolean json;
+
+    private final AtomicReference<String> signalled = new AtomicReference<>();
+    private volatile Andon andon;
+    private volatile String runId;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Setup.Loaded loaded = Setup.load(config.file, () -> andon.httpClient().get(), System.err);
+        if (loaded == null) return ExitCodes.CONFIG;
+        Optional<Catalog.Entry> entry = loaded.catalog().entry(job);
+        if (entry.isEmpty()) {
+            System.err.println("andon: no job \"" + job + "\" in " + loaded.file() + "; jobs: "
+                    + (loaded.catalog().names().isEmpty() ? "(none)" : String.join(", ", loaded.catalog().names())));
+            return ExitCodes.CONFIG;
+        }
+        JobSpec spec = entry.get().spec();
+
+        installSignalHandlers();
+        try {
+            andon = Andon.start(loaded.config());
+        } catch (ConfigException e) {
+            System.err.println("andon: " + e.getMessage());
+            return ExitCodes.CONFIG;
+        }
+        RunReport report;
+        try {
+            RunDisplay display = new RunDisplay(spec, System.console() != null, System.err);
+            RunHandle handle = andon.submit(spec, display);
+            runId = handle.id();
+            if (signalled.get() != null) andon.abort(runId, signalled.get());
+            report = awaitReport(handle);
+            display.awaitShown(Duration.ofSeconds(2));
+        } finally {
+            shutDown(spec);
+        }
+        if (report == null) return signalled.get() != null ? ExitCodes.SIGNALLED : ExitCodes.RUN_FAILED;
+        if (json) {
+            System.out.println(ReportJson.toJson(report));
+        } else {
+            System.out.print(ResultsTable.render(report));
+        }
+        System.out.flush();
+        if (signalled.get() != null || report.status() == RunStatus.ABORTED) return ExitCodes.SIGNALLED;
+        return report.status() == RunStatus.SUCCEEDED ? ExitCodes.OK : ExitCodes.RUN_FAILED;
+    }
+
+    private static RunReport awaitReport(RunHandle handle) {
+        try {
+            return handle.report().toCompletableFuture().join();
+        } catch (CompletionException e) {
+            System.err.println("andon: the run did not start: " + e.getCause().getMessage());
+            return null;
+        }
+    }
+
+    private void installSignalHandlers() {
+        for (String name : new String[] {"INT", "TERM"}) {
+            try {
+                Signal.handle(new Signal(name), this::onSignal);
+            } catch (IllegalArgumentException e) {
+                // The JVM keeps this signal to itself (-Xrs); its default then applies.
+                log.debug("cannot handle SIG{}: {}", name, e.getMessage());
+            }
+        }
+    }
+
+    // Runs on the JVM's signal-dispatch thread: it only asks, never waits.
+    private void onSignal(Signal signal) {
+        String name = "SIG" + signal.getName();
+        if (!signalled.compareAndSet(null, name)) {
+            System.err.println("andon: " + name + " again: exiting without waiting for the calls");
+            Runtime.getRuntime().halt(ExitCodes.SIGNALLED);
+        }
+        System.err.println("andon: " + name + ": aborting the run, waiting for every call to stop "
+                + "(send it again to exit at once)");
+        Andon a = andon;
+        String id = runId;
+        if (a != null && id != null) a.abort(id, name);
+    }
+
+    /** Shuts Andon down, bounded: the run is over, so this is quick unless a call was abandoned. */
+    private void shutDown(JobSpec spec) throws InterruptedException {
+        Andon a = andon;
+        if (a == null) return;
+        Duration bound = spec.abortGrace().plus(a.system().settings().config().getDuration("andon.shutdown.margin"));
+        try {
+            a.shutdown().toCompletableFuture().get(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.warn("Andon did not shut down within {}; exiting anyway", bound);
+        } catch (java.util.concurrent.ExecutionException e) {
+            log.warn("Andon shutdown failed; exiting anyway", e.getCause());
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package dev.andon.cli;
+
+import dev.andon.run.CallReport;
+import dev.andon.run.CallSpec;
+import dev.andon.run.CallStatus;
+import dev.andon.run.JobSpec;
+import dev.andon.run.RunEvent;
+import dev.andon.run.RunListener;
+import dev.andon.run.RunReport;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Shows a run as it goes, on stderr: on a terminal, one status line of counts by call status,
+ * redrawn in place (with the notable events printed above it); otherwise one line per event.
+ *
+ * <h2>Threading</h2>
+ * {@link #onEvent} is called on the run supervisor's thread and only enqueues; a daemon thread of
+ * its own, {@code andon-cli-display}, does all the printing, so a slow terminal or a full pipe
+ * never holds up the run.
+ */
+final class RunDisplay implements RunListener {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT)
+            .withZone(ZoneId.systemDefault());
+    // How often the terminal's status line is redrawn while nothing happens (for the elapsed time).
+    private static final long REDRAW_MILLIS = 200;
+
+    private final PrintStream err;
+    private final boolean live;
+    private final String job;
+    private final Map<String, CallStatus> calls = new LinkedHashMap<>();
+    private final BlockingQueue<RunEvent> queue = new LinkedBlockingQueue<>();
+    private final Thread printer;
+    private Instant startedAt;
+    private String runId = "";
+    private boolean statusShown;
+
+    /**
+     * @param live {@code true} for the in-place status line of a terminal, {@code false} for event lines
+     */
+    RunDisplay(JobSpec job, boolean live, PrintStream err) {
+        this.err = err;
+        this.live = live;
+        this.job = job.name();
+        for (CallSpec c : job.calls()) calls.put(c.name(), CallStatus.QUEUED);
+        this.printer = new Thread(this::print, "andon-cli-display");
+        printer.setDaemon(true);
+        printer.start();
+    }
+
+    @Override
+    public void onEvent(RunEvent event) {
+        queue.add(event);
+    }
+
+    /** Waits until the run's last event was shown, or {@code timeout} passed. */
+    void awaitShown(Duration timeout) throws InterruptedException {
+        printer.join(Math.max(1, timeout.toMillis()));
+    }
+
+    private void print() {
+        try {
+            while (true) {
+                RunEvent event = queue.poll(REDRAW_MILLIS, TimeUnit.MILLISECONDS);
+                if (event != null) show(event);
+                if (event instanceof RunEvent.RunFinished || event instanceof RunEvent.RunRejected) break;
+                if (live && startedAt != null) drawStatus();
+            }
+            if (live && statusShown) err.print("\r\033[K");
+            err.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void show(RunEvent event) {
+        if (event instanceof RunEvent.RunStarted s) {
+            startedAt = s.at();
+            runId = s.runId();
+        } else if (event instanceof RunEvent.CallStarted s) {
+            calls.put(s.call(), CallStatus.RUNNING);
+        } else if (event instanceof RunEvent.AbortRequested) {
+            calls.replaceAll((name, status) -> status == CallStatus.RUNNING ? CallStatus.ABORTING : status);
+        } else if (event instanceof RunEvent.CallFinished f) {
+            calls.put(f.report().name(), f.report().status());
+        }
+        String line = describe(event);
+        // On a terminal only what a person watching would want to know gets a line of its own.
+        boolean notable = !live || event instanceof RunEvent.AbortRequested || event instanceof RunEvent.RunRejected
+                || event instanceof RunEvent.RunFinished
+                || event instanceof RunEvent.CallFinished f && f.report().status() != CallStatus.SUCCEEDED
+                && f.report().status() != CallStatus.ABORTED && f.report().status() != CallStatus.CANCELLED;
+        if (line != null && notable) {
+            if (live && statusShown) err.print("\r\033[K");
+            err.println(TIME.format(event.at()) + " " + line);
+            statusShown = false;
+        }
+        if (live) drawStatus();
+        err.flush();
+    }
+
+    private void drawStatus() {
+        if (startedAt == null) return;
+        Map<CallStatus, Integer> counts = new EnumMap<>(CallStatus.class);
+        for (CallStatus s : calls.values()) counts.merge(s, 1, Integer::sum);
+        StringBuilder line = new StringBuilder("\r\033[K").append(job).append(' ').append(runId).append("  ")
+                .append(String.format(Locale.ROOT, "%.1fs", Duration.between(startedAt, Instant.now()).toMillis() / 1000.0));
+        counts.forEach((status, n) -> line.append("  ").append(status.name().toLowerCase(Locale.ROOT)).append(' ').append(n));
+        err.print(line);
+        err.flush();
+        statusShown = true;
+    }
+
+    /** One event as a line of text (without its time), or {@code null} for none. */
+    static String describe(RunEvent event) {
+        if (event instanceof RunEvent.RunStarted s) {
+            return "run " + s.runId() + " started: job " + s.job() + ", " + s.calls() + (s.calls() == 1 ? " call" : " calls");
+        } else if (event instanceof RunEvent.CallStarted s) {
+            return s.call() + " RUNNING attempt " + s.attempt() + " on " + s.thread();
+        } else if (event instanceof RunEvent.CallProgressed p) {
+            return p.call() + " progress: " + p.message();
+        } else if (event instanceof RunEvent.AbortRequested a) {
+            return "run " + a.runId() + " ABORTING: " + a.reason();
+        } else if (event instanceof RunEvent.CallFinished f) {
+            return describe(f.report());
+        } else if (event instanceof RunEvent.RunFinished f) {
+            RunReport r = f.report();
+            String why = r.cause() != null ? ": " + (r.cause().call() != null ? r.cause().call() + " " : "") + r.cause().error()
+                    : r.abortReason() != null && r.status() != dev.andon.run.RunStatus.SUCCEEDED ? ": " + r.abortReason() : "";
+            return "run " + r.id() + " " + r.status() + " in " + millis(r.durationMillis()) + why;
+        } else if (event instanceof RunEvent.RunRejected r) {
+            return "run " + r.runId() + " rejected: " + r.reason();
+        }
+        return null;
+    }
+
+    /** A finished call in one line: {@code c2 FAILED java.lang.IllegalStateException: don't like 2}. */
+    static String describe(CallReport c) {
+        StringBuilder line = new StringBuilder(c.name()).append(' ').append(c.status());
+        if (c.status() == CallStatus.ABANDONED) {
+            line.append(" still running on ").append(c.thread());
+        } else if (c.error() != null) {
+            line.append(' ').append(c.error());
+        } else if (c.result() != null) {
+            line.append(" -> ").append(c.result());
+        }
+        if (c.abortToAckMillis() != null) {
+            line.append(c.status() == CallStatus.ABANDONED ? " (given up " : " (acked ")
+                    .append(millis(c.abortToAckMillis())).append(" after the abort)");
+        }
+        return line.toString();
+    }
+
+    static String millis(Long ms) {
+        return ms == null ? "-" : ms + " ms";
+    }
+}

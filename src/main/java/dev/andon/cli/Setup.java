@@ -1,0 +1,51 @@
+package dev.andon.cli;
+
+import com.typesafe.config.Config;
+import dev.andon.config.Catalog;
+import dev.andon.config.ConfigLoader;
+import dev.andon.config.KindContext;
+import dev.andon.config.Problems;
+import java.io.PrintStream;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** What every command does first: load the configuration and its catalog, or say what is wrong. */
+final class Setup {
+    /** A configuration that loaded and validated without a problem. */
+    record Loaded(Path file, Config config, Catalog catalog) {
+    }
+
+    private Setup() {
+    }
+
+    /**
+     * Loads {@code file} and validates it with its catalog.
+     *
+     * @param httpClient what {@code http} calls will use (only once they run)
+     * @return the configuration, or {@code null} after every problem was printed to {@code err}
+     */
+    static Loaded load(String file, Supplier<HttpClient> httpClient, PrintStream err) {
+        Path path = ConfigLoader.locate(file);
+        Problems problems = new Problems();
+        Config config = ConfigLoader.load(path, problems);
+        Catalog catalog = config == null ? null : Catalog.load(config, new KindContext(config, httpClient), problems);
+        if (problems.isEmpty()) return new Loaded(path, config, catalog);
+        print(problems, err);
+        err.println("andon: " + problems.size() + (problems.size() == 1 ? " problem" : " problems")
+                + " in the configuration (" + path + "); nothing was run");
+        return null;
+    }
+
+    /** One line per problem, in file and line order. */
+    static void print(Problems problems, PrintStream err) {
+        List<Problems.Problem> sorted = problems.list().stream()
+                .sorted(Comparator.comparing(Problems.Problem::file, Comparator.nullsFirst(Comparator.naturalOrder()))
+                        .thenComparingInt(Problems.Problem::line))
+                .toList();
+        for (Problems.Problem p : sorted) err.println(p);
+        err.flush();
+    }
+}

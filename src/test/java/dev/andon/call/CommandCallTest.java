@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -89,6 +88,20 @@ class CommandCallTest {
             assertEquals("starting\n", ctx.details().get("stdoutTail"));
             assertEquals("first\n  disk full  \n", ctx.details().get("stderrTail"));
         }
+    }
+
+    @Test
+    void shouldAnswerToItsExitCodeInRetryOnSoThatAFlakyCommandIsRetried() throws Exception {
+        Path marker = tmp.resolve("failed-once");
+        var call = sh("if [ -e " + marker + " ]; then echo ok; else touch " + marker + "; echo flaky >&2; exit 75; fi");
+        var retry = new dev.andon.run.RetryPolicy(2, Duration.ZERO, Duration.ZERO, List.of("exit=75"));
+        try (var ctx = new TestWorkContext("flaky")) {
+            Throwable first = failure(ctx.start(call));
+            assertTrue(retry.shouldRetry(1, first), first.toString());
+            assertEquals("exit 0", ctx.start(call).get());
+        }
+        var other = new dev.andon.run.RetryPolicy(2, Duration.ZERO, Duration.ZERO, List.of("exit=1"));
+        assertFalse(other.shouldRetry(1, new CommandFailedException(75, "")));
     }
 
     @Test

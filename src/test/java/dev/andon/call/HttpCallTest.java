@@ -200,37 +200,51 @@ class HttpCallTest {
         }
     }
 
-    @Test
-    void shouldCancelTheExchangeOnAbortSoThatTheServerSeesTheConnectionClose() throws Exception {
-        try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
-             var ctx = new TestWorkContext("silent")) {
-            CompletableFuture<Long> closedAt = new CompletableFuture<>();
-            CompletableFuture<Void> requestRead = new CompletableFuture<>();
+    /** A server that reads one request and never answers; it notes when the client goes. */
+    private static final class SilentServer implements AutoCloseable {
+        final ServerSocket socket = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+        final CompletableFuture<Void> requestRead = new CompletableFuture<>();
+        final CompletableFuture<Long> closedAt = new CompletableFuture<>();
+
+        SilentServer() throws IOException {
             Thread acceptor = new Thread(() -> {
-                try (Socket s = silent.accept()) {
+                try (Socket s = socket.accept()) {
                     InputStream in = s.getInputStream();
                     byte[] buf = new byte[4096];
-                    int n = in.read(buf); // the request; then never answer
-                    if (n > 0) requestRead.complete(null);
+                    if (in.read(buf) > 0) requestRead.complete(null);
                     while (in.read(buf) >= 0) {
                         // wait for the client to go
                     }
-                    closedAt.complete(System.nanoTime());
                 } catch (IOException e) {
-                    closedAt.complete(System.nanoTime()); // reset by the client: gone as well
+                    // reset by the client: gone as well
                 }
+                closedAt.complete(System.nanoTime());
             }, "test-silent-server");
             acceptor.setDaemon(true);
             acceptor.start();
-            var call = new HttpCall(() -> client, HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + silent.getLocalPort() + "/never")).build(), StatusPattern.parse("2xx"), TAIL);
-            Future<String> f = ctx.start(call);
-            requestRead.get(5, TimeUnit.SECONDS);
+        }
+
+        HttpCall call() {
+            return new HttpCall(() -> client, HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/never")).build(), StatusPattern.parse("2xx"), TAIL);
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    @Test
+    void shouldCancelTheExchangeOnAbortSoThatTheServerSeesTheConnectionClose() throws Exception {
+        try (var silent = new SilentServer(); var ctx = new TestWorkContext("silent")) {
+            Future<String> f = ctx.start(silent.call());
+            silent.requestRead.get(5, TimeUnit.SECONDS);
             long t0 = System.nanoTime();
             ctx.requestAbort("c2 failed");
             assertEquals("aborted: c2 failed", assertInstanceOf(AbortedException.class, failure(f)).getMessage());
             long thrownMs = (System.nanoTime() - t0) / 1_000_000;
-            long closedMs = (closedAt.get(5, TimeUnit.SECONDS) - t0) / 1_000_000;
+            long closedMs = (silent.closedAt.get(5, TimeUnit.SECONDS) - t0) / 1_000_000;
             assertTrue(thrownMs < 1000 && closedMs < 1000, "threw after " + thrownMs + " ms, closed after " + closedMs + " ms");
             System.out.println("[figure] http abort: call threw after " + thrownMs + " ms, server saw close after " + closedMs + " ms");
         }
@@ -238,30 +252,12 @@ class HttpCallTest {
 
     @Test
     void shouldCancelTheExchangeWhenTheThreadIsInterrupted() throws Exception {
-        try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
-             var ctx = new TestWorkContext("interrupted")) {
-            CompletableFuture<Void> closed = new CompletableFuture<>();
-            CompletableFuture<Void> requestRead = new CompletableFuture<>();
-            Thread acceptor = new Thread(() -> {
-                try (Socket s = silent.accept()) {
-                    InputStream in = s.getInputStream();
-                    if (in.read(new byte[4096]) > 0) requestRead.complete(null);
-                    while (in.read() >= 0) {
-                        // wait for the client to go
-                    }
-                } catch (IOException e) {
-                    // reset: gone
-                }
-                closed.complete(null);
-            }, "test-silent-server");
-            acceptor.setDaemon(true);
-            acceptor.start();
-            Future<String> f = ctx.start(new HttpCall(() -> client, HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + silent.getLocalPort() + "/never")).build(), StatusPattern.parse("2xx"), TAIL));
-            requestRead.get(5, TimeUnit.SECONDS);
+        try (var silent = new SilentServer(); var ctx = new TestWorkContext("interrupted")) {
+            Future<String> f = ctx.start(silent.call());
+            silent.requestRead.get(5, TimeUnit.SECONDS);
             ctx.interruptOnly();
             assertInstanceOf(InterruptedException.class, failure(f));
-            closed.get(5, TimeUnit.SECONDS);
+            silent.closedAt.get(5, TimeUnit.SECONDS);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.andon.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static dev.andon.config.KindTesting.at;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.typesafe.config.ConfigFactory;
@@ -17,13 +18,7 @@ class HttpKindTest {
     java.nio.file.Path dir;
 
     private List<String> problemsOf(String body) {
-        var t = new KindTesting(dir);
-        assertNull(t.parse(new HttpKind(), body));
-        return t.lines();
-    }
-
-    private static String at(int line, String key, String message) {
-        return "jobs.conf:" + line + ": " + KindTesting.PATH + "." + key + ": " + message;
+        return KindTesting.problemsOf(dir, new HttpKind(), body);
     }
 
     @Test

@@ -41,6 +41,18 @@ final class KindTesting {
         return kind.parse(call, PATH, SETTINGS, new KindContext(reference, HttpClient::newHttpClient), problems);
     }
 
+    /** The problems {@code kind} finds in {@code body}, which must make it return no call. */
+    static List<String> problemsOf(Path dir, KindParser kind, String body) {
+        var t = new KindTesting(dir);
+        if (t.parse(kind, body) != null) throw new AssertionError("parsed despite problems: " + body);
+        return t.lines();
+    }
+
+    /** A problem line as expected at {@code line} for {@code key} of the call. */
+    static String at(int line, String key, String message) {
+        return "jobs.conf:" + line + ": " + PATH + "." + key + ": " + message;
+    }
+
     /** The problems as a user sees them, with the file shown as {@code jobs.conf}. */
     List<String> lines() {
         return problems.list().stream().map(p -> p.toString().replace(file.toString(), "jobs.conf")).toList();

@@ -81,9 +81,12 @@ public final class ConfigLoader {
         }
         if (origin != null && origin.filename() != null && origin.lineNumber() > 0) {
             problems.add(origin.filename(), origin.lineNumber(), null, message);
-        } else if (origin != null && origin.filename() == null && message.contains("include was not found")) {
-            // Typesafe Config does not say which file included the missing one: look for it in ours.
-            problems.add(file.toString(), includeLine(file, origin.description()), null, message);
+        } else if (e instanceof ConfigException.IO && origin != null && origin.filename() == null) {
+            // A missing `include required(...)`. Typesafe Config names only the missing file (and
+            // words it differently by how it looked), not who included it: look for it in ours.
+            String included = origin.description();
+            problems.add(file.toString(), includeLine(file, included), null, "included file not found: \""
+                    + included + "\" (looked for relative to the including file, then on the classpath)");
         } else if (origin != null && origin.filename() != null) {
             problems.add(origin.filename(), 0, null, message);
         } else {

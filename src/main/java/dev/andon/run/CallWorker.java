@@ -1,5 +1,6 @@
 package dev.andon.run;
 
+import akka.actor.Cancellable;
 import akka.actor.DeadLetterSuppression;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
@@ -7,10 +8,10 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
-import akka.actor.typed.javadsl.TimerScheduler;
 import dev.andon.call.AbortedException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -74,11 +75,13 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
     private record HooksDone(CallContext ctx) implements Command, DeadLetterSuppression {
     }
 
-    private enum TimeoutExpired implements Command { INSTANCE }
+    // Timer messages are scheduled with scheduleOnce rather than Akka's TimerScheduler: a timer
+    // that fires as the worker acks and stops would be a dead letter, logged; these are not.
+    private enum TimeoutExpired implements Command, DeadLetterSuppression { INSTANCE }
 
-    private enum GraceExpired implements Command { INSTANCE }
+    private enum GraceExpired implements Command, DeadLetterSuppression { INSTANCE }
 
-    private enum BackoffElapsed implements Command { INSTANCE }
+    private enum BackoffElapsed implements Command, DeadLetterSuppression { INSTANCE }
 
     /** Everything a worker needs from its run, fixed for the run's life. */
     record Setup(String runId, String dispatcher, Executor executor, Executor hookExecutor, Duration abortGrace,
@@ -88,7 +91,7 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
     private final int index;
     private final CallSpec spec;
     private final Setup setup;
-    private final TimerScheduler<Command> timers;
+    private final List<Cancellable> timers = new ArrayList<>(2);
     private final CallContext.Sink sink;
 
     private CallContext attempt;           // the current attempt; null during a backoff
@@ -103,16 +106,14 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
     private long abortNanos;
 
     static Behavior<Command> create(int index, CallSpec spec, Setup setup) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new CallWorker(ctx, timers, index, spec, setup)));
+        return Behaviors.setup(ctx -> new CallWorker(ctx, index, spec, setup));
     }
 
-    private CallWorker(ActorContext<Command> context, TimerScheduler<Command> timers, int index, CallSpec spec,
-                       Setup setup) {
+    private CallWorker(ActorContext<Command> context, int index, CallSpec spec, Setup setup) {
         super(context);
         this.index = index;
         this.spec = spec;
         this.setup = setup;
-        this.timers = timers;
         ActorRef<Command> self = context.getSelf();
         this.sink = new CallContext.Sink() {
             @Override
@@ -135,7 +136,7 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
                 self.tell(new HooksDone(ctx));
             }
         };
-        if (spec.timeout() != null) timers.startSingleTimer(TimeoutExpired.INSTANCE, spec.timeout());
+        if (spec.timeout() != null) schedule(TimeoutExpired.INSTANCE, spec.timeout());
         startAttempt(1);
     }
 
@@ -203,7 +204,7 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
                     + delay.toMillis() + " ms";
             lastProgress = note;
             setup.supervisor().tell(new Progressed(index, note));
-            timers.startSingleTimer(BackoffElapsed.INSTANCE, delay);
+            schedule(BackoffElapsed.INSTANCE, delay);
             return this;
         }
         return acknowledge(CallStatus.FAILED, null, describe(m.error()), m.at(), details, null);
@@ -232,10 +233,9 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
         abortReason = m.reason();
         abortKind = m.kind();
         abortNanos = System.nanoTime();
-        timers.cancel(TimeoutExpired.INSTANCE);
+        cancelTimers();
         Instant now = Instant.now();
         if (attempt == null) { // in a backoff: no thread to stop
-            timers.cancel(BackoffElapsed.INSTANCE);
             return acknowledge(abortedStatus(), null, abortError(), now, Map.of(), null);
         }
         if (attempt.cancelIfPending()) { // still in the pool's queue: it will never run
@@ -246,7 +246,7 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
         }
         hooksRunning = true;
         attempt.requestAbort(abortReason, spec.interruptOnAbort());
-        timers.startSingleTimer(GraceExpired.INSTANCE, setup.abortGrace());
+        schedule(GraceExpired.INSTANCE, setup.abortGrace());
         return this;
     }
 
@@ -268,7 +268,7 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
 
     private Behavior<Command> acknowledge(CallStatus status, String result, String error, Instant finishedAt,
                                           Map<String, Object> details, List<String> stackTrace) {
-        timers.cancelAll();
+        cancelTimers();
         Long abortToAck = abortReason == null || status == CallStatus.CANCELLED ? null
                 : Duration.ofNanos(System.nanoTime() - abortNanos).toMillis();
         if (status == CallStatus.TIMED_OUT) error = "java.util.concurrent.TimeoutException: " + abortReason
@@ -280,6 +280,15 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
                 lastProgress, stackTrace, details);
         setup.supervisor().tell(new Acknowledged(index, report, abortReason != null));
         return Behaviors.stopped();
+    }
+
+    private void schedule(Command message, Duration delay) {
+        timers.add(getContext().scheduleOnce(delay, getContext().getSelf(), message));
+    }
+
+    private void cancelTimers() {
+        timers.forEach(Cancellable::cancel);
+        timers.clear();
     }
 
     private CallStatus abortedStatus() {

@@ -1,5 +1,6 @@
 package dev.andon.run;
 
+import akka.actor.Cancellable;
 import akka.actor.DeadLetterSuppression;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
@@ -8,7 +9,6 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
-import akka.actor.typed.javadsl.TimerScheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,7 +72,9 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     private record WorkerStopped(int index) implements Command {
     }
 
-    private enum DeadlineExpired implements Command { INSTANCE }
+    // Scheduled with scheduleOnce, not a TimerScheduler: if it fires as the run finishes it must
+    // not be logged as a dead letter.
+    private enum DeadlineExpired implements Command, DeadLetterSuppression { INSTANCE }
 
     /** A running call's live facts, for snapshots. */
     private static final class Live {
@@ -98,6 +100,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     private String abortReason;
     private RunStatus decided; // FAILED or ABORTED, by whichever came first
     private RunReport.Cause cause;
+    private Cancellable deadlineTimer;
 
     /**
      * The behavior of a run's supervisor.
@@ -113,7 +116,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         Objects.requireNonNull(job, "job");
         Objects.requireNonNull(replyTo, "replyTo");
         Objects.requireNonNull(listener, "listener");
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new RunSupervisor(ctx, timers, runId, job, replyTo, listener)));
+        return Behaviors.setup(ctx -> new RunSupervisor(ctx, runId, job, replyTo, listener));
     }
 
     /** As {@link #create(String, JobSpec, ActorRef, RunListener)} without a listener. */
@@ -121,7 +124,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         return create(runId, job, replyTo, RunListener.NONE);
     }
 
-    private RunSupervisor(ActorContext<Command> context, TimerScheduler<Command> timers, String runId, JobSpec job,
+    private RunSupervisor(ActorContext<Command> context, String runId, JobSpec job,
                           ActorRef<RunFinished> replyTo, RunListener listener) {
         super(context);
         this.runId = runId;
@@ -137,7 +140,8 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
                 AndonStats.get(context.getSystem()), adapter);
         context.getLog().debug("run {} of job {} started: {} calls", runId, job.name(), outcomes.length);
         emit(new RunEvent.RunStarted(runId, startedAt, job.name(), outcomes.length));
-        if (job.deadline() != null) timers.startSingleTimer(DeadlineExpired.INSTANCE, job.deadline());
+        if (job.deadline() != null)
+            deadlineTimer = context.scheduleOnce(job.deadline(), context.getSelf(), DeadlineExpired.INSTANCE);
         launch();
     }
 
@@ -250,6 +254,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         if (settled < outcomes.length) return this;
         RunReport report = report(decided != null ? decided : RunStatus.SUCCEEDED, List.of(outcomes), Instant.now());
         getContext().getLog().debug("run {} finished {}", runId, report.status());
+        if (deadlineTimer != null) deadlineTimer.cancel();
         replyTo.tell(new RunFinished(report));
         emit(new RunEvent.RunFinished(runId, report.finishedAt(), report));
         return Behaviors.stopped();

@@ -1,0 +1,123 @@
+package dev.andon.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real {@code andon} application in a JVM of its own, started as {@code scripts/andon} starts
+ * it (target/classes + target/lib, conf/logback.xml) but without the build step, which must not
+ * run inside {@code mvn verify}.
+ */
+final class AndonProcess implements AutoCloseable {
+    static final Path HOME = Path.of(System.getProperty("andon.home", ".")).toAbsolutePath().normalize();
+
+    /** What a finished process left: its exit status and everything it printed. */
+    record Result(int exitCode, String stdout, String stderr) {
+    }
+
+    private final Process process;
+    private final CompletableFuture<String> stdout;
+    private final StringBuffer stderr = new StringBuffer();
+    private final BlockingQueue<String> stderrLines = new LinkedBlockingQueue<>();
+    private final Thread stderrReader;
+
+    private AndonProcess(Process process) {
+        this.process = process;
+        this.stdout = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "<" + e + ">";
+            }
+        });
+        this.stderrReader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    stderr.append(line).append('\n');
+                    stderrLines.add(line);
+                }
+            } catch (IOException e) {
+                stderr.append("<").append(e).append(">\n");
+            }
+        }, "andon-process-stderr");
+        stderrReader.setDaemon(true);
+        stderrReader.start();
+    }
+
+    /** Starts {@code andon ARGS...}. */
+    static AndonProcess start(String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        // A JVM started from a shell's background job inherits SIGINT ignored, and Java cannot
+        // undo that; perl (essential on Debian) resets it to the default before exec'ing java,
+        // as an interactive shell would. Without perl the command runs as is.
+        if (Files.isExecutable(Path.of("/usr/bin/perl"))) {
+            command.addAll(List.of("/usr/bin/perl", "-e", "$SIG{INT} = $SIG{TERM} = 'DEFAULT'; exec @ARGV or die $!;"));
+        }
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dandon.home=" + HOME,
+                "-Dlogback.configurationFile=" + HOME.resolve("conf/logback.xml"),
+                "-cp", HOME.resolve("target/classes") + ":" + HOME.resolve("target/lib") + "/*",
+                "dev.andon.cli.Main"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(HOME.toFile());
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        return new AndonProcess(pb.start());
+    }
+
+    /** Runs {@code andon ARGS...} to its end. */
+    static Result run(String... args) throws Exception {
+        try (AndonProcess p = start(args)) {
+            return p.await(Duration.ofSeconds(60));
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Waits until, for each of {@code texts}, a line of stderr contained it (in any order). */
+    void awaitStderrLines(Duration timeout, String... texts) throws InterruptedException {
+        List<String> missing = new ArrayList<>(List.of(texts));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (long left; !missing.isEmpty() && (left = deadline - System.nanoTime()) > 0; ) {
+            String line = stderrLines.poll(left, TimeUnit.NANOSECONDS);
+            if (line != null) missing.removeIf(line::contains);
+        }
+        if (!missing.isEmpty())
+            throw new AssertionError("no stderr line with " + missing + " within " + timeout + "; stderr:\n" + stderr);
+    }
+
+    /** Sends {@code signal} (INT, TERM) to the process, as a user's kill would. */
+    void signal(String signal) throws Exception {
+        int rc = new ProcessBuilder("kill", "-" + signal, Long.toString(pid())).inheritIO().start().waitFor();
+        if (rc != 0) throw new AssertionError("kill -" + signal + " " + pid() + " exited " + rc);
+    }
+
+    /** Waits for the process to exit, and for all its output. */
+    Result await(Duration timeout) throws Exception {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("andon did not exit within " + timeout + "; stderr:\n" + stderr);
+        }
+        String out = stdout.get(10, TimeUnit.SECONDS);
+        stderrReader.join(10_000);
+        return new Result(process.exitValue(), out, stderr.toString());
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) process.destroyForcibly();
+    }
+}

@@ -1,19 +1,113 @@
 package dev.andon.cli;
 
+import com.typesafe.config.ConfigException;
+import dev.andon.Andon;
+import dev.andon.service.AndonService;
+import dev.andon.service.ServiceSettings;
+import dev.andon.service.ShutdownSummary;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import sun.misc.Signal;
 
-/** {@code andon serve}: the long-running HTTP service (not yet implemented). */
+/**
+ * {@code andon serve}: the long-running HTTP service (SPEC section 6) until SIGTERM or SIGINT.
+ *
+ * <h2>Signals</h2>
+ * SIGTERM or SIGINT runs Akka's CoordinatedShutdown: the port is unbound, every live run is aborted
+ * (reason {@code shutdown}) and its report awaited (bounded by the abort grace plus
+ * {@code andon.shutdown.margin}), then the actor system terminates; a one-line summary is logged and
+ * the command exits 0. A second signal exits at once (130) without waiting for the calls.
+ */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Runs the HTTP service on andon.http.host:andon.http.port until SIGTERM.")
+        description = "Runs the HTTP service on andon.http.host:andon.http.port until SIGTERM or SIGINT, which abort "
+                + "the live runs, await their reports and exit 0.")
 final class ServeCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
     @Mixin
     ConfigOption config;
 
+    private final AtomicReference<String> signalled = new AtomicReference<>();
+    private volatile Andon andon;
+
     @Override
-    public Integer call() {
-        System.err.println("andon serve: not yet implemented");
-        return ExitCodes.CONFIG;
+    public Integer call() throws InterruptedException {
+        Setup.Loaded loaded = Setup.load(config.file, () -> andon.httpClient().get(), System.err);
+        if (loaded == null) return ExitCodes.CONFIG;
+        ServiceSettings settings;
+        try {
+            settings = ServiceSettings.from(loaded.config());
+            settings.checkSecure();
+        } catch (ServiceSettings.InsecureSettingsException | ConfigException | IllegalArgumentException e) {
+            System.err.println("andon: " + e.getMessage());
+            return ExitCodes.CONFIG;
+        }
+
+        Setup.handleSignals(this::onSignal);
+        try {
+            andon = Andon.start(loaded.config());
+        } catch (ConfigException e) {
+            System.err.println("andon: " + e.getMessage());
+            return ExitCodes.CONFIG;
+        }
+        AndonService service;
+        try {
+            service = AndonService.start(andon, loaded.catalog(), settings).toCompletableFuture().join();
+        } catch (CompletionException e) {
+            System.err.println("andon: cannot listen on " + settings.host() + ":" + settings.port() + ": "
+                    + rootMessage(e));
+            stop(Duration.ofSeconds(10));
+            return ExitCodes.CONFIG;
+        }
+        log.info("andon serving on http://{}:{} ({} jobs: {}){}", service.address().getHostString(),
+                service.address().getPort(), loaded.catalog().names().size(), String.join(", ", loaded.catalog().names()),
+                settings.authRequired() ? ", bearer token required" : "");
+        if (signalled.get() != null) andon.shutdown();
+
+        andon.whenTerminated().toCompletableFuture().join();
+        try {
+            ShutdownSummary summary = service.summary().toCompletableFuture().getNow(null);
+            log.info("andon stopped ({}): {}", signalled.get() == null ? "shutdown" : signalled.get(),
+                    summary == null ? "no summary" : summary);
+        } catch (CompletionException e) {
+            log.info("andon stopped ({}): {}", signalled.get(), rootMessage(e));
+        }
+        return ExitCodes.OK;
+    }
+
+    // Runs on the JVM's signal-dispatch thread: it only asks, never waits.
+    private void onSignal(Signal signal) {
+        String name = "SIG" + signal.getName();
+        if (!signalled.compareAndSet(null, name)) {
+            System.err.println("andon: " + name + " again: exiting without waiting for the calls");
+            Runtime.getRuntime().halt(ExitCodes.SIGNALLED);
+        }
+        log.info("{}: shutting down: aborting live runs and waiting for their reports (send it again to exit at once)",
+                name);
+        Andon a = andon;
+        if (a != null) a.shutdown();
+    }
+
+    private void stop(Duration bound) throws InterruptedException {
+        try {
+            andon.shutdown().toCompletableFuture().get(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            log.debug("shutdown after a failed start: {}", e.toString());
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t.getMessage() != null ? t.getMessage() : t.toString();
     }
 }

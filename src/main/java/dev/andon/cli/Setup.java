@@ -39,6 +39,20 @@ final class Setup {
         return null;
     }
 
+    /**
+     * Routes SIGINT and SIGTERM to {@code handler}, which runs on the JVM's signal-dispatch thread
+     * and must not wait. A signal the JVM keeps to itself ({@code -Xrs}) keeps its default.
+     */
+    static void handleSignals(sun.misc.SignalHandler handler) {
+        for (String name : new String[] {"INT", "TERM"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), handler);
+            } catch (IllegalArgumentException e) {
+                // this JVM does not let us have it: its default applies
+            }
+        }
+    }
+
     /** One line per problem, in file and line order. */
     static void print(Problems problems, PrintStream err) {
         List<Problems.Problem> sorted = problems.list().stream()

@@ -1,0 +1,116 @@
+package dev.andon.service;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import dev.andon.config.Catalog;
+import dev.andon.config.KindContext;
+import dev.andon.config.Kinds;
+import dev.andon.config.Problems;
+import dev.andon.run.BlockingExecutorConfigurator;
+import dev.andon.run.JobSpec;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the body of {@code POST /runs} into a {@link JobSpec}: JSON is HOCON, so the catalog's own
+ * validator checks it, with paths such as {@code calls[1].duration}; the service adds its limits.
+ *
+ * <p>Thread-safe and stateless apart from its settings.
+ */
+final class JobRequests {
+    /** The name of a posted job without one. */
+    static final String DEFAULT_NAME = "inline";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,99}");
+    private static final String BLOCKING_EXECUTOR = BlockingExecutorConfigurator.class.getName();
+
+    /** What a request body made: a job, or why not. */
+    sealed interface Parsed {
+    }
+
+    record Valid(JobSpec job) implements Parsed {
+    }
+
+    /** The body is not JSON (or not a JSON object). */
+    record Malformed(String detail) implements Parsed {
+    }
+
+    /** The body is a job with problems, each naming its field. */
+    record Invalid(List<Problems.Problem> problems) implements Parsed {
+    }
+
+    private final KindContext kinds;
+    private final ServiceSettings settings;
+    private final Set<String> allowedKinds;
+
+    JobRequests(KindContext kinds, ServiceSettings settings) {
+        this.kinds = kinds;
+        this.settings = settings;
+        Set<String> allowed = new TreeSet<>(Kinds.standard().names());
+        if (!settings.allowInlineCommands()) allowed.remove("command");
+        this.allowedKinds = Set.copyOf(allowed);
+    }
+
+    Parsed parse(String body) {
+        Config job;
+        try {
+            job = ConfigFactory.parseString(body,
+                    ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON).setOriginDescription("request body"));
+        } catch (ConfigException e) {
+            return new Malformed(e.getMessage().replaceFirst("^request body: ", ""));
+        }
+        Problems problems = new Problems();
+        String name = name(job, problems);
+        ConfigValue calls = job.root().get("calls");
+        if (calls != null && calls.valueType() == ConfigValueType.LIST
+                && ((List<?>) calls.unwrapped()).size() > settings.maxCallsPerRun()) {
+            problems.add(calls.origin(), "calls", ((List<?>) calls.unwrapped()).size() + " calls; at most "
+                    + settings.maxCallsPerRun() + " per run (" + ServiceSettings.PATH + ".max-calls-per-run)");
+            return new Invalid(problems.list());
+        }
+        JobSpec spec = Catalog.parseJob(name, job.withoutPath("name"), "", problems, kinds, allowedKinds);
+        if (spec != null) checkDispatcher(spec, job, problems);
+        return problems.isEmpty() ? new Valid(spec) : new Invalid(problems.list());
+    }
+
+    private static String name(Config job, Problems problems) {
+        ConfigValue v = job.root().get("name");
+        if (v == null) return DEFAULT_NAME;
+        if (v.valueType() == ConfigValueType.STRING && NAME.matcher((String) v.unwrapped()).matches()) {
+            return (String) v.unwrapped();
+        }
+        problems.add(v.origin(), "name", "must be a string of letters, digits, - and _ (at most 100, not starting "
+                + "with - or _)");
+        return DEFAULT_NAME;
+    }
+
+    // Blocking calls on a dispatcher that is not one of Andon's blocking pools (the actor system's
+    // default dispatcher, say) would starve the actors themselves: a posted job may not ask for that.
+    private void checkDispatcher(JobSpec spec, Config job, Problems problems) {
+        String key = spec.dispatcher() + ".executor";
+        Config config = kinds.config();
+        if (!config.hasPath(key) || !config.getString(key).equals(BLOCKING_EXECUTOR)) {
+            problems.add(job.root().get("dispatcher") == null ? null : job.root().get("dispatcher").origin(), "dispatcher",
+                    "\"" + spec.dispatcher() + "\" is not a blocking dispatcher (executor = \"" + BLOCKING_EXECUTOR + "\")");
+        }
+    }
+
+    /**
+     * {@code job} with its {@code max-parallelism} at most its dispatcher's pool size: more would
+     * only put its calls in the pool's FIFO queue ahead of other runs' calls, so that one big run
+     * could starve the others. At the pool size, a run's next call is queued only as one of its own
+     * finishes, behind whatever other runs queued meanwhile.
+     */
+    static JobSpec fair(JobSpec job, Config config) {
+        int pool = BlockingExecutorConfigurator.poolSize(config, job.dispatcher());
+        if (pool < 1 || job.maxParallelism() <= pool) return job;
+        return new JobSpec(job.name(), job.calls(), job.failurePolicy(), pool, job.abortGrace(), job.deadline(),
+                job.dispatcher());
+    }
+}

@@ -1,0 +1,382 @@
+package dev.andon.service;
+
+import akka.NotUsed;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.http.javadsl.model.sse.ServerSentEvent;
+import akka.japi.Pair;
+import akka.stream.BoundedSourceQueue;
+import akka.stream.QueueOfferResult;
+import akka.stream.javadsl.Keep;
+import akka.stream.javadsl.Source;
+import dev.andon.Andon;
+import dev.andon.RunHandle;
+import dev.andon.run.CallStatus;
+import dev.andon.run.JobSpec;
+import dev.andon.run.ReportJson;
+import dev.andon.run.RunEvent;
+import dev.andon.run.RunReport;
+import dev.andon.run.RunStatus;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Remembers every run started through the service: the live ones (admitted against
+ * {@code max-live-runs}), the finished ones (the newest {@code history-size}), and each run's events
+ * for Server-Sent Events clients.
+ *
+ * <h2>Protocol</h2>
+ * {@link Admit} starts a run and answers {@link Admitted} or {@link Refused}; {@link GetRun},
+ * {@link ListRuns}, {@link AbortRun}, {@link Subscribe} answer what they ask; {@link BeginShutdown}
+ * makes every later {@link Admit} refused; {@link GetSummary} tells what became of the runs that
+ * were live when the shutdown began. Runs report their events here through a
+ * {@link dev.andon.run.RunListener} that only sends a message.
+ *
+ * <h2>Events</h2>
+ * A run's events are kept in order as SSE frames, numbered from 1 ({@code id:}). Progress events
+ * are coalesced for late clients: only each call's latest progress is replayed (a call may report
+ * progress without end). When a run finishes its log is compacted to the events that carry its
+ * outcome (run started, abort requested, every call's finish, run finished).
+ *
+ * <h2>Lifecycle</h2>
+ * Lives as long as the actor system; the metrics it feeds ({@link ServiceMetrics}) are updated here,
+ * once per event, so that every run and every call is counted exactly once.
+ */
+final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
+
+    interface Command {
+    }
+
+    /** Starts {@code job} unless too many runs are live or the service is shutting down. */
+    record Admit(JobSpec job, ActorRef<Admission> replyTo) implements Command {
+    }
+
+    sealed interface Admission {
+    }
+
+    record Admitted(String runId) implements Admission {
+    }
+
+    /** Why a run was not started: {@code LIMIT} (429), {@code SHUTTING_DOWN} (503), or {@code INVALID} (400). */
+    record Refused(Reason reason, String detail) implements Admission {
+        enum Reason { LIMIT, SHUTTING_DOWN, INVALID }
+    }
+
+    record GetRun(String runId, ActorRef<Optional<RunView>> replyTo) implements Command {
+    }
+
+    /** What the registry knows of a run: its final report once finished, else only that it is live. */
+    record RunView(RunSummary summary, JobSpec job, RunReport report) {
+        boolean finished() {
+            return report != null;
+        }
+    }
+
+    /** A run in {@code GET /runs}. */
+    record RunSummary(String id, String job, RunStatus status, Instant submittedAt, Instant finishedAt,
+                      Long durationMillis, int calls) {
+    }
+
+    record ListRuns(int limit, ActorRef<List<RunSummary>> replyTo) implements Command {
+    }
+
+    record AbortRun(String runId, String reason, ActorRef<AbortAnswer> replyTo) implements Command {
+    }
+
+    enum AbortAnswer { ACCEPTED, FINISHED, UNKNOWN }
+
+    /** Asks for a stream of a run's events: the ones so far, then the live ones until the run ends. */
+    record Subscribe(String runId, ActorRef<Optional<Source<ServerSentEvent, NotUsed>>> replyTo) implements Command {
+    }
+
+    record BeginShutdown(ActorRef<akka.Done> replyTo) implements Command {
+    }
+
+    record GetSummary(ActorRef<ShutdownSummary> replyTo) implements Command {
+    }
+
+    private record Recorded(RunEvent event) implements Command {
+    }
+
+    private record Unsubscribed(String runId, BoundedSourceQueue<ServerSentEvent> queue) implements Command {
+    }
+
+    /** One run as the registry keeps it. */
+    private static final class Run {
+        final String id;
+        final JobSpec job;
+        final Instant submittedAt = Instant.now();
+        final List<ServerSentEvent> log = new ArrayList<>();
+        final Map<String, ServerSentEvent> lastProgress = new LinkedHashMap<>();
+        final Set<String> running = new HashSet<>();
+        final List<BoundedSourceQueue<ServerSentEvent>> subscribers = new ArrayList<>();
+        RunStatus status = RunStatus.RUNNING;
+        int queued;
+        int seq;
+        RunReport report;
+
+        Run(String id, JobSpec job) {
+            this.id = id;
+            this.job = job;
+            this.queued = job.calls().size();
+        }
+
+        RunSummary summary() {
+            return new RunSummary(id, job.name(), status, submittedAt, report == null ? null : report.finishedAt(),
+                    report == null ? null : report.durationMillis(), job.calls().size());
+        }
+
+        List<ServerSentEvent> replay() {
+            List<ServerSentEvent> all = new ArrayList<>(log);
+            all.addAll(lastProgress.values());
+            return all;
+        }
+    }
+
+    private final Andon andon;
+    private final ServiceSettings settings;
+    private final ServiceMetrics metrics;
+    // Insertion (submission) order: live and finished runs together, oldest first.
+    private final LinkedHashMap<String, Run> runs = new LinkedHashMap<>();
+    private int live;
+    private int finished;
+    private Set<String> liveAtShutdown;
+
+    static Behavior<Command> create(Andon andon, ServiceSettings settings, ServiceMetrics metrics) {
+        return Behaviors.setup(ctx -> new RunRegistry(ctx, andon, settings, metrics));
+    }
+
+    private RunRegistry(ActorContext<Command> context, Andon andon, ServiceSettings settings, ServiceMetrics metrics) {
+        super(context);
+        this.andon = andon;
+        this.settings = settings;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Admit.class, this::onAdmit)
+                .onMessage(Recorded.class, this::onRecorded)
+                .onMessage(GetRun.class, this::onGetRun)
+                .onMessage(ListRuns.class, this::onListRuns)
+                .onMessage(AbortRun.class, this::onAbortRun)
+                .onMessage(Subscribe.class, this::onSubscribe)
+                .onMessage(Unsubscribed.class, this::onUnsubscribed)
+                .onMessage(BeginShutdown.class, this::onBeginShutdown)
+                .onMessage(GetSummary.class, this::onGetSummary)
+                .build();
+    }
+
+    private Behavior<Command> onAdmit(Admit m) {
+        if (liveAtShutdown != null) {
+            m.replyTo().tell(new Refused(Refused.Reason.SHUTTING_DOWN, "the service is shutting down"));
+            return this;
+        }
+        if (live >= settings.maxLiveRuns()) {
+            m.replyTo().tell(new Refused(Refused.Reason.LIMIT, live + " runs are live, the most allowed ("
+                    + ServiceSettings.PATH + ".max-live-runs); retry when one has finished"));
+            return this;
+        }
+        ActorRef<Command> self = getContext().getSelf();
+        RunHandle handle;
+        try {
+            // submit only sends a message: it does not block this actor.
+            handle = andon.submit(m.job(), event -> self.tell(new Recorded(event)));
+        } catch (IllegalArgumentException e) {
+            m.replyTo().tell(new Refused(Refused.Reason.INVALID, e.getMessage()));
+            return this;
+        }
+        // The run's first event is sent to this actor only after this message is handled, so the
+        // run is always registered before its events arrive.
+        runs.put(handle.id(), new Run(handle.id(), m.job()));
+        live++;
+        metrics.dispatcher(m.job().dispatcher());
+        m.replyTo().tell(new Admitted(handle.id()));
+        return this;
+    }
+
+    private Behavior<Command> onRecorded(Recorded m) {
+        RunEvent event = m.event();
+        Run run = runs.get(event.runId());
+        if (run == null || run.report != null) return this;
+        if (event instanceof RunEvent.RunStarted s) {
+            metrics.runStarted(s.calls());
+        } else if (event instanceof RunEvent.CallStarted s) {
+            if (run.running.add(s.call())) {
+                run.queued--;
+                metrics.callStarted();
+            }
+        } else if (event instanceof RunEvent.AbortRequested) {
+            run.status = RunStatus.ABORTING;
+        } else if (event instanceof RunEvent.CallFinished f) {
+            boolean started = run.running.remove(f.report().name());
+            if (!started) run.queued--;
+            run.lastProgress.remove(f.report().name());
+            metrics.callFinished(f.report(), started);
+        } else if (event instanceof RunEvent.RunRejected) {
+            // Only when Andon shut down between admission and start; the run never existed.
+            run.subscribers.forEach(BoundedSourceQueue::complete);
+            runs.remove(run.id);
+            live--;
+            return this;
+        }
+        ServerSentEvent frame = frame(run, event);
+        if (event instanceof RunEvent.CallProgressed p) run.lastProgress.put(p.call(), frame);
+        else run.log.add(frame);
+        publish(run, frame);
+        if (event instanceof RunEvent.RunFinished f) finish(run, f.report());
+        return this;
+    }
+
+    private void finish(Run run, RunReport report) {
+        run.report = report;
+        run.status = report.status();
+        metrics.runFinished(report.status(), run.running.size(), Math.max(0, run.queued));
+        run.running.clear();
+        run.lastProgress.clear();
+        run.log.removeIf(e -> e.getEventType().filter(t -> t.equals("call-started")).isPresent());
+        run.subscribers.forEach(BoundedSourceQueue::complete);
+        run.subscribers.clear();
+        live--;
+        finished++;
+        forgetOldest();
+    }
+
+    private void forgetOldest() {
+        var it = runs.values().iterator();
+        while (finished > settings.historySize() && it.hasNext()) {
+            if (it.next().report != null) {
+                it.remove();
+                finished--;
+            }
+        }
+    }
+
+    private void publish(Run run, ServerSentEvent frame) {
+        run.subscribers.removeIf(q -> {
+            QueueOfferResult result = q.offer(frame);
+            if (result == QueueOfferResult.dropped()) {
+                getContext().getLog().debug("run {}: an events client fell {} events behind; disconnecting it",
+                        run.id, settings.sseBuffer());
+                q.fail(new IllegalStateException("events client too slow"));
+                return true;
+            }
+            return result != QueueOfferResult.enqueued();
+        });
+    }
+
+    private Behavior<Command> onGetRun(GetRun m) {
+        Run run = runs.get(m.runId());
+        m.replyTo().tell(Optional.ofNullable(run).map(r -> new RunView(r.summary(), r.job, r.report)));
+        return this;
+    }
+
+    private Behavior<Command> onListRuns(ListRuns m) {
+        List<RunSummary> list = new ArrayList<>(Math.min(runs.size(), m.limit()));
+        var it = runs.values().stream().toList().listIterator(runs.size());
+        while (it.hasPrevious() && list.size() < m.limit()) list.add(it.previous().summary());
+        m.replyTo().tell(List.copyOf(list));
+        return this;
+    }
+
+    private Behavior<Command> onAbortRun(AbortRun m) {
+        Run run = runs.get(m.runId());
+        if (run == null) {
+            m.replyTo().tell(AbortAnswer.UNKNOWN);
+        } else if (run.report != null || !andon.abort(run.id, m.reason())) {
+            // andon.abort is false when the run finished and its last event is still on its way here.
+            m.replyTo().tell(AbortAnswer.FINISHED);
+        } else {
+            m.replyTo().tell(AbortAnswer.ACCEPTED);
+        }
+        return this;
+    }
+
+    private Behavior<Command> onSubscribe(Subscribe m) {
+        Run run = runs.get(m.runId());
+        if (run == null) {
+            m.replyTo().tell(Optional.empty());
+            return this;
+        }
+        List<ServerSentEvent> replay = run.replay();
+        Pair<Pair<BoundedSourceQueue<ServerSentEvent>, CompletionStage<akka.Done>>, Source<ServerSentEvent, NotUsed>> p =
+                Source.<ServerSentEvent>queue(replay.size() + settings.sseBuffer())
+                        .watchTermination(Keep.both())
+                        .preMaterialize(getContext().getSystem());
+        BoundedSourceQueue<ServerSentEvent> queue = p.first().first();
+        replay.forEach(queue::offer);
+        if (run.report != null) {
+            queue.complete();
+        } else {
+            run.subscribers.add(queue);
+            ActorRef<Command> self = getContext().getSelf();
+            p.first().second().whenComplete((done, failure) -> self.tell(new Unsubscribed(run.id, queue)));
+        }
+        m.replyTo().tell(Optional.of(p.second()));
+        return this;
+    }
+
+    private Behavior<Command> onUnsubscribed(Unsubscribed m) {
+        Run run = runs.get(m.runId());
+        if (run != null) run.subscribers.remove(m.queue());
+        return this;
+    }
+
+    private Behavior<Command> onBeginShutdown(BeginShutdown m) {
+        if (liveAtShutdown == null) {
+            liveAtShutdown = new HashSet<>();
+            runs.values().stream().filter(r -> r.report == null).forEach(r -> liveAtShutdown.add(r.id));
+        }
+        m.replyTo().tell(akka.Done.getInstance());
+        return this;
+    }
+
+    private Behavior<Command> onGetSummary(GetSummary m) {
+        Set<String> ids = liveAtShutdown == null ? Set.of() : liveAtShutdown;
+        int aborted = 0;
+        int unreported = 0;
+        Map<CallStatus, Integer> calls = new EnumMap<>(CallStatus.class);
+        for (String id : ids) {
+            Run run = runs.get(id);
+            if (run == null) continue;
+            if (run.report == null) {
+                unreported++;
+                continue;
+            }
+            if (run.report.status() == RunStatus.ABORTED) aborted++;
+            run.report.calls().forEach(c -> calls.merge(c.status(), 1, Integer::sum));
+        }
+        m.replyTo().tell(new ShutdownSummary(ids.size(), aborted, Collections.unmodifiableMap(calls), unreported));
+        return this;
+    }
+
+    private static ServerSentEvent frame(Run run, RunEvent event) {
+        return ServerSentEvent.create(ReportJson.toJson(event), Optional.of(type(event)),
+                Optional.of(Integer.toString(++run.seq)), java.util.OptionalInt.empty());
+    }
+
+    /** The SSE {@code event:} name of a run event. */
+    static String type(RunEvent event) {
+        if (event instanceof RunEvent.RunStarted) return "run-started";
+        if (event instanceof RunEvent.CallStarted) return "call-started";
+        if (event instanceof RunEvent.CallProgressed) return "call-progressed";
+        if (event instanceof RunEvent.AbortRequested) return "abort-requested";
+        if (event instanceof RunEvent.CallFinished) return "call-finished";
+        if (event instanceof RunEvent.RunFinished) return "run-finished";
+        return "run-rejected";
+    }
+}

@@ -1,0 +1,163 @@
+package dev.andon.service;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
+import akka.dispatch.Dispatcher;
+import dev.andon.run.AndonStats;
+import dev.andon.run.CallReport;
+import dev.andon.run.RunStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The service's meters, in one Micrometer registry scraped as Prometheus text by {@code GET /metrics}.
+ *
+ * <h2>Families</h2>
+ * {@code andon_runs_started_total}, {@code andon_runs_finished_total{status}},
+ * {@code andon_calls_finished_total{status}}, {@code andon_calls_running}, {@code andon_calls_queued},
+ * {@code andon_abandoned_threads{dispatcher}}, {@code andon_abandoned_calls_total},
+ * {@code andon_late_completions_total}, {@code andon_abort_to_ack_seconds{status}} and
+ * {@code andon_call_duration_seconds{status}} (histograms), {@code executor_*{name=<dispatcher>}}
+ * for each blocking dispatcher, and the JVM's ({@code jvm_*}, {@code process_*}, {@code system_*}).
+ *
+ * <h2>Threading</h2>
+ * Thread-safe. The run registry records events from its actor; gauges are read at scrape time.
+ */
+final class ServiceMetrics implements AutoCloseable {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ActorSystem<?> system;
+    private final AndonStats stats;
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    private final Counter runsStarted;
+    private final AtomicLong callsRunning = new AtomicLong();
+    private final AtomicLong callsQueued = new AtomicLong();
+    private final Set<String> dispatchers = ConcurrentHashMap.newKeySet();
+
+    ServiceMetrics(ActorSystem<?> system) {
+        this.system = system;
+        this.stats = AndonStats.get(system);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        gcMetrics.bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        runsStarted = Counter.builder("andon.runs.started").description("Runs started").register(registry);
+        Gauge.builder("andon.calls.running", callsRunning, AtomicLong::get)
+                .description("Calls running now (or aborting)").register(registry);
+        Gauge.builder("andon.calls.queued", callsQueued, AtomicLong::get)
+                .description("Calls waiting for their run's max-parallelism").register(registry);
+        FunctionCounter.builder("andon.abandoned.calls", stats, AndonStats::abandonedTotal)
+                .description("Calls ever given up on after the abort grace").register(registry);
+        FunctionCounter.builder("andon.late.completions", stats, AndonStats::lateCompletions)
+                .description("Abandoned calls that have since finished on their threads").register(registry);
+    }
+
+    /**
+     * Adds the gauges of {@code dispatcher} (abandoned threads, executor) once; later calls are no-ops.
+     */
+    void dispatcher(String dispatcher) {
+        if (!dispatchers.add(dispatcher)) return;
+        Gauge.builder("andon.abandoned.threads", stats, s -> s.abandonedRunning(dispatcher))
+                .description("Threads of the dispatcher held by abandoned calls")
+                .tag("dispatcher", dispatcher).register(registry);
+        executorGauge(dispatcher, "executor.active", "threads", ThreadPoolExecutor::getActiveCount);
+        executorGauge(dispatcher, "executor.queued", "tasks", e -> e.getQueue().size());
+        executorGauge(dispatcher, "executor.pool.size", "threads", ThreadPoolExecutor::getPoolSize);
+        executorGauge(dispatcher, "executor.pool.max", "threads", ThreadPoolExecutor::getMaximumPoolSize);
+        FunctionCounter.builder("executor.completed", dispatcher, d -> executorValue(d, ThreadPoolExecutor::getCompletedTaskCount))
+                .baseUnit("tasks").tag("name", dispatcher).register(registry);
+    }
+
+    /** The dispatchers seen so far (the default one, the catalog's, those of posted jobs). */
+    Set<String> dispatchers() {
+        return Set.copyOf(dispatchers);
+    }
+
+    void runStarted(int calls) {
+        runsStarted.increment();
+        callsQueued.addAndGet(calls);
+    }
+
+    /** A queued call got a thread. */
+    void callStarted() {
+        callsQueued.decrementAndGet();
+        callsRunning.incrementAndGet();
+    }
+
+    /** A call reached its outcome; {@code started} tells whether it had left the queue. */
+    void callFinished(CallReport report, boolean started) {
+        (started ? callsRunning : callsQueued).decrementAndGet();
+        String status = report.status().name();
+        Counter.builder("andon.calls.finished").description("Calls by outcome").tag("status", status)
+                .register(registry).increment();
+        if (report.durationMillis() != null) {
+            histogram("andon.call.duration", "How long calls ran, by outcome", status)
+                    .record(Duration.ofMillis(report.durationMillis()));
+        }
+        if (report.abortToAckMillis() != null) {
+            histogram("andon.abort.to.ack", "From an abort request to the call's ack (or to giving up)", status)
+                    .record(Duration.ofMillis(report.abortToAckMillis()));
+        }
+    }
+
+    /** A run finished; {@code running} and {@code queued} are calls it left unreported (none, normally). */
+    void runFinished(RunStatus status, int running, int queued) {
+        callsRunning.addAndGet(-running);
+        callsQueued.addAndGet(-queued);
+        Counter.builder("andon.runs.finished").description("Runs by outcome").tag("status", status.name())
+                .register(registry).increment();
+    }
+
+    /** The Prometheus text exposition of every meter. */
+    String scrape() {
+        return registry.scrape();
+    }
+
+    @Override
+    public void close() {
+        gcMetrics.close();
+        registry.close();
+    }
+
+    private Timer histogram(String name, String description, String status) {
+        return Timer.builder(name).description(description).tag("status", status)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofHours(1))
+                .register(registry);
+    }
+
+    private void executorGauge(String dispatcher, String name, String unit, ToDoubleFunction<ThreadPoolExecutor> f) {
+        Gauge.builder(name, dispatcher, d -> executorValue(d, f)).baseUnit(unit).tag("name", dispatcher).register(registry);
+    }
+
+    // Akka may shut an idle dispatcher's pool down and create a new one, so the executor is looked
+    // up at every scrape rather than held.
+    private double executorValue(String dispatcher, ToDoubleFunction<ThreadPoolExecutor> f) {
+        try {
+            var ec = system.dispatchers().lookup(DispatcherSelector.fromConfig(dispatcher));
+            if (ec instanceof Dispatcher d && d.executorService().executor() instanceof ThreadPoolExecutor pool) {
+                return f.applyAsDouble(pool);
+            }
+        } catch (RuntimeException e) {
+            // the system is going away, or the dispatcher is not a thread pool: nothing to say
+        }
+        return Double.NaN;
+    }
+}

@@ -1,0 +1,377 @@
+package dev.andon.service;
+
+import akka.NotUsed;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntity;
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpMethod;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCode;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.headers.Allow;
+import akka.http.javadsl.model.headers.Location;
+import akka.http.javadsl.model.headers.RawHeader;
+import akka.http.javadsl.model.headers.RetryAfter;
+import akka.http.javadsl.model.sse.ServerSentEvent;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.ExceptionHandler;
+import akka.http.javadsl.server.MalformedRequestContentRejection;
+import akka.http.javadsl.server.MethodRejection;
+import akka.http.javadsl.server.PathMatchers;
+import akka.http.javadsl.server.RejectionHandler;
+import akka.http.javadsl.server.Route;
+import akka.http.javadsl.unmarshalling.Unmarshaller;
+import akka.http.scaladsl.model.EntityStreamSizeException;
+import akka.japi.function.Function;
+import akka.stream.javadsl.Source;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.typesafe.config.Config;
+import dev.andon.Andon;
+import dev.andon.config.Catalog;
+import dev.andon.config.Problems;
+import dev.andon.run.AndonStats;
+import dev.andon.run.BlockingExecutorConfigurator;
+import dev.andon.run.CallReport;
+import dev.andon.run.CallStatus;
+import dev.andon.run.JobSpec;
+import dev.andon.run.ReportJson;
+import dev.andon.run.RunReport;
+import dev.andon.run.RunStatus;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API of SPEC section 6, as one Akka HTTP route.
+ *
+ * <p>Every answer is JSON, errors included: {@code {"error": "...", "detail": "..."}} with the status
+ * that fits (400, 401, 404, 405 with {@code Allow}, 409, 413, 429 or 503 with {@code Retry-After}).
+ * A request that is refused changes nothing. Run state lives in the {@link RunRegistry} actor; the
+ * route only asks it, never blocks.
+ */
+final class ServiceRoutes extends AllDirectives {
+    private static final Logger log = LoggerFactory.getLogger(ServiceRoutes.class);
+    /** Why a run aborted through {@code POST /runs/{id}/abort} was aborted. */
+    static final String ABORT_REASON = "aborted through the API";
+
+    private final Andon andon;
+    private final Catalog catalog;
+    private final ServiceSettings settings;
+    private final ServiceMetrics metrics;
+    private final ActorRef<RunRegistry.Command> registry;
+    private final JobRequests jobRequests;
+    private final ActorSystem<?> system;
+    private final Config config;
+    private final byte[] token;
+    private final AtomicInteger sseClients = new AtomicInteger();
+
+    ServiceRoutes(Andon andon, Catalog catalog, ServiceSettings settings, ServiceMetrics metrics,
+                  ActorRef<RunRegistry.Command> registry, JobRequests jobRequests) {
+        this.andon = andon;
+        this.catalog = catalog;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.registry = registry;
+        this.jobRequests = jobRequests;
+        this.system = andon.system();
+        this.config = system.settings().config();
+        this.token = ("Bearer " + settings.authToken()).getBytes(StandardCharsets.UTF_8);
+    }
+
+    Route route() {
+        Route api = concat(
+                path("jobs", () -> get(this::jobs)),
+                path(PathMatchers.segment("jobs").slash(PathMatchers.segment()).slash("runs"),
+                        name -> post(() -> startCatalogJob(name))),
+                path("runs", () -> concat(get(this::listRuns), post(this::startPostedJob))),
+                path(PathMatchers.segment("runs").slash(PathMatchers.segment()), id -> get(() -> getRun(id))),
+                path(PathMatchers.segment("runs").slash(PathMatchers.segment()).slash("events"),
+                        id -> get(() -> events(id))),
+                path(PathMatchers.segment("runs").slash(PathMatchers.segment()).slash("abort"),
+                        id -> post(() -> abort(id))),
+                path("metrics", () -> get(() -> complete(HttpResponse.create()
+                        .withEntity(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())))));
+        return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () ->
+                withSizeLimit(settings.maxBodySize(), () -> concat(
+                        path("health", () -> get(this::health)),
+                        authenticated(api)))));
+    }
+
+    // ---- endpoints
+
+    private Route health() {
+        Map<String, DispatcherHealth> dispatchers = new TreeMap<>();
+        AndonStats stats = AndonStats.get(system);
+        boolean degraded = false;
+        for (String d : metrics.dispatchers()) {
+            int pool = BlockingExecutorConfigurator.poolSize(config, d);
+            int abandoned = stats.abandonedRunning(d);
+            // "Most of a dispatcher": more than half its threads are held by calls given up on.
+            boolean full = pool > 0 && abandoned * 2 > pool;
+            degraded |= full;
+            dispatchers.put(d, new DispatcherHealth(pool, abandoned, full ? "DEGRADED" : "UP"));
+        }
+        return complete(json(StatusCodes.OK, new Health(degraded ? "DEGRADED" : "UP", dispatchers)));
+    }
+
+    private Route jobs() {
+        List<JobView> jobs = catalog.entries().values().stream().map(JobView::of).toList();
+        return complete(json(StatusCodes.OK, Map.of("jobs", jobs)));
+    }
+
+    private Route startCatalogJob(String name) {
+        Optional<Catalog.Entry> entry = catalog.entry(name);
+        if (entry.isEmpty()) {
+            return complete(error(StatusCodes.NOT_FOUND, "unknown job", "no job \"" + name + "\"; jobs: "
+                    + (catalog.names().isEmpty() ? "(none)" : String.join(", ", catalog.names()))));
+        }
+        return admit(entry.get().spec());
+    }
+
+    private Route startPostedJob() {
+        return entity(Unmarshaller.entityToString(), body -> {
+            JobRequests.Parsed parsed = jobRequests.parse(body);
+            if (parsed instanceof JobRequests.Malformed m) {
+                return complete(error(StatusCodes.BAD_REQUEST, "malformed JSON", m.detail()));
+            }
+            if (parsed instanceof JobRequests.Invalid invalid) {
+                List<FieldProblem> problems = invalid.problems().stream().map(FieldProblem::of).toList();
+                String detail = String.join("; ", problems.stream().map(FieldProblem::toString).toList());
+                return complete(json(StatusCodes.BAD_REQUEST, new ApiError("invalid job", detail, problems)));
+            }
+            return admit(((JobRequests.Valid) parsed).job());
+        });
+    }
+
+    private Route admit(JobSpec job) {
+        JobSpec fair = JobRequests.fair(job, config);
+        return completeWithFuture(ask(r -> new RunRegistry.Admit(fair, r), (RunRegistry.Admission answer) -> {
+            if (answer instanceof RunRegistry.Admitted a) {
+                String location = "/runs/" + a.runId();
+                return json(StatusCodes.ACCEPTED, Map.of("id", a.runId(), "location", location))
+                        .addHeader(Location.create(location));
+            }
+            RunRegistry.Refused refused = (RunRegistry.Refused) answer;
+            return switch (refused.reason()) {
+                case LIMIT -> error(StatusCodes.TOO_MANY_REQUESTS, "too many live runs", refused.detail(), retryAfter());
+                case SHUTTING_DOWN -> error(StatusCodes.SERVICE_UNAVAILABLE, "shutting down", refused.detail(), retryAfter());
+                case INVALID -> error(StatusCodes.BAD_REQUEST, "invalid job", refused.detail());
+            };
+        }));
+    }
+
+    private Route listRuns() {
+        return parameterOptional("limit", limit -> {
+            int n;
+            try {
+                n = limit.map(Integer::parseInt).orElse(Integer.MAX_VALUE);
+                if (n < 1) throw new NumberFormatException();
+            } catch (NumberFormatException e) {
+                return complete(error(StatusCodes.BAD_REQUEST, "bad parameter", "limit must be a positive integer"));
+            }
+            return completeWithFuture(ask(r -> new RunRegistry.ListRuns(n, r),
+                    (List<RunRegistry.RunSummary> runs) -> json(StatusCodes.OK, Map.of("runs", runs))));
+        });
+    }
+
+    private Route getRun(String id) {
+        CompletionStage<HttpResponse> answer = askStage((ActorRef<Optional<RunRegistry.RunView>> r) -> new RunRegistry.GetRun(id, r))
+                .thenCompose(view -> {
+                    if (view.isEmpty()) return CompletableFuture.completedFuture(unknownRun(id));
+                    if (view.get().finished()) return CompletableFuture.completedFuture(json(StatusCodes.OK, view.get().report()));
+                    return andon.snapshot(id).thenCompose(snapshot -> snapshot.isPresent()
+                            ? CompletableFuture.completedFuture(json(StatusCodes.OK, snapshot.get()))
+                            // It finished meanwhile, or has not started yet: ask again.
+                            : askStage((ActorRef<Optional<RunRegistry.RunView>> r) -> new RunRegistry.GetRun(id, r))
+                                    .thenApply(again -> again.map(v -> json(StatusCodes.OK,
+                                            v.finished() ? v.report() : notStarted(v))).orElseGet(() -> unknownRun(id))));
+                });
+        return completeWithFuture(answer);
+    }
+
+    private Route events(String id) {
+        if (sseClients.incrementAndGet() > settings.maxSseClients()) {
+            sseClients.decrementAndGet();
+            return complete(error(StatusCodes.SERVICE_UNAVAILABLE, "too many event clients", settings.maxSseClients()
+                    + " clients are listening, the most allowed (" + ServiceSettings.PATH + ".max-sse-clients)", retryAfter()));
+        }
+        CompletionStage<Optional<Source<ServerSentEvent, NotUsed>>> stream =
+                askStage((ActorRef<Optional<Source<ServerSentEvent, NotUsed>>> r) -> new RunRegistry.Subscribe(id, r));
+        return onComplete(stream, result -> {
+            if (result.isFailure() || result.get().isEmpty()) {
+                sseClients.decrementAndGet();
+                if (result.isFailure()) throw new CompletionException(result.failed().get());
+                return complete(unknownRun(id));
+            }
+            Source<ServerSentEvent, NotUsed> source = result.get().get()
+                    .keepAlive(settings.sseHeartbeat(), ServerSentEvent::heartbeat)
+                    .watchTermination((mat, done) -> {
+                        done.whenComplete((d, e) -> sseClients.decrementAndGet());
+                        return mat;
+                    });
+            return completeOK(source, EventStreamMarshalling.toEventStream());
+        });
+    }
+
+    private Route abort(String id) {
+        return completeWithFuture(ask(r -> new RunRegistry.AbortRun(id, ABORT_REASON, r),
+                (RunRegistry.AbortAnswer answer) -> switch (answer) {
+                    case ACCEPTED -> json(StatusCodes.ACCEPTED, Map.of("id", id, "status", RunStatus.ABORTING));
+                    case FINISHED -> error(StatusCodes.CONFLICT, "run finished", "run " + id + " has already finished");
+                    case UNKNOWN -> unknownRun(id);
+                }));
+    }
+
+    // ---- auth
+
+    private Route authenticated(Route inner) {
+        if (!settings.authRequired()) return inner;
+        return optionalHeaderValueByName("Authorization", header -> {
+            // Constant-time, so that the time taken does not tell how much of a guess was right.
+            byte[] given = header.orElse("").getBytes(StandardCharsets.UTF_8);
+            if (MessageDigest.isEqual(token, given)) return inner;
+            return complete(error(StatusCodes.UNAUTHORIZED, "unauthorized",
+                    header.isEmpty() ? "this service needs Authorization: Bearer <token>" : "wrong token",
+                    RawHeader.create("WWW-Authenticate", "Bearer realm=\"andon\"")));
+        });
+    }
+
+    // ---- errors
+
+    private RejectionHandler rejectionHandler() {
+        return RejectionHandler.newBuilder()
+                .handleAll(MethodRejection.class, rejections -> {
+                    HttpMethod[] allowed = rejections.stream().map(MethodRejection::supported).distinct()
+                            .toArray(HttpMethod[]::new);
+                    String names = String.join(", ", java.util.Arrays.stream(allowed).map(HttpMethod::name).toList());
+                    return extractMethod(method -> complete(error(StatusCodes.METHOD_NOT_ALLOWED, "method not allowed",
+                            method.name() + " is not allowed here; allowed: " + names, Allow.create(allowed))));
+                })
+                .handle(MalformedRequestContentRejection.class, r -> r.getCause() instanceof EntityStreamSizeException e
+                        ? complete(tooLarge(e)) : complete(error(StatusCodes.BAD_REQUEST, "bad request", r.message())))
+                .handleNotFound(extractUri(uri -> complete(error(StatusCodes.NOT_FOUND, "not found",
+                        "no resource at " + uri.path()))))
+                .build()
+                .withFallback(RejectionHandler.defaultHandler().mapRejectionResponse(ServiceRoutes::asJsonError));
+    }
+
+    private ExceptionHandler exceptionHandler() {
+        return ExceptionHandler.newBuilder()
+                .matchAny(thrown -> {
+                    Throwable e = thrown;
+                    while (e instanceof CompletionException && e.getCause() != null) e = e.getCause();
+                    if (e instanceof EntityStreamSizeException tooBig) return complete(tooLarge(tooBig));
+                    if (e instanceof TimeoutException || e instanceof akka.pattern.AskTimeoutException) {
+                        return complete(error(StatusCodes.SERVICE_UNAVAILABLE, "busy",
+                                "no answer in time: " + e.getMessage(), retryAfter()));
+                    }
+                    log.error("request failed", e);
+                    return complete(error(StatusCodes.INTERNAL_SERVER_ERROR, "internal error", String.valueOf(e)));
+                })
+                .build();
+    }
+
+    private HttpResponse tooLarge(EntityStreamSizeException e) {
+        return error(StatusCodes.PAYLOAD_TOO_LARGE, "request body too large", "the body is larger than "
+                + settings.maxBodySize() + " bytes (" + ServiceSettings.PATH + ".max-body-size)");
+    }
+
+    /** Akka's own rejection answers are plain text: the same, as our JSON error. */
+    private static HttpResponse asJsonError(HttpResponse response) {
+        if (response.entity().getContentType().equals(ContentTypes.APPLICATION_JSON)) return response;
+        String text = response.entity() instanceof HttpEntity.Strict strict ? strict.getData().utf8String() : "";
+        String reason = response.status().reason().toLowerCase(java.util.Locale.ROOT);
+        return response.withEntity(ContentTypes.APPLICATION_JSON, ReportJson.toJson(new ApiError(reason, text, null)));
+    }
+
+    private HttpResponse unknownRun(String id) {
+        return error(StatusCodes.NOT_FOUND, "unknown run", "no run \"" + id + "\" (finished runs are remembered up to "
+                + ServiceSettings.PATH + ".history-size)");
+    }
+
+    private HttpHeader retryAfter() {
+        return RetryAfter.create(Math.max(1, (settings.retryAfter().toMillis() + 999) / 1000));
+    }
+
+    static HttpResponse error(StatusCode status, String error, String detail, HttpHeader... headers) {
+        return json(status, new ApiError(error, detail, null)).addHeaders(List.of(headers));
+    }
+
+    static HttpResponse json(StatusCode status, Object body) {
+        return HttpResponse.create().withStatus(status).withEntity(ContentTypes.APPLICATION_JSON, ReportJson.toJson(body));
+    }
+
+    // A run admitted but whose supervisor has not answered yet: every call still queued.
+    private static RunReport notStarted(RunRegistry.RunView view) {
+        List<CallReport> calls = view.job().calls().stream()
+                .map(c -> CallReport.live(c.name(), CallStatus.QUEUED, 0, null, null, null)).toList();
+        return new RunReport(view.summary().id(), view.job().name(), RunStatus.RUNNING, null, null,
+                view.summary().submittedAt(), null, null, calls);
+    }
+
+    // ---- asking the registry
+
+    private <T> CompletionStage<T> askStage(akka.japi.function.Function<ActorRef<T>, RunRegistry.Command> message) {
+        return AskPattern.ask(registry, message::apply, settings.askTimeout(), system.scheduler());
+    }
+
+    private <T> CompletionStage<HttpResponse> ask(Function<ActorRef<T>, RunRegistry.Command> message,
+                                                  java.util.function.Function<T, HttpResponse> answer) {
+        return this.<T>askStage(message).thenApply(answer);
+    }
+
+    // ---- JSON shapes
+
+    /** The error body of every error answer; {@code problems} only for an invalid job. */
+    record ApiError(String error, String detail,
+                    @JsonInclude(JsonInclude.Include.NON_NULL) List<FieldProblem> problems) {
+    }
+
+    /** One problem of a posted job: the field's path ({@code calls[1].duration}), its line in the body. */
+    record FieldProblem(String path, Integer line, String message) {
+        static FieldProblem of(Problems.Problem p) {
+            return new FieldProblem(p.path() == null || p.path().isEmpty() ? null : p.path(),
+                    p.line() > 0 ? p.line() : null, p.message());
+        }
+
+        @Override
+        public String toString() {
+            return path == null ? message : path + ": " + message;
+        }
+    }
+
+    record Health(String status, Map<String, DispatcherHealth> dispatchers) {
+    }
+
+    record DispatcherHealth(int poolSize, int abandonedThreads, String status) {
+    }
+
+    /** A job of {@code GET /jobs}. */
+    record JobView(String name, String description, List<CallView> calls, String failurePolicy, int maxParallelism,
+                   long abortGraceMillis, Long deadlineMillis, String dispatcher) {
+        static JobView of(Catalog.Entry e) {
+            JobSpec s = e.spec();
+            return new JobView(e.name(), e.description(),
+                    s.calls().stream().map(c -> new CallView(c.name(), c.kind())).toList(),
+                    s.failurePolicy().configName(), s.maxParallelism(), s.abortGrace().toMillis(),
+                    s.deadline() == null ? null : s.deadline().toMillis(), s.dispatcher());
+        }
+    }
+
+    record CallView(String name, String kind) {
+    }
+}

@@ -28,7 +28,8 @@ final class CheckCommand implements Callable<Integer> {
             table.row(e.name(), e.spec().calls().size(), e.spec().failurePolicy().configName(),
                     e.spec().maxParallelism(), e.description());
         }
-        System.out.println(loaded.file() + ": OK, " + loaded.catalog().names().size() + " jobs");
+        int jobs = loaded.catalog().names().size();
+        System.out.println(loaded.file() + ": OK, " + jobs + (jobs == 1 ? " job" : " jobs"));
         System.out.print(table.render());
         System.out.flush();
         return ExitCodes.OK;

@@ -1,6 +1,5 @@
 package dev.andon.config;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -22,16 +21,7 @@ public final class Kinds {
 
     /** The built-in kinds: {@code sleep}, {@code command}, {@code http}, {@code class}. */
     public static Kinds standard() {
-        List<KindParser> kinds = new ArrayList<>(List.of(new SleepKind(), new ClassKind()));
-        // TODO(kinds): replace with `new CommandKind(), new HttpKind()` once both have landed.
-        for (String name : List.of("dev.andon.config.CommandKind", "dev.andon.config.HttpKind")) {
-            try {
-                kinds.add((KindParser) Class.forName(name).getConstructor().newInstance());
-            } catch (ReflectiveOperationException e) {
-                // not written yet
-            }
-        }
-        return new Kinds(kinds);
+        return new Kinds(List.of(new SleepKind(), new CommandKind(), new HttpKind(), new ClassKind()));
     }
 
     /** The parser for {@code kind}, or {@code null}. */

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.andon.call.BlockingCall;
@@ -260,9 +261,65 @@ public final class Catalog {
             if (known.contains(key) && !(path.equals("andon") && OPEN_SECTIONS.contains(key))
                     && value instanceof ConfigObject sub && reference.get(key) instanceof ConfigObject subReference) {
                 rejectUnknownSettings(sub, subReference, block.pathOf(key), problems);
+            } else if (known.contains(key) && reference.get(key) != null && !(value instanceof ConfigObject)) {
+                checkLikeReference(actual.toConfig(), reference.toConfig(), key, block.pathOf(key), problems);
             }
         }
         block.rejectUnknownKeys(known);
+    }
+
+    /**
+     * Reports a setting whose value cannot be read the way its reference.conf default is: a number,
+     * a boolean, a duration or a memory size (so {@code andon.http.port = "eighty"} is caught here,
+     * not when the service starts).
+     */
+    private static void checkLikeReference(Config actual, Config reference, String key, String path, Problems problems) {
+        String quoted = ConfigUtil.quoteString(key);
+        ConfigValue ref = reference.getValue(quoted);
+        ConfigValue value = actual.getValue(quoted);
+        try {
+            switch (ref.valueType()) {
+                case NUMBER -> actual.getNumber(quoted);
+                case BOOLEAN -> actual.getBoolean(quoted);
+                case STRING -> {
+                    String r = reference.getString(quoted);
+                    if (isDuration(r)) actual.getDuration(quoted);
+                    else if (isMemorySize(r)) actual.getBytes(quoted);
+                    else actual.getString(quoted);
+                }
+                default -> { }
+            }
+        } catch (ConfigException.BadValue | ConfigException.WrongType e) {
+            problems.add(value.origin(), path, "must be " + expectedFor(ref, reference, quoted) + ", not "
+                    + value.valueType().name().toLowerCase(java.util.Locale.ROOT) + " " + value.render());
+        }
+    }
+
+    private static String expectedFor(ConfigValue ref, Config reference, String quoted) {
+        return switch (ref.valueType()) {
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean (on or off)";
+            default -> isDuration(reference.getString(quoted)) ? "a duration (e.g. 500ms, 2s)"
+                    : isMemorySize(reference.getString(quoted)) ? "a size (e.g. 64 KiB, 1 MiB)" : "a string";
+        };
+    }
+
+    private static boolean isDuration(String s) {
+        try {
+            ConfigFactory.parseString("d = \"" + s + "\"").getDuration("d");
+            return !s.matches("\\d+");
+        } catch (ConfigException e) {
+            return false;
+        }
+    }
+
+    private static boolean isMemorySize(String s) {
+        try {
+            ConfigFactory.parseString("m = \"" + s + "\"").getBytes("m");
+            return !s.matches("\\d+");
+        } catch (ConfigException e) {
+            return false;
+        }
     }
 
     private static boolean looksLikeDispatcher(ConfigValue value) {

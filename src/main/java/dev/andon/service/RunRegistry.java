@@ -48,8 +48,7 @@ import java.util.concurrent.CompletionStage;
  * <h2>Events</h2>
  * A run's events are kept in order as SSE frames, numbered from 1 ({@code id:}). Progress events
  * are coalesced for late clients: only each call's latest progress is replayed (a call may report
- * progress without end). When a run finishes its log is compacted to the events that carry its
- * outcome (run started, abort requested, every call's finish, run finished).
+ * progress without end), after the other events, and none once the call or the run has finished.
  *
  * <h2>Lifecycle</h2>
  * Lives as long as the actor system; the metrics it feeds ({@link ServiceMetrics}) are updated here,
@@ -248,7 +247,6 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         metrics.runFinished(report.status(), run.running.size(), Math.max(0, run.queued));
         run.running.clear();
         run.lastProgress.clear();
-        run.log.removeIf(e -> e.getEventType().filter(t -> t.equals("call-started")).isPresent());
         run.subscribers.forEach(BoundedSourceQueue::complete);
         run.subscribers.clear();
         live--;

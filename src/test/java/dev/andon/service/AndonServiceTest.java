@@ -1,0 +1,271 @@
+package dev.andon.service;
+
+import static dev.andon.service.TestService.json;
+import static dev.andon.service.TestService.texts;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.andon.run.ReportJson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Every endpoint and every error answer of the API, against one server with default limits. */
+class AndonServiceTest {
+    private static TestService server;
+
+    @BeforeAll
+    static void start() {
+        server = TestService.start("");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void shouldAnswerHealthUp() {
+        HttpResponse<String> r = server.get("/health");
+        assertEquals(200, r.statusCode());
+        assertEquals("application/json", r.headers().firstValue("Content-Type").orElseThrow());
+        JsonNode body = json(r);
+        assertEquals("UP", body.get("status").asText());
+        assertEquals(64, body.at("/dispatchers/andon.blocking-dispatcher/poolSize").asInt(), body.toString());
+    }
+
+    @Test
+    void shouldListTheCatalog() {
+        JsonNode body = json(server.get("/jobs"));
+        assertEquals(List.of("failing", "quick", "slow"), texts(body.get("jobs"), "name"));
+        JsonNode quick = body.get("jobs").get(1);
+        assertEquals(List.of("a", "b"), texts(quick.get("calls"), "name"));
+        assertEquals("fail-fast", quick.get("failurePolicy").asText());
+    }
+
+    @Test
+    void shouldRunACatalogJobAndReportItAsTheCliDoes() {
+        HttpResponse<String> r = server.post("/jobs/quick/runs", "");
+        assertEquals(202, r.statusCode(), r.body());
+        String id = json(r).get("id").asText();
+        assertEquals("/runs/" + id, json(r).get("location").asText());
+        assertEquals("/runs/" + id, r.headers().firstValue("Location").orElseThrow());
+
+        JsonNode report = server.awaitFinished(id, Duration.ofSeconds(10));
+        assertEquals("SUCCEEDED", report.get("status").asText());
+        assertEquals("quick", report.get("job").asText());
+        assertEquals(List.of("SUCCEEDED", "SUCCEEDED"), texts(report.get("calls"), "status"));
+        // The same fields, in the same order, as andon run --json (ReportJson of a RunReport).
+        List<String> fields = Stream.of(dev.andon.run.RunReport.class.getRecordComponents())
+                .map(c -> c.getName()).toList();
+        List<String> got = iterable(report.fieldNames());
+        assertEquals(fields, got);
+    }
+
+    @Test
+    void shouldShowLiveCallsWhileRunningThenTheAbortedReport() {
+        String id = server.startJob("slow");
+        JsonNode live = server.awaitRunning(id, 2);
+        assertEquals("RUNNING", live.get("status").asText());
+        assertTrue(live.get("calls").get(0).get("thread").asText().startsWith("andon-blocking-"), live.toString());
+
+        HttpResponse<String> abort = server.post("/runs/" + id + "/abort", "");
+        assertEquals(202, abort.statusCode(), abort.body());
+        JsonNode report = server.awaitFinished(id, Duration.ofSeconds(10));
+        assertEquals("ABORTED", report.get("status").asText());
+        assertEquals(List.of("ABORTED", "ABORTED"), texts(report.get("calls"), "status"));
+        assertEquals(ServiceRoutes.ABORT_REASON, report.get("abortReason").asText());
+
+        HttpResponse<String> again = server.post("/runs/" + id + "/abort", "");
+        assertError(again, 409, "run finished");
+    }
+
+    @Test
+    void shouldListRunsNewestFirst() {
+        String first = server.startJob("quick");
+        String second = server.startJob("quick");
+        server.awaitFinished(first, Duration.ofSeconds(10));
+        server.awaitFinished(second, Duration.ofSeconds(10));
+        List<String> ids = texts(json(server.get("/runs")).get("runs"), "id");
+        assertTrue(ids.indexOf(second) < ids.indexOf(first) && ids.indexOf(second) >= 0, ids.toString());
+        assertEquals(1, json(server.get("/runs?limit=1")).get("runs").size());
+        assertError(server.get("/runs?limit=zero"), 400, "bad parameter");
+    }
+
+    @Test
+    void shouldRunAPostedJobAndNameTheFieldOfAnInvalidOne() {
+        HttpResponse<String> ok = server.post("/runs", """
+                {"name": "posted", "failure-policy": "all-settled",
+                 "calls": [{"name": "x", "kind": "sleep", "duration": "10ms"},
+                           {"name": "y", "kind": "sleep", "duration": "20ms", "fail": "no"}]}""");
+        assertEquals(202, ok.statusCode(), ok.body());
+        JsonNode report = server.awaitFinished(json(ok).get("id").asText(), Duration.ofSeconds(10));
+        assertEquals("FAILED", report.get("status").asText());
+        assertEquals("posted", report.get("job").asText());
+        assertEquals("y", report.at("/cause/call").asText());
+
+        HttpResponse<String> bad = server.post("/runs", """
+                {"calls": [{"name": "x", "kind": "sleep", "duration": "10ms"},
+                           {"name": "y", "kind": "sleep", "duration": "soon"}]}""");
+        assertError(bad, 400, "invalid job");
+        assertEquals("calls[1].duration", json(bad).at("/problems/0/path").asText(), bad.body());
+        assertTrue(json(bad).get("detail").asText().startsWith("calls[1].duration: "), bad.body());
+    }
+
+    @Test
+    void shouldRefuseMalformedJson() {
+        assertError(server.post("/runs", "{\"calls\": [ {\"name\": "), 400, "malformed JSON");
+        assertError(server.post("/runs", "calls = []"), 400, "malformed JSON");
+    }
+
+    @Test
+    void shouldRefuseInlineCommandsByDefault() {
+        HttpResponse<String> r = server.post("/runs", """
+                {"calls": [{"name": "rm", "kind": "command", "command": ["true"]}]}""");
+        assertError(r, 400, "invalid job");
+        assertEquals("calls[0].kind", json(r).at("/problems/0/path").asText(), r.body());
+    }
+
+    @Test
+    void shouldRefuseAPostedJobOnANonBlockingDispatcher() {
+        HttpResponse<String> r = server.post("/runs", """
+                {"dispatcher": "akka.actor.default-dispatcher", "calls": [{"name": "x", "kind": "sleep", "duration": "1ms"}]}""");
+        assertError(r, 400, "invalid job");
+        assertEquals("dispatcher", json(r).at("/problems/0/path").asText(), r.body());
+    }
+
+    @Test
+    void shouldAnswerNotFoundAsJson() {
+        assertError(server.get("/nothing/here"), 404, "not found");
+        assertError(server.get("/runs/r-nope"), 404, "unknown run");
+        assertError(server.get("/runs/r-nope/events"), 404, "unknown run");
+        assertError(server.post("/runs/r-nope/abort", ""), 404, "unknown run");
+        assertError(server.post("/jobs/nope/runs", ""), 404, "unknown job");
+    }
+
+    @Test
+    void shouldAnswerMethodNotAllowedWithAllow() {
+        HttpResponse<String> r = server.send(server.request("/runs").DELETE().build());
+        assertError(r, 405, "method not allowed");
+        Set<String> allowed = Stream.of(r.headers().firstValue("Allow").orElseThrow().split(","))
+                .map(String::trim).collect(Collectors.toSet());
+        assertEquals(Set.of("GET", "POST"), allowed);
+        assertError(server.send(server.request("/health").POST(HttpRequest.BodyPublishers.noBody()).build()), 405,
+                "method not allowed");
+    }
+
+    @Test
+    void shouldExposePrometheusMetrics() {
+        server.awaitFinished(server.startJob("quick"), Duration.ofSeconds(10));
+        HttpResponse<String> r = server.get("/metrics");
+        assertEquals(200, r.statusCode());
+        String text = r.body();
+        for (String family : List.of("andon_runs_started_total", "andon_runs_finished_total{status=\"SUCCEEDED\"}",
+                "andon_calls_finished_total{status=\"SUCCEEDED\"}", "andon_calls_running", "andon_calls_queued",
+                "andon_abandoned_threads{dispatcher=\"andon.blocking-dispatcher\"}", "andon_call_duration_seconds_bucket",
+                "andon_abandoned_calls_total", "executor_active_threads{name=\"andon.blocking-dispatcher\"}",
+                "jvm_memory_used_bytes", "jvm_threads_live_threads", "jvm_gc_", "system_cpu_count")) {
+            assertTrue(text.contains(family), family + " missing from /metrics");
+        }
+        assertFalse(text.contains("NaN\nexecutor_queued"), "executor gauges should read the pool");
+    }
+
+    @Test
+    void shouldStreamEventsUntilTheRunEndsAndReplayThemToALateClient() throws Exception {
+        HttpResponse<String> r = server.post("/runs", """
+                {"calls": [{"name": "x", "kind": "sleep", "duration": "300ms"},
+                           {"name": "y", "kind": "sleep", "duration": "500ms"}]}""");
+        String id = json(r).get("id").asText();
+        List<Sse> live = events(id);
+        List<String> types = live.stream().map(Sse::type).toList();
+        assertEquals("run-started", types.get(0), types.toString());
+        assertEquals("run-finished", types.get(types.size() - 1), types.toString());
+        assertEquals(2, types.stream().filter("call-started"::equals).count(), types.toString());
+        assertEquals(2, types.stream().filter("call-finished"::equals).count(), types.toString());
+        assertEquals("SUCCEEDED", ReportJson.mapper().readTree(live.get(live.size() - 1).data()).at("/report/status").asText());
+        List<String> ids = live.stream().map(Sse::id).toList();
+        assertEquals(List.of("1", "2", "3", "4", "5", "6"), ids);
+
+        // Connected after the end: the whole story, then the stream ends.
+        assertEquals(live, events(id));
+    }
+
+    @Test
+    void shouldGiveALateClientTheHistoryThenTheLiveEvents() throws Exception {
+        String id = server.startJob("slow");
+        server.awaitRunning(id, 2);
+        CompletableFuture<List<Sse>> stream = CompletableFuture.supplyAsync(() -> events(id));
+        TestService.sleep(300);
+        assertFalse(stream.isDone(), "the stream must stay open while the run is live");
+        server.post("/runs/" + id + "/abort", "");
+        List<String> types = stream.get(10, TimeUnit.SECONDS).stream().map(Sse::type).toList();
+        assertEquals(List.of("run-started", "call-started", "call-started", "abort-requested", "call-finished",
+                "call-finished", "run-finished"), types);
+    }
+
+    /** One Server-Sent Event. */
+    record Sse(String id, String type, String data) {
+    }
+
+    /** Reads the events of run {@code id} until the server ends the stream. */
+    static List<Sse> events(String id) {
+        HttpRequest request = server.request("/runs/" + id + "/events").header("Accept", "text/event-stream").GET().build();
+        try {
+            HttpResponse<Stream<String>> r = server.http.send(request, HttpResponse.BodyHandlers.ofLines());
+            assertEquals(200, r.statusCode());
+            assertEquals("text/event-stream", r.headers().firstValue("Content-Type").orElseThrow());
+            List<Sse> out = new ArrayList<>();
+            String eventId = null;
+            String type = null;
+            StringBuilder data = new StringBuilder();
+            for (String line : (Iterable<String>) r.body()::iterator) {
+                if (line.isEmpty()) {
+                    if (type != null) out.add(new Sse(eventId, type, data.toString()));
+                    eventId = null;
+                    type = null;
+                    data.setLength(0);
+                } else if (line.startsWith("id:")) {
+                    eventId = line.substring(3).trim();
+                } else if (line.startsWith("event:")) {
+                    type = line.substring(6).trim();
+                } else if (line.startsWith("data:")) {
+                    data.append(line.substring(5).trim());
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void assertError(HttpResponse<String> r, int status, String error) {
+        assertEquals(status, r.statusCode(), r.body());
+        assertEquals("application/json", r.headers().firstValue("Content-Type").orElse("(none)"), r.body());
+        JsonNode body = json(r);
+        assertEquals(error, body.path("error").asText(), r.body());
+        assertTrue(body.hasNonNull("detail"), r.body());
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> it) {
+        List<String> out = new java.util.ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+}

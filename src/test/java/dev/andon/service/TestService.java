@@ -1,0 +1,159 @@
+package dev.andon.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.andon.Andon;
+import dev.andon.config.Catalog;
+import dev.andon.config.KindContext;
+import dev.andon.config.Problems;
+import dev.andon.run.ReportJson;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An Andon service bound on a free loopback port for a test class, with a real
+ * {@code java.net.http} client, and the few helpers the tests share.
+ */
+final class TestService implements AutoCloseable {
+    private static final AtomicInteger SYSTEMS = new AtomicInteger();
+
+    /** Catalog jobs every test server has. */
+    static final String JOBS = """
+            andon.jobs {
+              quick { calls = [ { name = a, kind = sleep, duration = 10ms }, { name = b, kind = sleep, duration = 20ms } ] }
+              slow { abort-grace = 2s, calls = [ { name = s1, kind = sleep, duration = 60s }, { name = s2, kind = sleep, duration = 60s } ] }
+              failing {
+                calls = [
+                  { name = ok, kind = sleep, duration = 0s }
+                  { name = bad, kind = sleep, duration = 100ms, fail = "boom" }
+                  { name = long, kind = sleep, duration = 60s }
+                ]
+              }
+            }
+            """;
+
+    final Andon andon;
+    final AndonService service;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final String base;
+    private final String token;
+
+    private TestService(Andon andon, AndonService service, String token) {
+        this.andon = andon;
+        this.service = service;
+        this.base = "http://127.0.0.1:" + service.address().getPort();
+        this.token = token;
+    }
+
+    /** Starts Andon and the service with {@code overrides} (HOCON) over {@link #JOBS} and the defaults. */
+    static TestService start(String overrides) {
+        Config config = ConfigFactory.parseString(overrides)
+                .withFallback(ConfigFactory.parseString(JOBS))
+                .withFallback(ConfigFactory.parseString("andon.http.port = 0"))
+                .withFallback(ConfigFactory.defaultReference())
+                .resolve();
+        Andon[] holder = new Andon[1];
+        Problems problems = new Problems();
+        Catalog catalog = Catalog.load(config, new KindContext(config, () -> holder[0].httpClient().get()), problems);
+        if (!problems.isEmpty()) throw new IllegalArgumentException("test config: " + problems.list());
+        holder[0] = Andon.start(config, "service-test-" + SYSTEMS.incrementAndGet());
+        ServiceSettings settings = ServiceSettings.from(config);
+        AndonService service = AndonService.start(holder[0], catalog, settings).toCompletableFuture().join();
+        return new TestService(holder[0], service, settings.authToken());
+    }
+
+    HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20));
+        if (!token.isEmpty()) b.header("Authorization", "Bearer " + token);
+        return b;
+    }
+
+    HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(request + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    HttpResponse<String> get(String path) {
+        return send(request(path).GET().build());
+    }
+
+    HttpResponse<String> post(String path, String body) {
+        return send(request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    /** Starts a run of a catalog job and returns its id. */
+    String startJob(String job) {
+        HttpResponse<String> r = post("/jobs/" + job + "/runs", "");
+        if (r.statusCode() != 202) throw new AssertionError("POST /jobs/" + job + "/runs: " + r.statusCode() + " " + r.body());
+        return json(r).get("id").asText();
+    }
+
+    /** Polls {@code GET /runs/{id}} until the run has its outcome; returns the report. */
+    JsonNode awaitFinished(String id, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            JsonNode report = json(get("/runs/" + id));
+            String status = report.path("status").asText();
+            if (!status.equals("RUNNING") && !status.equals("ABORTING")) return report;
+            if (System.nanoTime() > deadline) throw new AssertionError("run " + id + " still " + status + ": " + report);
+            sleep(20);
+        }
+    }
+
+    /** Polls until {@code calls} of run {@code id} are RUNNING. */
+    JsonNode awaitRunning(String id, int calls) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            JsonNode report = json(get("/runs/" + id));
+            int running = 0;
+            for (JsonNode c : report.path("calls")) if (c.path("status").asText().equals("RUNNING")) running++;
+            if (running >= calls) return report;
+            if (System.nanoTime() > deadline) throw new AssertionError("run " + id + " has not " + calls + " calls running: " + report);
+            sleep(10);
+        }
+    }
+
+    static JsonNode json(HttpResponse<String> r) {
+        try {
+            return ReportJson.mapper().readTree(r.body());
+        } catch (IOException e) {
+            throw new AssertionError("not JSON (" + r.statusCode() + "): " + r.body(), e);
+        }
+    }
+
+    static List<String> texts(JsonNode array, String field) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.path(field).asText()));
+        return out;
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        andon.shutdown().toCompletableFuture().join();
+        andon.whenTerminated().toCompletableFuture().join();
+    }
+}

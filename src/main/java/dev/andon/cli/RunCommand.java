@@ -63,7 +63,7 @@ final class RunCommand implements Callable<Integer> {
         }
         JobSpec spec = entry.get().spec();
 
-        installSignalHandlers();
+        Setup.handleSignals(this::onSignal);
         try {
             andon = Andon.start(loaded.config());
         } catch (ConfigException e) {
@@ -98,17 +98,6 @@ final class RunCommand implements Callable<Integer> {
         } catch (CompletionException e) {
             System.err.println("andon: the run did not start: " + e.getCause().getMessage());
             return null;
-        }
-    }
-
-    private void installSignalHandlers() {
-        for (String name : new String[] {"INT", "TERM"}) {
-            try {
-                Signal.handle(new Signal(name), this::onSignal);
-            } catch (IllegalArgumentException e) {
-                // The JVM keeps this signal to itself (-Xrs); its default then applies.
-                log.debug("cannot handle SIG{}: {}", name, e.getMessage());
-            }
         }
     }
 

@@ -139,13 +139,6 @@ class MainProcessTest {
         }
     }
 
-    @Test
-    void serveShouldSayItIsNotImplementedYet() throws Exception {
-        AndonProcess.Result r = AndonProcess.run("serve");
-        assertEquals(2, r.exitCode());
-        assertTrue(r.stderr().contains("not yet implemented"), r::stderr);
-    }
-
     /** stdout must hold the report's JSON and nothing else. */
     private static JsonNode onlyJson(AndonProcess.Result r) throws Exception {
         String out = r.stdout().strip();

@@ -1,0 +1,124 @@
+package dev.andon.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Gathers the parts {@code scripts/bench} wrote to {@code DIR} (JMH's {@code jmh.json} and the
+ * harnesses' JSON files) into {@code DIR/results.json}, and prints a table of every headline
+ * figure beside its baseline and goal. A part that is missing is reported as {@code null}.
+ *
+ * <p>Usage: {@code BenchReport DIR}
+ */
+public final class BenchReport {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private record Row(String key, Double value, String unit, String goal, boolean met, String baseline) {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path dir = Path.of(args.length > 0 ? args[0] : "target/bench");
+        Map<String, Object> results = new LinkedHashMap<>();
+        Map<String, Object> raw = new LinkedHashMap<>();
+        List<Row> rows = new ArrayList<>();
+
+        JsonNode jmh = read(dir.resolve("jmh.json"));
+        Double ratio = null;
+        Double andonRate = null;
+        Double poolRate = null;
+        if (jmh != null) {
+            Map<String, Object> tp = new LinkedHashMap<>();
+            for (JsonNode b : jmh) {
+                String side = b.get("benchmark").asText().replaceAll(".*\\.", "");
+                JsonNode pm = b.get("primaryMetric");
+                List<Double> ms = new ArrayList<>();
+                for (JsonNode fork : pm.get("rawData")) for (JsonNode v : fork) ms.add(v.asDouble());
+                double[] perOp = ms.stream().mapToDouble(Double::doubleValue).toArray();
+                double mean = pm.get("score").asDouble();
+                double rate = ThroughputBenchmark.CALLS / (mean / 1000.0);
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("threads", b.path("params").path("threads").asInt());
+                m.put("calls_per_batch", ThroughputBenchmark.CALLS);
+                m.put("calls_per_s", Math.round(rate));
+                m.put("batch_ms_mean", BenchSupport.round(mean));
+                m.put("batch_ms", BenchSupport.stats(perOp));
+                m.put("per_call_us_mean", BenchSupport.round(mean * 1000.0 / ThroughputBenchmark.CALLS));
+                tp.put(side, m);
+                if (side.equals("andon")) andonRate = rate;
+                if (side.equals("pool")) poolRate = rate;
+            }
+            if (andonRate != null && poolRate != null) ratio = andonRate / poolRate;
+            raw.put("throughput", tp);
+        }
+        results.put("throughput_ratio_vs_pool", ratio == null ? null : BenchSupport.round(ratio));
+        rows.add(new Row("throughput_ratio_vs_pool", ratio, "", ">= 0.20", ratio != null && ratio >= 0.20,
+                andonRate == null || poolRate == null ? "-" : String.format("andon %,.0f calls/s vs pool %,.0f calls/s", andonRate, poolRate)));
+
+        for (String k : new String[] {"64", "10000"}) {
+            JsonNode f = read(dir.resolve("abort-fanout-k" + k + ".json"));
+            Double median = f == null ? null : f.at("/andon_failure_to_report_ms/p50").asDouble();
+            Double base = f == null ? null : f.at("/shutdownNow_failure_to_terminated_ms/p50").asDouble();
+            String key = "abort_fanout_k" + k + "_median_ms";
+            results.put(key, median);
+            results.put("abort_fanout_k" + k + "_shutdownNow_median_ms", base);
+            double goal = k.equals("64") ? 1.0 : 20.0;
+            rows.add(new Row(key, median, "ms", "<= " + goal, median != null && median <= goal,
+                    f == null ? "-" : String.format("shutdownNow p50 %.2f ms; p99 andon %.2f / pool %.2f ms", base,
+                            f.at("/andon_failure_to_report_ms/p99").asDouble(),
+                            f.at("/shutdownNow_failure_to_terminated_ms/p99").asDouble())));
+            if (f != null) raw.put("abort_fanout_k" + k, f);
+        }
+
+        JsonNode h = read(dir.resolve("heap-queued.json"));
+        Double perCall = h == null ? null : h.get("bytes_per_queued_call_including_spec").asDouble();
+        Double engineOnly = h == null ? null : h.get("bytes_per_queued_call_engine_only").asDouble();
+        results.put("heap_bytes_per_queued_call", perCall);
+        results.put("heap_bytes_per_queued_call_engine_only", engineOnly);
+        rows.add(new Row("heap_bytes_per_queued_call", perCall, "B", "<= 512", perCall != null && perCall <= 512,
+                h == null ? "-" : String.format("incl. JobSpec/CallSpec; engine only %.1f B", engineOnly)));
+        if (h != null) raw.put("heap_queued", h);
+
+        JsonNode c = read(dir.resolve("cli-fail-to-exit.json"));
+        Double cli = c == null ? null : c.at("/andon_fail_to_exit_ms/p50").asDouble();
+        Double bash = c == null ? null : c.at("/bash_wait_n_fail_to_exit_ms/p50").asDouble();
+        int orphans = c == null ? -1 : c.get("orphans").asInt();
+        results.put("cli_fail_to_exit_ms", cli);
+        results.put("cli_fail_to_exit_bash_baseline_ms", bash);
+        results.put("cli_orphans", c == null ? null : orphans);
+        rows.add(new Row("cli_fail_to_exit_ms", cli, "ms", "<= 50", cli != null && cli <= 50 && orphans == 0,
+                c == null ? "-" : String.format("bash wait -n p50 %.1f ms; orphans %d; split p50: detect %.0f, fan-out %.0f, report->exit %.0f ms",
+                        bash, orphans, c.at("/andon_stamp_to_failed_call_finished_ms/p50").asDouble(),
+                        c.at("/andon_failed_call_to_run_finished_ms/p50").asDouble(),
+                        c.at("/andon_run_finished_to_exit_ms/p50").asDouble())));
+        if (c != null) raw.put("cli_fail_to_exit", c);
+
+        Map<String, Object> env = new LinkedHashMap<>();
+        env.put("measured_at", Instant.now().toString());
+        env.put("cpus", Runtime.getRuntime().availableProcessors());
+        env.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        results.put("environment", env);
+        results.put("raw", raw);
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("results.json").toFile(), results);
+
+        System.out.println();
+        System.out.printf("%-42s %12s  %-9s %-4s  %s%n", "benchmark", "value", "goal", "", "baseline / detail");
+        for (Row r : rows)
+            System.out.printf("%-42s %12s  %-9s %-4s  %s%n", r.key, r.value == null ? "n/a" : String.format("%.3f %s", r.value, r.unit).trim(),
+                    r.goal, r.value == null ? "" : r.met ? "ok" : "MISS", r.baseline);
+        System.out.println();
+        System.out.println("written: " + dir.resolve("results.json"));
+    }
+
+    private static JsonNode read(Path p) throws IOException {
+        return Files.exists(p) ? JSON.readTree(p.toFile()) : null;
+    }
+}

@@ -147,15 +147,22 @@ final class CallContext implements WorkContext, Runnable {
 
     /**
      * Sets the abort signal, then, on the hook executor, runs the hooks (each once), interrupts
-     * the thread if {@code interrupt}, and tells the sink {@code hooksDone}. Idempotent.
+     * the thread if {@code interrupt}, and tells the sink {@code hooksDone}. Without hooks the
+     * interrupt is sent right here (it never blocks) and there is nothing to wait for.
+     *
+     * @return {@code true} if hooks are running and {@code hooksDone} will follow
      */
-    void requestAbort(String reason, boolean interrupt) {
+    boolean requestAbort(String reason, boolean interrupt) {
         List<Runnable> taken;
         synchronized (this) {
-            if (abortReason != null) return;
+            if (abortReason != null) return false;
             abortReason = Objects.requireNonNull(reason);
             taken = hooks;
             hooks = null;
+        }
+        if (taken.isEmpty()) {
+            if (interrupt) interruptIfRunning();
+            return false;
         }
         Runnable task = () -> {
             for (Runnable hook : taken) runHook(hook);
@@ -168,6 +175,7 @@ final class CallContext implements WorkContext, Runnable {
             // Only when the system is already going away: do it here rather than not at all.
             task.run();
         }
+        return true;
     }
 
     private synchronized void interruptIfRunning() {

@@ -56,8 +56,12 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
     public record Progressed(int index, String message) implements Event {
     }
 
-    /** The call has really stopped, with this outcome. {@code abortRequested}: an abort reached it. */
-    public record Acknowledged(int index, CallReport report, boolean abortRequested) implements Event {
+    /**
+     * The call has really stopped (or, {@code ABANDONED}, been given up on), with this outcome.
+     * {@code abortRequested}: an abort reached it. {@code failure}: it counts as the run's failure
+     * ({@code FAILED}, {@code TIMED_OUT}, or abandoned after its own timeout).
+     */
+    public record Acknowledged(int index, CallReport report, boolean abortRequested, boolean failure) implements Event {
     }
 
     // Messages from the attempt's thread. They may, in a race with a zero grace, arrive after the
@@ -244,8 +248,7 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
             attempts--; // the queued attempt never began
             return acknowledge(status, null, status == CallStatus.CANCELLED ? null : abortError(), now, Map.of(), null);
         }
-        hooksRunning = true;
-        attempt.requestAbort(abortReason, spec.interruptOnAbort());
+        hooksRunning = attempt.requestAbort(abortReason, spec.interruptOnAbort());
         schedule(GraceExpired.INSTANCE, setup.abortGrace());
         return this;
     }
@@ -271,14 +274,17 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
         cancelTimers();
         Long abortToAck = abortReason == null || status == CallStatus.CANCELLED ? null
                 : Duration.ofNanos(System.nanoTime() - abortNanos).toMillis();
-        if (status == CallStatus.TIMED_OUT) error = "java.util.concurrent.TimeoutException: " + abortReason
-                + (error == null ? "" : " (" + error + ")");
+        // A call abandoned after its own timeout still failed by that timeout: say so, and count it.
+        boolean timedOut = status == CallStatus.TIMED_OUT || status == CallStatus.ABANDONED && abortKind == AbortKind.TIMEOUT;
+        if (timedOut) error = "java.util.concurrent.TimeoutException: " + abortReason
+                + (status == CallStatus.ABANDONED ? " (abandoned: not stopped within the abort grace)"
+                : error == null ? "" : " (" + error + ")");
         Long durationMillis = firstStartedAt == null || finishedAt == null ? null
                 : Duration.between(firstStartedAt, finishedAt).toMillis();
         CallReport report = new CallReport(spec.name(), status, attempts, firstStartedAt,
                 firstStartedAt == null ? null : finishedAt, durationMillis, result, error, abortToAck, lastThread,
                 lastProgress, stackTrace, details);
-        setup.supervisor().tell(new Acknowledged(index, report, abortReason != null));
+        setup.supervisor().tell(new Acknowledged(index, report, abortReason != null, status.isFailure() || timedOut));
         return Behaviors.stopped();
     }
 

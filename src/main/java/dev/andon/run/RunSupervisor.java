@@ -182,23 +182,23 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
             if (live != null) live.progress = p.message();
             emit(new RunEvent.CallProgressed(runId, Instant.now(), name(p.index()), p.message()));
         } else if (e instanceof CallWorker.Acknowledged a) {
-            return settle(a.index(), a.report(), a.abortRequested());
+            return settle(a.index(), a.report(), a.abortRequested(), a.failure());
         }
         return this;
     }
 
-    private Behavior<Command> settle(int index, CallReport report, boolean acked) {
+    private Behavior<Command> settle(int index, CallReport report, boolean acked, boolean failure) {
         if (outcomes[index] != null) return this;
         outcomes[index] = report;
         settled++;
         workers.remove(index);
         running.remove(index);
         emit(new RunEvent.CallFinished(runId, Instant.now(), report, acked));
-        if (report.status().isFailure() && cause == null && decided == null) {
+        if (failure && cause == null && decided == null) {
             cause = new RunReport.Cause(report.name(), report.error());
             decided = RunStatus.FAILED;
             if (job.failurePolicy() == FailurePolicy.FAIL_FAST) {
-                String verb = report.status() == CallStatus.TIMED_OUT ? " timed out" : " failed";
+                String verb = report.status() == CallStatus.FAILED ? " failed" : " timed out";
                 pullCord(report.name() + verb, AbortKind.SIBLING_FAILED);
             }
         }
@@ -214,7 +214,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         CallReport report = new CallReport(name(m.index()), CallStatus.FAILED, 0, null, null, null, null,
                 "java.lang.IllegalStateException: Andon's worker stopped without acknowledging (a bug in Andon)",
                 null, null, null, null, null);
-        return settle(m.index(), report, aborting);
+        return settle(m.index(), report, aborting, true);
     }
 
     private Behavior<Command> onAbort(Abort m) {

@@ -253,6 +253,20 @@ class RunSupervisorTest {
     }
 
     @Test
+    void shouldFailTheRunWhenACallAbandonedAfterItsTimeout() {
+        CountDownLatch release = new CountDownLatch(1);
+        RunReport r = run(JobSpec.builder("deaf-timeout").abortGrace(Duration.ofMillis(50))
+                .call(CallSpec.of("deaf", ctx -> { release.await(); return null; }).withInterruptOnAbort(false)
+                        .withTimeout(Duration.ofMillis(50)))
+                .build());
+        release.countDown();
+        assertEquals(CallStatus.ABANDONED, r.call("deaf").status());
+        assertEquals(RunStatus.FAILED, r.status(), "its timeout still counts as the run's failure");
+        assertEquals("deaf", r.cause().call());
+        assertTrue(r.cause().error().startsWith("java.util.concurrent.TimeoutException"), r.cause().error());
+    }
+
+    @Test
     void shouldFailTheRunWhenItsDeadlineExpires() {
         RunReport r = run(JobSpec.builder("deadline").deadline(Duration.ofMillis(150))
                 .call("a", new SleepCall(Duration.ofSeconds(30), null, false))

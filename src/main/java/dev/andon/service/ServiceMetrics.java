@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 
@@ -32,7 +33,7 @@ import java.util.function.ToDoubleFunction;
  * {@code andon_runs_started_total}, {@code andon_runs_finished_total{status}},
  * {@code andon_calls_finished_total{status}}, {@code andon_calls_running}, {@code andon_calls_queued},
  * {@code andon_abandoned_threads{dispatcher}}, {@code andon_abandoned_calls_total},
- * {@code andon_late_completions_total}, {@code andon_abort_to_ack_seconds{status}} and
+ * {@code andon_late_completions_total}, {@code andon_sse_clients}, {@code andon_abort_to_ack_seconds{status}} and
  * {@code andon_call_duration_seconds{status}} (histograms), {@code executor_*{name=<dispatcher>}}
  * for each blocking dispatcher, and the JVM's ({@code jvm_*}, {@code process_*}, {@code system_*}).
  *
@@ -83,6 +84,12 @@ final class ServiceMetrics implements AutoCloseable {
         executorGauge(dispatcher, "executor.pool.max", "threads", ThreadPoolExecutor::getMaximumPoolSize);
         FunctionCounter.builder("executor.completed", dispatcher, d -> executorValue(d, ThreadPoolExecutor::getCompletedTaskCount))
                 .baseUnit("tasks").tag("name", dispatcher).register(registry);
+    }
+
+    /** Reports {@code clients}, the Server-Sent Events clients connected now. */
+    void eventClients(AtomicInteger clients) {
+        Gauge.builder("andon.sse.clients", clients, AtomicInteger::get)
+                .description("Server-Sent Events clients connected").register(registry);
     }
 
     /** The dispatchers seen so far (the default one, the catalog's, those of posted jobs). */

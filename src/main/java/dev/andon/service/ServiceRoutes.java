@@ -90,6 +90,7 @@ final class ServiceRoutes extends AllDirectives {
         this.system = andon.system();
         this.config = system.settings().config();
         this.token = ("Bearer " + settings.authToken()).getBytes(StandardCharsets.UTF_8);
+        metrics.eventClients(sseClients);
     }
 
     Route route() {

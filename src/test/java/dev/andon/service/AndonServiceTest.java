@@ -8,12 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.andon.run.ReportJson;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -190,69 +187,31 @@ class AndonServiceTest {
                 {"calls": [{"name": "x", "kind": "sleep", "duration": "300ms"},
                            {"name": "y", "kind": "sleep", "duration": "500ms"}]}""");
         String id = json(r).get("id").asText();
-        List<Sse> live = events(id);
-        List<String> types = live.stream().map(Sse::type).toList();
+        List<TestService.Sse> live = server.events(id);
+        List<String> types = live.stream().map(TestService.Sse::type).toList();
         assertEquals("run-started", types.get(0), types.toString());
         assertEquals("run-finished", types.get(types.size() - 1), types.toString());
         assertEquals(2, types.stream().filter("call-started"::equals).count(), types.toString());
         assertEquals(2, types.stream().filter("call-finished"::equals).count(), types.toString());
         assertEquals("SUCCEEDED", ReportJson.mapper().readTree(live.get(live.size() - 1).data()).at("/report/status").asText());
-        List<String> ids = live.stream().map(Sse::id).toList();
+        List<String> ids = live.stream().map(TestService.Sse::id).toList();
         assertEquals(List.of("1", "2", "3", "4", "5", "6"), ids);
 
         // Connected after the end: the whole story, then the stream ends.
-        assertEquals(live, events(id));
+        assertEquals(live, server.events(id));
     }
 
     @Test
     void shouldGiveALateClientTheHistoryThenTheLiveEvents() throws Exception {
         String id = server.startJob("slow");
         server.awaitRunning(id, 2);
-        CompletableFuture<List<Sse>> stream = CompletableFuture.supplyAsync(() -> events(id));
+        CompletableFuture<List<TestService.Sse>> stream = CompletableFuture.supplyAsync(() -> server.events(id));
         TestService.sleep(300);
         assertFalse(stream.isDone(), "the stream must stay open while the run is live");
         server.post("/runs/" + id + "/abort", "");
-        List<String> types = stream.get(10, TimeUnit.SECONDS).stream().map(Sse::type).toList();
+        List<String> types = stream.get(10, TimeUnit.SECONDS).stream().map(TestService.Sse::type).toList();
         assertEquals(List.of("run-started", "call-started", "call-started", "abort-requested", "call-finished",
                 "call-finished", "run-finished"), types);
-    }
-
-    /** One Server-Sent Event. */
-    record Sse(String id, String type, String data) {
-    }
-
-    /** Reads the events of run {@code id} until the server ends the stream. */
-    static List<Sse> events(String id) {
-        HttpRequest request = server.request("/runs/" + id + "/events").header("Accept", "text/event-stream").GET().build();
-        try {
-            HttpResponse<Stream<String>> r = server.http.send(request, HttpResponse.BodyHandlers.ofLines());
-            assertEquals(200, r.statusCode());
-            assertEquals("text/event-stream", r.headers().firstValue("Content-Type").orElseThrow());
-            List<Sse> out = new ArrayList<>();
-            String eventId = null;
-            String type = null;
-            StringBuilder data = new StringBuilder();
-            for (String line : (Iterable<String>) r.body()::iterator) {
-                if (line.isEmpty()) {
-                    if (type != null) out.add(new Sse(eventId, type, data.toString()));
-                    eventId = null;
-                    type = null;
-                    data.setLength(0);
-                } else if (line.startsWith("id:")) {
-                    eventId = line.substring(3).trim();
-                } else if (line.startsWith("event:")) {
-                    type = line.substring(6).trim();
-                } else if (line.startsWith("data:")) {
-                    data.append(line.substring(5).trim());
-                }
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     static void assertError(HttpResponse<String> r, int status, String error) {

@@ -9,6 +9,7 @@ import dev.andon.config.KindContext;
 import dev.andon.config.Problems;
 import dev.andon.run.ReportJson;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -125,6 +127,45 @@ final class TestService implements AutoCloseable {
             if (running >= calls) return report;
             if (System.nanoTime() > deadline) throw new AssertionError("run " + id + " has not " + calls + " calls running: " + report);
             sleep(10);
+        }
+    }
+
+    /** One Server-Sent Event. */
+    record Sse(String id, String type, String data) {
+    }
+
+    /** Reads the events of run {@code id} until the server ends the stream. */
+    List<Sse> events(String id) {
+        HttpRequest request = request("/runs/" + id + "/events").header("Accept", "text/event-stream").GET().build();
+        try {
+            HttpResponse<Stream<String>> r = http.send(request, HttpResponse.BodyHandlers.ofLines());
+            if (r.statusCode() != 200) throw new AssertionError("events of " + id + ": " + r.statusCode());
+            if (!r.headers().firstValue("Content-Type").orElse("").equals("text/event-stream"))
+                throw new AssertionError("not an event stream: " + r.headers());
+            List<Sse> out = new ArrayList<>();
+            String eventId = null;
+            String type = null;
+            StringBuilder data = new StringBuilder();
+            for (String line : (Iterable<String>) r.body()::iterator) {
+                if (line.isEmpty()) {
+                    if (type != null) out.add(new Sse(eventId, type, data.toString()));
+                    eventId = null;
+                    type = null;
+                    data.setLength(0);
+                } else if (line.startsWith("id:")) {
+                    eventId = line.substring(3).trim();
+                } else if (line.startsWith("event:")) {
+                    type = line.substring(6).trim();
+                } else if (line.startsWith("data:")) {
+                    data.append(line.substring(5).trim());
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -1,0 +1,189 @@
+package dev.andon.service;
+
+import static dev.andon.service.TestService.json;
+import static dev.andon.service.TestService.texts;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Many runs at once: nothing lost, a big run does not starve a small one, a job on its own
+ * dispatcher is isolated, and abandoned threads degrade the health.
+ */
+class LoadTest {
+    private static TestService server;
+
+    @BeforeAll
+    static void start() {
+        server = TestService.start("""
+                andon {
+                  # A bulkhead: jobs naming it do not share the blocking dispatcher.
+                  isolated-dispatcher {
+                    type = Dispatcher
+                    executor = "dev.andon.run.BlockingExecutorConfigurator"
+                    pool-size = 2
+                    thread-name-prefix = "andon-isolated"
+                    throughput = 1
+                  }
+                  tiny-dispatcher {
+                    type = Dispatcher
+                    executor = "dev.andon.run.BlockingExecutorConfigurator"
+                    pool-size = 3
+                    thread-name-prefix = "andon-tiny"
+                    throughput = 1
+                  }
+                  http.max-live-runs = 300
+                }
+                """);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void shouldReportEveryRunAndEveryCallOnceUnder200ConcurrentRuns() throws Exception {
+        int runs = 200;
+        int callsPerRun = 5;
+        String job = "{\"name\": \"load\", \"calls\": [" + IntStream.range(0, callsPerRun)
+                .mapToObj(i -> "{\"name\": \"c" + i + "\", \"kind\": \"sleep\", \"duration\": \"" + (i * 10) + "ms\"}")
+                .collect(Collectors.joining(", ")) + "]}";
+        double startedBefore = metric("andon_runs_started_total");
+        double finishedBefore = metric("andon_calls_finished_total{status=\"SUCCEEDED\"}");
+
+        long t0 = System.nanoTime();
+        ExecutorService clients = Executors.newFixedThreadPool(32);
+        List<CompletableFuture<String>> posted = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            posted.add(CompletableFuture.supplyAsync(() -> {
+                HttpResponse<String> r = server.post("/runs", job);
+                assertEquals(202, r.statusCode(), r.body());
+                return json(r).get("id").asText();
+            }, clients));
+        }
+        List<String> ids = posted.stream().map(CompletableFuture::join).toList();
+        assertEquals(runs, new HashSet<>(ids).size(), "run ids must be unique");
+
+        // A few clients listen to the events of some runs while all of them run.
+        Map<String, CompletableFuture<List<TestService.Sse>>> streams = new ConcurrentHashMap<>();
+        for (String id : ids.subList(0, 20)) {
+            streams.put(id, CompletableFuture.supplyAsync(() -> server.events(id), clients));
+        }
+        List<JsonNode> reports = ids.stream()
+                .map(id -> CompletableFuture.supplyAsync(() -> server.awaitFinished(id, Duration.ofSeconds(30)), clients))
+                .toList().stream().map(CompletableFuture::join).toList();
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        clients.shutdown();
+        System.err.println("LoadTest: " + runs + " runs x " + callsPerRun + " calls, all reported in " + millis + " ms");
+
+        for (JsonNode report : reports) {
+            assertEquals("SUCCEEDED", report.get("status").asText(), report.toString());
+            assertEquals(List.of("c0", "c1", "c2", "c3", "c4"), texts(report.get("calls"), "name"));
+            assertEquals(List.of("SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED"),
+                    texts(report.get("calls"), "status"));
+        }
+        Set<String> listed = new HashSet<>(texts(json(server.get("/runs")).get("runs"), "id"));
+        assertTrue(listed.containsAll(ids), "GET /runs must list every run");
+
+        for (var e : streams.entrySet()) {
+            List<TestService.Sse> events = e.getValue().join();
+            Map<String, Long> byType = events.stream().collect(Collectors.groupingBy(TestService.Sse::type,
+                    Collectors.counting()));
+            assertEquals(Map.of("run-started", 1L, "call-started", 5L, "call-finished", 5L, "run-finished", 1L), byType,
+                    "events of " + e.getKey());
+        }
+        assertEquals(runs, metric("andon_runs_started_total") - startedBefore, 0.0);
+        assertEquals(runs * callsPerRun, metric("andon_calls_finished_total{status=\"SUCCEEDED\"}") - finishedBefore, 0.0);
+        assertEquals(0, metric("andon_calls_running"), 0.0);
+        assertEquals(0, metric("andon_calls_queued"), 0.0);
+    }
+
+    @Test
+    void shouldNotLetABigRunStarveASmallOne() {
+        // 1000 calls asking for 1000 at once: the service holds each run to its dispatcher's pool
+        // size, so the big run's calls enter the pool's queue one per finished call of its own.
+        String big = post("{\"name\": \"big\", \"max-parallelism\": 1000, \"calls\": [" + IntStream.range(0, 1000)
+                .mapToObj(i -> "{\"name\": \"b" + i + "\", \"kind\": \"sleep\", \"duration\": \"50ms\"}")
+                .collect(Collectors.joining(", ")) + "]}");
+        server.awaitRunning(big, 64);
+        String small = post("{\"name\": \"small\", \"calls\": [{\"name\": \"s0\", \"kind\": \"sleep\", \"duration\": \"10ms\"},"
+                + " {\"name\": \"s1\", \"kind\": \"sleep\", \"duration\": \"10ms\"}]}");
+        JsonNode smallReport = server.awaitFinished(small, Duration.ofSeconds(30));
+        String bigStatus = json(server.get("/runs/" + big)).get("status").asText();
+        JsonNode bigReport = server.awaitFinished(big, Duration.ofSeconds(60));
+        System.err.println("LoadTest: small run finished in " + smallReport.get("durationMillis") + " ms while the big one "
+                + "was " + bigStatus + "; big run took " + bigReport.get("durationMillis") + " ms");
+        assertEquals("SUCCEEDED", smallReport.get("status").asText());
+        assertEquals("RUNNING", bigStatus, "the small run should finish while the big one is still running");
+        assertTrue(Instant.parse(smallReport.get("finishedAt").asText())
+                .isBefore(Instant.parse(bigReport.get("finishedAt").asText())));
+        assertEquals("SUCCEEDED", bigReport.get("status").asText());
+    }
+
+    @Test
+    void shouldIsolateAJobOnItsOwnDispatcher() {
+        // 64 long calls hold every thread of the shared blocking dispatcher...
+        String filler = post("{\"name\": \"filler\", \"calls\": [" + IntStream.range(0, 64)
+                .mapToObj(i -> "{\"name\": \"f" + i + "\", \"kind\": \"sleep\", \"duration\": \"60s\"}")
+                .collect(Collectors.joining(", ")) + "]}");
+        server.awaitRunning(filler, 64);
+        // ...yet a job on its own dispatcher runs at once.
+        String isolated = post("{\"name\": \"isolated\", \"dispatcher\": \"andon.isolated-dispatcher\", \"calls\": ["
+                + "{\"name\": \"i0\", \"kind\": \"sleep\", \"duration\": \"10ms\"}, {\"name\": \"i1\", \"kind\": \"sleep\", \"duration\": \"10ms\"}]}");
+        JsonNode report = server.awaitFinished(isolated, Duration.ofSeconds(10));
+        assertEquals("SUCCEEDED", report.get("status").asText());
+        assertTrue(report.at("/calls/0/thread").asText().startsWith("andon-isolated-"), report.toString());
+        assertEquals("RUNNING", json(server.get("/runs/" + filler)).get("status").asText());
+        server.post("/runs/" + filler + "/abort", "");
+        assertEquals("ABORTED", server.awaitFinished(filler, Duration.ofSeconds(10)).get("status").asText());
+    }
+
+    @Test
+    void shouldReportDegradedHealthWhenAbandonedThreadsHoldMostOfADispatcher() {
+        String id = post("""
+                {"name": "deaf", "dispatcher": "andon.tiny-dispatcher", "abort-grace": "100ms",
+                 "calls": [{"name": "fails", "kind": "sleep", "duration": "50ms", "fail": "gave up"},
+                           {"name": "deaf1", "kind": "sleep", "duration": "3s", "ignore-abort": true},
+                           {"name": "deaf2", "kind": "sleep", "duration": "3s", "ignore-abort": true}]}""");
+        JsonNode report = server.awaitFinished(id, Duration.ofSeconds(10));
+        assertEquals(List.of("FAILED", "ABANDONED", "ABANDONED"), texts(report.get("calls"), "status"));
+        JsonNode health = json(server.get("/health"));
+        assertEquals("DEGRADED", health.get("status").asText(), health.toString());
+        assertEquals(2, health.at("/dispatchers/andon.tiny-dispatcher/abandonedThreads").asInt());
+        assertEquals("UP", health.at("/dispatchers/andon.blocking-dispatcher/status").asText());
+        assertTrue(metric("andon_abandoned_threads{dispatcher=\"andon.tiny-dispatcher\"}") >= 2);
+    }
+
+    private static String post(String job) {
+        HttpResponse<String> r = server.post("/runs", job);
+        assertEquals(202, r.statusCode(), r.body());
+        return json(r).get("id").asText();
+    }
+
+    /** The value of one sample of {@code GET /metrics} (0 when absent). */
+    static double metric(String sample) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(sample) + " (\\S+)$").matcher(server.get("/metrics").body());
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+}

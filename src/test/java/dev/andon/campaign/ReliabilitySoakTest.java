@@ -33,14 +33,19 @@ class ReliabilitySoakTest {
         Campaign.Totals totals = new Campaign.Totals();
         Arbitrary<Scenario> scenarios = Scenarios.scenarios(200, true);
         AtomicInteger next = new AtomicInteger();
+        // One sample stream, drawn from under a lock: jqwik's generators are not for concurrent use.
+        var stream = scenarios.sampleStream().iterator();
         long t0 = System.nanoTime();
         ExecutorService drivers = Executors.newFixedThreadPool(parallel);
         List<Future<?>> futures = new ArrayList<>();
         for (int d = 0; d < parallel; d++) {
             futures.add(drivers.submit(() -> {
-                var stream = scenarios.sampleStream().iterator();
                 while (next.getAndIncrement() < runs) {
-                    Campaign.runAndCheck(stream.next(), shared, false, totals);
+                    Scenario s;
+                    synchronized (stream) {
+                        s = stream.next();
+                    }
+                    Campaign.runAndCheck(s, shared, false, totals);
                 }
                 return null;
             }));

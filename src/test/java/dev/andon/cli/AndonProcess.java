@@ -21,6 +21,17 @@ import java.util.concurrent.TimeUnit;
  */
 final class AndonProcess implements AutoCloseable {
     static final Path HOME = Path.of(System.getProperty("andon.home", ".")).toAbsolutePath().normalize();
+    /** The build directory this test runs from (target/, or another -Dandon.build.dir). */
+    static final Path BUILD = buildDirectory();
+
+    private static Path buildDirectory() {
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path p = Path.of(entry);
+            if (p.getFileName() != null && p.getFileName().toString().equals("classes") && Files.isDirectory(p))
+                return p.toAbsolutePath().getParent();
+        }
+        return HOME.resolve("target");
+    }
 
     /** What a finished process left: its exit status and everything it printed. */
     record Result(int exitCode, String stdout, String stderr) {
@@ -68,7 +79,7 @@ final class AndonProcess implements AutoCloseable {
         command.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dandon.home=" + HOME,
                 "-Dlogback.configurationFile=" + HOME.resolve("conf/logback.xml"),
-                "-cp", HOME.resolve("target/classes") + ":" + HOME.resolve("target/lib") + "/*",
+                "-cp", BUILD.resolve("classes") + ":" + BUILD.resolve("lib") + "/*",
                 "dev.andon.cli.Main"));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(HOME.toFile());

@@ -48,15 +48,19 @@ public final class AbortFanoutBench {
         double[] toReport = new double[reps];
         double[] toLastFinished = new double[reps];
         double[] pool = new double[reps];
+        double[] andonSignal = new double[reps];
+        double[] poolSignal = new double[reps];
         try (Andon andon = BenchSupport.andon(threads, "bench-fanout")) {
             // Interleaved, so that both sides see the same machine state.
             for (int r = -warmup; r < reps; r++) {
                 long[] a = andonOnce(andon, k, threads);
-                double p = BenchSupport.millis(poolOnce(k, threads));
+                long[] p = poolOnce(k, threads);
                 if (r < 0) continue;
                 toReport[r] = BenchSupport.millis(a[0]);
                 toLastFinished[r] = BenchSupport.millis(a[1]);
-                pool[r] = p;
+                andonSignal[r] = BenchSupport.millis(a[2]);
+                pool[r] = BenchSupport.millis(p[0]);
+                poolSignal[r] = BenchSupport.millis(p[1]);
             }
         }
         Map<String, Object> result = new LinkedHashMap<>();
@@ -69,6 +73,9 @@ public final class AbortFanoutBench {
         result.put("andon_failure_to_report_ms", BenchSupport.stats(toReport));
         result.put("andon_failure_to_last_call_finished_ms", BenchSupport.stats(toLastFinished));
         result.put("shutdownNow_failure_to_terminated_ms", BenchSupport.stats(pool));
+        // Where the interval goes: until the last sibling saw its signal and left its loop, then the way back.
+        result.put("andon_failure_to_last_sibling_exit_ms", BenchSupport.stats(andonSignal));
+        result.put("shutdownNow_failure_to_last_sibling_exit_ms", BenchSupport.stats(poolSignal));
         BenchSupport.write(out, result);
         System.out.printf("abort fan-out k=%d threads=%d: andon p50 %.3f ms p99 %.3f ms; shutdownNow p50 %.3f ms p99 %.3f ms%n",
                 k, threads, BenchSupport.percentile(toReport, 50), BenchSupport.percentile(toReport, 99),
@@ -76,12 +83,13 @@ public final class AbortFanoutBench {
         System.exit(0);
     }
 
-    /** One Andon run; returns {failure→report, failure→last CallFinished} in nanos. */
+    /** One Andon run; returns {failure→report, failure→last CallFinished, failure→last sibling left its loop} in nanos. */
     private static long[] andonOnce(Andon andon, int k, int threads) throws Exception {
         CountDownLatch running = new CountDownLatch(Math.min(k, threads));
         long[] failedAt = new long[1];
         long[] lastFinished = new long[1];
         long[] reported = new long[1];
+        java.util.concurrent.atomic.AtomicLong lastExit = new java.util.concurrent.atomic.AtomicLong();
         JobSpec.Builder b = JobSpec.builder("fanout").maxParallelism(threads).abortGrace(java.time.Duration.ofSeconds(10));
         b.call("c0", ctx -> {
             running.countDown();
@@ -94,6 +102,7 @@ public final class AbortFanoutBench {
             b.call("c" + i, ctx -> {
                 running.countDown();
                 while (!ctx.abortRequested()) LockSupport.parkNanos(POLL_NANOS);
+                lastExit.accumulateAndGet(System.nanoTime(), Math::max);
                 throw new AbortedException("stopped");
             });
         RunReport report = andon.submit(b.build(), e -> {
@@ -103,7 +112,7 @@ public final class AbortFanoutBench {
         check(report, k, threads);
         // The report future completes on the supervisor's thread after the listener saw RunFinished,
         // and get() happens-after that completion: both timestamps are visible here.
-        return new long[] {reported[0] - failedAt[0], lastFinished[0] - failedAt[0]};
+        return new long[] {reported[0] - failedAt[0], lastFinished[0] - failedAt[0], lastExit.get() - failedAt[0]};
     }
 
     private static void check(RunReport report, int k, int threads) {
@@ -115,8 +124,8 @@ public final class AbortFanoutBench {
             throw new IllegalStateException("unexpected outcomes: " + aborted + " aborted, " + cancelled + " cancelled");
     }
 
-    /** One raw-pool run; returns failure→awaitTermination in nanos. */
-    private static long poolOnce(int k, int threads) throws Exception {
+    /** One raw-pool run; returns {failure→awaitTermination, failure→last sibling left its loop} in nanos. */
+    private static long[] poolOnce(int k, int threads) throws Exception {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
         pool.prestartAllCoreThreads();
         ExecutorCompletionService<Object> ecs = new ExecutorCompletionService<>(pool);
@@ -129,9 +138,11 @@ public final class AbortFanoutBench {
             failedAt[0] = System.nanoTime();
             throw new IllegalStateException("the one that fails");
         });
+        java.util.concurrent.atomic.AtomicLong lastExit = new java.util.concurrent.atomic.AtomicLong();
         Callable<Object> sibling = () -> {
             running.countDown();
             while (!Thread.interrupted()) LockSupport.parkNanos(POLL_NANOS);
+            lastExit.accumulateAndGet(System.nanoTime(), Math::max);
             throw new InterruptedException("stopped");
         };
         for (int i = 1; i < k; i++) ecs.submit(sibling);
@@ -143,6 +154,6 @@ public final class AbortFanoutBench {
             if (!pool.awaitTermination(60, TimeUnit.SECONDS)) throw new IllegalStateException("pool did not stop");
         }
         long end = System.nanoTime();
-        return end - failedAt[0];
+        return new long[] {end - failedAt[0], lastExit.get() - failedAt[0]};
     }
 }

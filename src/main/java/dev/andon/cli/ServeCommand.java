@@ -52,6 +52,12 @@ final class ServeCommand implements Callable<Integer> {
             return ExitCodes.CONFIG;
         }
 
+        // Akka would log a bind failure with a stack trace; a port in use is the user's to fix.
+        String busy = portInUse(settings);
+        if (busy != null) {
+            System.err.println("andon: cannot listen on " + settings.host() + ":" + settings.port() + ": " + busy);
+            return ExitCodes.CONFIG;
+        }
         Setup.handleSignals(this::onSignal);
         try {
             andon = Andon.start(loaded.config());
@@ -68,8 +74,10 @@ final class ServeCommand implements Callable<Integer> {
             stop(Duration.ofSeconds(10));
             return ExitCodes.CONFIG;
         }
-        log.info("andon serving on http://{}:{} ({} jobs: {}){}", service.address().getHostString(),
-                service.address().getPort(), loaded.catalog().names().size(), String.join(", ", loaded.catalog().names()),
+        int jobs = loaded.catalog().names().size();
+        log.info("andon serving on http://{}:{} ({} {}{}){}", service.address().getHostString(),
+                service.address().getPort(), jobs, jobs == 1 ? "job" : "jobs",
+                jobs == 0 ? "" : ": " + String.join(", ", loaded.catalog().names()),
                 settings.authRequired() ? ", bearer token required" : "");
         if (signalled.get() != null) andon.shutdown();
 
@@ -102,6 +110,17 @@ final class ServeCommand implements Callable<Integer> {
             andon.shutdown().toCompletableFuture().get(bound.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
             log.debug("shutdown after a failed start: {}", e.toString());
+        }
+    }
+
+    /** Why {@code settings}' address cannot be bound now, or {@code null} when it can. */
+    private static String portInUse(ServiceSettings settings) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(settings.host(), settings.port()));
+            return null;
+        } catch (java.io.IOException e) {
+            return e.getMessage();
         }
     }
 

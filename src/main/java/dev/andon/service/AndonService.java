@@ -8,6 +8,7 @@ import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
+import com.typesafe.config.Config;
 import dev.andon.Andon;
 import dev.andon.config.Catalog;
 import dev.andon.config.KindContext;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,9 +41,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code before-service-unbind}: new runs are refused (503);</li>
  *   <li>{@code service-unbind}: the port is closed to new connections;</li>
  *   <li>{@code service-requests-done}: Andon aborts every live run (reason {@code shutdown}) and
- *       awaits their reports, while open requests finish (event streams end with their runs),
- *       bounded by that phase's timeout;</li>
- *   <li>{@code service-stop}: {@link #summary()} completes with what became of the live runs.</li>
+ *       awaits their reports, bounded by that phase's timeout; event streams end with their runs;</li>
+ *   <li>{@code service-stop}: {@link #summary()} completes with what became of the live runs; once
+ *       the event streams have ended, the open connections are closed.</li>
  * </ol>
  *
  * <h2>Threading</h2>
@@ -81,35 +83,55 @@ public final class AndonService {
                 .bind(routes.route())
                 .thenApply(binding -> {
                     AndonService service = new AndonService(binding);
-                    service.onShutdown(system, registry, metrics, settings);
+                    service.onShutdown(system, registry, metrics, settings, routes.eventClients());
                     return service;
                 });
     }
 
     private void onShutdown(ActorSystem<?> system, ActorRef<RunRegistry.Command> registry, ServiceMetrics metrics,
-                            ServiceSettings settings) {
+                            ServiceSettings settings, AtomicInteger eventClients) {
         CoordinatedShutdown cs = CoordinatedShutdown.get(system);
-        Duration requestsDone = system.settings().config()
-                .getDuration("akka.coordinated-shutdown.phases.service-requests-done.timeout");
+        Config config = system.settings().config();
+        String stopTimeout = "akka.coordinated-shutdown.phases.service-stop.timeout";
+        Duration stop = config.getDuration(config.hasPath(stopTimeout) ? stopTimeout
+                : "akka.coordinated-shutdown.default-phase-timeout");
         cs.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "andon-service-refuse-runs",
                 () -> AskPattern.ask(registry, RunRegistry.BeginShutdown::new, settings.askTimeout(), system.scheduler()));
         cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "andon-service-unbind", binding::unbind);
-        // Runs towards Andon's own task in this phase, which aborts the live runs: event streams
-        // end as their runs do, so this waits about as long as the aborts take. A little under the
-        // phase's timeout, so that the phase does not time out on it.
-        cs.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "andon-service-requests-done",
-                () -> binding.terminate(requestsDone.multipliedBy(9).dividedBy(10)).thenApply(t -> Done.getInstance()));
-        cs.addTask(CoordinatedShutdown.PhaseServiceStop(), "andon-service-summary", () ->
+        // In service-requests-done Andon aborts the live runs and awaits their reports; the event
+        // streams end with their runs. Connections are closed only after that, in service-stop:
+        // Akka HTTP's terminate cuts a response that is still streaming, and a client following a
+        // run should get its run-finished event. The registry is asked first, so that it has seen
+        // every run's last event by then.
+        cs.addTask(CoordinatedShutdown.PhaseServiceStop(), "andon-service-stop", () ->
                 AskPattern.ask(registry, RunRegistry.GetSummary::new, settings.askTimeout(), system.scheduler())
-                        .handle((s, e) -> {
+                        .whenComplete((s, e) -> {
                             if (s != null) summary.complete(s);
                             else summary.completeExceptionally(e);
+                        })
+                        .exceptionally(e -> null)
+                        .thenCompose(s -> whenZero(eventClients, stop.dividedBy(3), system))
+                        .thenCompose(s -> binding.terminate(stop.dividedBy(3)))
+                        .handle((t, e) -> {
                             metrics.close();
                             return Done.getInstance();
                         }));
         system.getWhenTerminated().thenRun(() ->
                 summary.completeExceptionally(new IllegalStateException("terminated before the summary was taken")));
         log.debug("service bound to {}", binding.localAddress());
+    }
+
+    /** Completes when {@code counter} is 0, or after {@code max}; polls on the system's scheduler. */
+    private static CompletionStage<Done> whenZero(AtomicInteger counter, Duration max, ActorSystem<?> system) {
+        CompletableFuture<Done> done = new CompletableFuture<>();
+        long deadline = System.nanoTime() + max.toNanos();
+        Runnable[] poll = new Runnable[1];
+        poll[0] = () -> {
+            if (counter.get() <= 0 || System.nanoTime() > deadline) done.complete(Done.getInstance());
+            else system.scheduler().scheduleOnce(Duration.ofMillis(10), poll[0], system.executionContext());
+        };
+        poll[0].run();
+        return done;
     }
 
     /** Where the service listens (the actual port when {@code andon.http.port = 0}). */

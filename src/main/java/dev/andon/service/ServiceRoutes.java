@@ -93,6 +93,11 @@ final class ServiceRoutes extends AllDirectives {
         metrics.eventClients(sseClients);
     }
 
+    /** The Server-Sent Events clients connected now. */
+    AtomicInteger eventClients() {
+        return sseClients;
+    }
+
     Route route() {
         Route api = concat(
                 path("jobs", () -> get(this::jobs)),

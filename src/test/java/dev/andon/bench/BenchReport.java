@@ -71,9 +71,12 @@ public final class BenchReport {
             results.put("abort_fanout_k" + k + "_shutdownNow_median_ms", base);
             double goal = k.equals("64") ? 1.0 : 20.0;
             rows.add(new Row(key, median, "ms", "<= " + goal, median != null && median <= goal,
-                    f == null ? "-" : String.format("shutdownNow p50 %.2f ms; p99 andon %.2f / pool %.2f ms", base,
+                    f == null ? "-" : String.format("shutdownNow p50 %.2f ms; p99 andon %.2f / pool %.2f ms; "
+                                    + "last sibling out p50 andon %.2f / pool %.2f ms", base,
                             f.at("/andon_failure_to_report_ms/p99").asDouble(),
-                            f.at("/shutdownNow_failure_to_terminated_ms/p99").asDouble())));
+                            f.at("/shutdownNow_failure_to_terminated_ms/p99").asDouble(),
+                            f.at("/andon_failure_to_last_sibling_exit_ms/p50").asDouble(),
+                            f.at("/shutdownNow_failure_to_last_sibling_exit_ms/p50").asDouble())));
             if (f != null) raw.put("abort_fanout_k" + k, f);
         }
 

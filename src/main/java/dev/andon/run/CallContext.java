@@ -60,6 +60,7 @@ final class CallContext implements WorkContext, Runnable {
     }
 
     private final String runId;
+    private final int index;
     private final String callName;
     private final int attempt;
     private final Config config;
@@ -80,9 +81,10 @@ final class CallContext implements WorkContext, Runnable {
     private List<Runnable> hooks = new ArrayList<>(2); // null once the abort has taken them
     private Thread thread;
 
-    CallContext(String runId, String callName, int attempt, Config config, BlockingCall<?> call,
+    CallContext(String runId, int index, String callName, int attempt, Config config, BlockingCall<?> call,
                 Executor hookExecutor, Sink sink, AndonStats stats, String dispatcher) {
         this.runId = runId;
+        this.index = index;
         this.callName = callName;
         this.attempt = attempt;
         this.config = config;
@@ -97,12 +99,15 @@ final class CallContext implements WorkContext, Runnable {
 
     @Override
     public void run() {
+        Thread current = Thread.currentThread();
+        // Written before the state turns RUNNING, so that whoever sees RUNNING (an abandonment)
+        // sees which thread and since when.
+        threadName = current.getName();
+        startedAt = Instant.now();
         synchronized (this) {
             if (!state.compareAndSet(State.PENDING, State.RUNNING)) return; // cancelled while queued
-            thread = Thread.currentThread();
+            thread = current;
         }
-        threadName = thread.getName();
-        startedAt = Instant.now();
         sink.started(this);
         String result = null;
         Throwable error = null;
@@ -215,6 +220,11 @@ final class CallContext implements WorkContext, Runnable {
 
     int attemptNumber() {
         return attempt;
+    }
+
+    /** The call's index in its job. */
+    int index() {
+        return index;
     }
 
     Instant startedAt() {

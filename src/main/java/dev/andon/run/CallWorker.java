@@ -17,39 +17,52 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 
 /**
- * Owns one call of a run: starts each attempt on the blocking dispatcher, relays an abort to it,
- * retries with backoff, enforces the call's timeout and the abort grace, and acknowledges the
- * call's one outcome to its supervisor.
+ * Owns one call of a run at a time: starts each attempt on the blocking dispatcher, relays an
+ * abort to it, retries with backoff, enforces the call's timeout and the abort grace, and
+ * acknowledges the call's one outcome to its supervisor.
  *
  * <h2>Protocol</h2>
- * In: {@link Abort}. Out, to the supervisor: {@link Started}, {@link Progressed}, and exactly one
- * {@link Acknowledged}, after which the worker stops.
+ * In: {@link Run} (only when idle), {@link Abort}. Out, to the supervisor: {@link Progressed}, and
+ * for every {@link Run} exactly one {@link Acknowledged}, after which the worker is idle again.
+ * {@link Started} comes straight from the call's thread.
  *
  * <h2>Lifecycle</h2>
  * The worker never blocks: the call runs on a dispatcher thread (see {@link CallContext}) and its
  * ending comes back as a message. On {@link Abort} the attempt's abort signal is set, its hooks run
  * and its thread is interrupted (off this actor's thread), and the grace timer starts; the ack is
  * sent when the attempt really ends — or, when the grace expires first, as {@code ABANDONED}.
+ * A worker serves one parallel slot of its run: when a call is acknowledged the supervisor hands
+ * it the next queued call, so a run of 100,000 calls spawns only {@code max-parallelism} actors.
+ * Every message about a call carries that call's identity (its index, its attempt's context, or
+ * its sequence number), so nothing about a previous call can touch the current one.
  */
 public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
 
     public interface Command {
     }
 
-    /**
-     * Asks the call to stop. Idempotent: the first abort's reason and kind are kept. It may cross
-     * the worker's ack in flight, so it is not logged as a dead letter when the worker is gone.
-     */
-    public record Abort(String reason, AbortKind kind) implements Command, DeadLetterSuppression {
+    /** Runs call {@code index}; the worker must be idle. */
+    public record Run(int index, CallSpec spec) implements Command {
     }
 
-    /** What a worker tells its supervisor. */
+    /**
+     * Asks call {@code index} to stop. Idempotent: the first abort's reason and kind are kept.
+     * It may cross the call's ack in flight, so it is ignored when the worker has moved on, and
+     * not logged as a dead letter when the worker is gone.
+     */
+    public record Abort(int index, String reason, AbortKind kind) implements Command, DeadLetterSuppression {
+    }
+
+    /** What a worker (or its call's thread) tells the supervisor. */
     public sealed interface Event {
         int index();
     }
 
-    /** An attempt began on {@code thread}. */
-    public record Started(int index, int attempt, String thread, Instant at) implements Event {
+    /**
+     * An attempt began on {@code thread}. Sent by the call's thread itself, so it may (with a zero
+     * grace) arrive after the call's ack or after the supervisor stopped: not a dead letter then.
+     */
+    public record Started(int index, int attempt, String thread, Instant at) implements Event, DeadLetterSuppression {
     }
 
     /** The call reported progress. */
@@ -57,18 +70,17 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
     }
 
     /**
-     * The call has really stopped (or, {@code ABANDONED}, been given up on), with this outcome.
-     * {@code abortRequested}: an abort reached it. {@code failure}: it counts as the run's failure
-     * ({@code FAILED}, {@code TIMED_OUT}, or abandoned after its own timeout).
+     * The call has really stopped (or, {@code ABANDONED}, been given up on), with this outcome;
+     * {@code worker} is idle again. {@code abortRequested}: an abort reached it. {@code failure}:
+     * it counts as the run's failure ({@code FAILED}, {@code TIMED_OUT}, or abandoned after its
+     * own timeout).
      */
-    public record Acknowledged(int index, CallReport report, boolean abortRequested, boolean failure) implements Event {
+    public record Acknowledged(int index, ActorRef<Command> worker, CallReport report, boolean abortRequested,
+                               boolean failure) implements Event {
     }
 
-    // Messages from the attempt's thread. They may, in a race with a zero grace, arrive after the
-    // worker stopped; they carry nothing that matters then, so they are not logged as dead letters.
-    private record AttemptStarted(CallContext ctx) implements Command, DeadLetterSuppression {
-    }
-
+    // Messages from the attempt's thread, and timers. They may arrive after the worker stopped
+    // (its run finished), so they are not logged as dead letters; stale ones are ignored by identity.
     private record AttemptProgressed(CallContext ctx) implements Command, DeadLetterSuppression {
     }
 
@@ -79,25 +91,30 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
     private record HooksDone(CallContext ctx) implements Command, DeadLetterSuppression {
     }
 
-    // Timer messages are scheduled with scheduleOnce rather than Akka's TimerScheduler: a timer
-    // that fires as the worker acks and stops would be a dead letter, logged; these are not.
-    private enum TimeoutExpired implements Command, DeadLetterSuppression { INSTANCE }
+    // Scheduled with scheduleOnce rather than Akka's TimerScheduler: a timer that fires as the
+    // run stops would be a dead letter, logged; these are not. {@code seq} names the call.
+    private record TimeoutExpired(long seq) implements Command, DeadLetterSuppression {
+    }
 
-    private enum GraceExpired implements Command, DeadLetterSuppression { INSTANCE }
+    private record GraceExpired(long seq) implements Command, DeadLetterSuppression {
+    }
 
-    private enum BackoffElapsed implements Command, DeadLetterSuppression { INSTANCE }
+    private record BackoffElapsed(long seq) implements Command, DeadLetterSuppression {
+    }
 
     /** Everything a worker needs from its run, fixed for the run's life. */
     record Setup(String runId, String dispatcher, Executor executor, Executor hookExecutor, Duration abortGrace,
                  AndonStats stats, ActorRef<Event> supervisor) {
     }
 
-    private final int index;
-    private final CallSpec spec;
     private final Setup setup;
-    private final List<Cancellable> timers = new ArrayList<>(2);
     private final CallContext.Sink sink;
+    private final List<Cancellable> timers = new ArrayList<>(2);
 
+    // The current call; spec == null when idle.
+    private long seq;
+    private int index;
+    private CallSpec spec;
     private CallContext attempt;           // the current attempt; null during a backoff
     private int attempts;                  // attempts begun or queued so far
     private Instant firstStartedAt;
@@ -109,20 +126,19 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
     private AttemptFinished finishedDuringHooks;
     private long abortNanos;
 
-    static Behavior<Command> create(int index, CallSpec spec, Setup setup) {
-        return Behaviors.setup(ctx -> new CallWorker(ctx, index, spec, setup));
+    static Behavior<Command> create(Setup setup) {
+        return Behaviors.setup(ctx -> new CallWorker(ctx, setup));
     }
 
-    private CallWorker(ActorContext<Command> context, int index, CallSpec spec, Setup setup) {
+    private CallWorker(ActorContext<Command> context, Setup setup) {
         super(context);
-        this.index = index;
-        this.spec = spec;
         this.setup = setup;
         ActorRef<Command> self = context.getSelf();
+        ActorRef<Event> supervisor = setup.supervisor();
         this.sink = new CallContext.Sink() {
             @Override
             public void started(CallContext ctx) {
-                self.tell(new AttemptStarted(ctx));
+                supervisor.tell(new Started(ctx.index(), ctx.attemptNumber(), ctx.threadName(), ctx.startedAt()));
             }
 
             @Override
@@ -140,37 +156,46 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
                 self.tell(new HooksDone(ctx));
             }
         };
-        if (spec.timeout() != null) schedule(TimeoutExpired.INSTANCE, spec.timeout());
-        startAttempt(1);
     }
 
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
+                .onMessage(Run.class, this::onRun)
                 .onMessage(Abort.class, this::onAbort)
-                .onMessage(AttemptStarted.class, this::onAttemptStarted)
                 .onMessage(AttemptProgressed.class, this::onAttemptProgressed)
                 .onMessage(AttemptFinished.class, this::onAttemptFinished)
                 .onMessage(HooksDone.class, this::onHooksDone)
-                .onMessageEquals(TimeoutExpired.INSTANCE, this::onTimeoutExpired)
-                .onMessageEquals(GraceExpired.INSTANCE, this::onGraceExpired)
-                .onMessageEquals(BackoffElapsed.INSTANCE, this::onBackoffElapsed)
+                .onMessage(TimeoutExpired.class, this::onTimeoutExpired)
+                .onMessage(GraceExpired.class, this::onGraceExpired)
+                .onMessage(BackoffElapsed.class, this::onBackoffElapsed)
                 .build();
+    }
+
+    private Behavior<Command> onRun(Run m) {
+        if (spec != null) throw new IllegalStateException("worker busy with call " + index + ", given " + m.index());
+        seq++;
+        index = m.index();
+        spec = m.spec();
+        attempt = null;
+        attempts = 0;
+        firstStartedAt = null;
+        lastThread = null;
+        lastProgress = null;
+        abortReason = null;
+        abortKind = null;
+        hooksRunning = false;
+        finishedDuringHooks = null;
+        if (spec.timeout() != null) schedule(new TimeoutExpired(seq), spec.timeout());
+        startAttempt(1);
+        return this;
     }
 
     private void startAttempt(int n) {
         attempts = n;
-        attempt = new CallContext(setup.runId(), spec.name(), n, spec.config(), spec.call(), setup.hookExecutor(),
+        attempt = new CallContext(setup.runId(), index, spec.name(), n, spec.config(), spec.call(), setup.hookExecutor(),
                 sink, setup.stats(), setup.dispatcher());
         setup.executor().execute(attempt);
-    }
-
-    private Behavior<Command> onAttemptStarted(AttemptStarted m) {
-        if (m.ctx() != attempt) return this;
-        if (firstStartedAt == null) firstStartedAt = m.ctx().startedAt();
-        lastThread = m.ctx().threadName();
-        setup.supervisor().tell(new Started(index, m.ctx().attemptNumber(), lastThread, m.ctx().startedAt()));
-        return this;
     }
 
     private Behavior<Command> onAttemptProgressed(AttemptProgressed m) {
@@ -190,6 +215,7 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
             finishedDuringHooks = m;
             return this;
         }
+        noteStarted(ctx);
         if (ctx.lastProgress() != null) lastProgress = ctx.lastProgress();
         Map<String, Object> details = ctx.details();
         if (m.error() == null) return acknowledge(CallStatus.SUCCEEDED, m.result(), null, m.at(), details, null);
@@ -208,34 +234,46 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
                     + delay.toMillis() + " ms";
             lastProgress = note;
             setup.supervisor().tell(new Progressed(index, note));
-            schedule(BackoffElapsed.INSTANCE, delay);
+            schedule(new BackoffElapsed(seq), delay);
             return this;
         }
         return acknowledge(CallStatus.FAILED, null, describe(m.error()), m.at(), details, null);
     }
 
+    private void noteStarted(CallContext ctx) {
+        if (ctx.startedAt() == null) return;
+        if (firstStartedAt == null) firstStartedAt = ctx.startedAt();
+        lastThread = ctx.threadName();
+    }
+
     private Behavior<Command> onHooksDone(HooksDone m) {
-        if (m.ctx() != attempt) return this;
+        if (m.ctx() != attempt || spec == null) return this;
         hooksRunning = false;
         AttemptFinished finished = finishedDuringHooks;
         finishedDuringHooks = null;
         return finished == null ? this : onAttemptFinished(finished);
     }
 
-    private Behavior<Command> onBackoffElapsed() {
-        if (attempt != null || abortReason != null) return this;
+    private Behavior<Command> onBackoffElapsed(BackoffElapsed m) {
+        if (m.seq() != seq || spec == null || attempt != null || abortReason != null) return this;
         startAttempt(attempts + 1);
         return this;
     }
 
-    private Behavior<Command> onTimeoutExpired() {
-        return onAbort(new Abort("timed out after " + spec.timeout().toMillis() + " ms", AbortKind.TIMEOUT));
+    private Behavior<Command> onTimeoutExpired(TimeoutExpired m) {
+        if (m.seq() != seq || spec == null) return this;
+        return abort("timed out after " + spec.timeout().toMillis() + " ms", AbortKind.TIMEOUT);
     }
 
     private Behavior<Command> onAbort(Abort m) {
+        if (spec == null || m.index() != index) return this; // about a call already acknowledged
+        return abort(m.reason(), m.kind());
+    }
+
+    private Behavior<Command> abort(String reason, AbortKind kind) {
         if (abortReason != null) return this;
-        abortReason = m.reason();
-        abortKind = m.kind();
+        abortReason = reason;
+        abortKind = kind;
         abortNanos = System.nanoTime();
         cancelTimers();
         Instant now = Instant.now();
@@ -249,21 +287,21 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
             return acknowledge(status, null, status == CallStatus.CANCELLED ? null : abortError(), now, Map.of(), null);
         }
         hooksRunning = attempt.requestAbort(abortReason, spec.interruptOnAbort());
-        schedule(GraceExpired.INSTANCE, setup.abortGrace());
+        schedule(new GraceExpired(seq), setup.abortGrace());
         return this;
     }
 
-    private Behavior<Command> onGraceExpired() {
-        if (attempt == null) return this;
+    private Behavior<Command> onGraceExpired(GraceExpired m) {
+        if (m.seq() != seq || spec == null || attempt == null) return this;
         if (finishedDuringHooks != null) {
             // The call stopped but a hook is still stuck: the call's outcome is known; report it.
             getContext().getLog().warn("abort hook of call {} of run {} still running {} ms after abort; acknowledging anyway",
                     spec.name(), setup.runId(), setup.abortGrace().toMillis());
-            hooksRunning = false;
             return onHooksDone(new HooksDone(attempt));
         }
         List<String> stack = attempt.stackTrace();
         if (!attempt.abandon()) return this; // it finished just now; its AttemptFinished is on its way
+        noteStarted(attempt);
         getContext().getLog().warn("call {} of run {} ABANDONED: not stopped {} ms after abort ({}); still running on {}",
                 spec.name(), setup.runId(), setup.abortGrace().toMillis(), abortReason, lastThread);
         return acknowledge(CallStatus.ABANDONED, null, abortError(), null, attempt.details(), stack);
@@ -284,8 +322,11 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
         CallReport report = new CallReport(spec.name(), status, attempts, firstStartedAt,
                 firstStartedAt == null ? null : finishedAt, durationMillis, result, error, abortToAck, lastThread,
                 lastProgress, stackTrace, details);
-        setup.supervisor().tell(new Acknowledged(index, report, abortReason != null, status.isFailure() || timedOut));
-        return Behaviors.stopped();
+        setup.supervisor().tell(new Acknowledged(index, getContext().getSelf(), report, abortReason != null,
+                status.isFailure() || timedOut));
+        spec = null;
+        attempt = null;
+        return this;
     }
 
     private void schedule(Command message, Duration delay) {

@@ -11,6 +11,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,7 +20,7 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 
 /**
- * Owns one run: spawns a {@link CallWorker} per running call, keeps the rest queued, pulls the
+ * Owns one run: hands each running call to a {@link CallWorker}, keeps the rest queued, pulls the
  * cord when a call fails (fail-fast), the deadline expires or someone aborts the run, waits for
  * every worker's acknowledgement, and reports.
  *
@@ -28,8 +29,9 @@ import java.util.concurrent.Executor;
  * {@link RunEvent} to the {@link RunListener}, in order, on this actor's thread.
  *
  * <h2>Lifecycle</h2>
- * At most {@code maxParallelism} workers live at once; a queued call costs no actor and no
- * thread, only its index. After the cord is pulled no call starts: running calls are sent
+ * At most {@code maxParallelism} calls run at once, each owned by a worker; a worker serves one
+ * parallel slot and takes the next queued call when its call is acknowledged. A queued call costs
+ * no actor and no thread, only its index. After the cord is pulled no call starts: running calls are sent
  * {@link CallWorker.Abort}, queued calls are reported {@code CANCELLED}. When every call has its
  * outcome the supervisor sends its report and stops — so a parent that waits for it to stop
  * (as Andon's guardian does on shutdown) never lets the system terminate under a live call.
@@ -69,7 +71,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     private record WorkerEvent(CallWorker.Event event) implements Command {
     }
 
-    private record WorkerStopped(int index) implements Command {
+    private record WorkerStopped(ActorRef<CallWorker.Command> worker) implements Command {
     }
 
     // Scheduled with scheduleOnce, not a TimerScheduler: if it fires as the run finishes it must
@@ -92,7 +94,9 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
 
     private final CallReport[] outcomes;
     private final Map<Integer, Live> running = new HashMap<>();
-    private final Map<Integer, ActorRef<CallWorker.Command>> workers = new HashMap<>();
+    private final Map<Integer, ActorRef<CallWorker.Command>> workers = new HashMap<>(); // by running call
+    private final ArrayDeque<ActorRef<CallWorker.Command>> idle = new ArrayDeque<>();
+    private int spawned;
     private final Instant startedAt = Instant.now();
     private int next;       // calls[next..] are queued
     private int settled;
@@ -159,9 +163,14 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     private void launch() {
         while (!aborting && next < outcomes.length && workers.size() < job.maxParallelism()) {
             int i = next++;
-            ActorRef<CallWorker.Command> worker =
-                    getContext().spawn(CallWorker.create(i, job.calls().get(i), workerSetup), "call-" + i);
-            getContext().watchWith(worker, new WorkerStopped(i));
+            ActorRef<CallWorker.Command> worker = idle.poll();
+            if (worker == null) {
+                // One worker per parallel slot, reused from call to call: spawning and stopping an
+                // actor per call would cost more than most calls.
+                worker = getContext().spawn(CallWorker.create(workerSetup), "worker-" + spawned++);
+                getContext().watchWith(worker, new WorkerStopped(worker));
+            }
+            worker.tell(new CallWorker.Run(i, job.calls().get(i)));
             workers.put(i, worker);
             running.put(i, new Live());
         }
@@ -170,6 +179,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     private Behavior<Command> onWorkerEvent(WorkerEvent m) {
         CallWorker.Event e = m.event();
         if (e instanceof CallWorker.Started s) {
+            if (outcomes[s.index()] != null) return this; // sent by its thread, overtaken by its ack
             Live live = running.get(s.index());
             if (live != null) {
                 live.attempt = s.attempt();
@@ -182,6 +192,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
             if (live != null) live.progress = p.message();
             emit(new RunEvent.CallProgressed(runId, Instant.now(), name(p.index()), p.message()));
         } else if (e instanceof CallWorker.Acknowledged a) {
+            idle.push(a.worker());
             return settle(a.index(), a.report(), a.abortRequested(), a.failure());
         }
         return this;
@@ -207,14 +218,17 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     }
 
     private Behavior<Command> onWorkerStopped(WorkerStopped m) {
-        if (outcomes[m.index()] != null) return this;
-        // A worker stops only after its ack, which is delivered before its Terminated: this is our bug.
+        idle.remove(m.worker());
+        Integer index = workers.entrySet().stream().filter(e -> e.getValue().equals(m.worker()))
+                .map(Map.Entry::getKey).findFirst().orElse(null);
+        if (index == null) return this;
+        // A worker stops only with its run; one that stops in the middle of a call is our bug.
         getContext().getLog().error("worker of call {} in run {} stopped without acknowledging; reporting it FAILED",
-                name(m.index()), runId);
-        CallReport report = new CallReport(name(m.index()), CallStatus.FAILED, 0, null, null, null, null,
+                name(index), runId);
+        CallReport report = new CallReport(name(index), CallStatus.FAILED, 0, null, null, null, null,
                 "java.lang.IllegalStateException: Andon's worker stopped without acknowledging (a bug in Andon)",
                 null, null, null, null, null);
-        return settle(m.index(), report, aborting, true);
+        return settle(index, report, aborting, true);
     }
 
     private Behavior<Command> onAbort(Abort m) {
@@ -240,8 +254,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         getContext().getLog().debug("run {}: aborting ({}), {} running, {} queued", runId, reason, workers.size(),
                 outcomes.length - next);
         emit(new RunEvent.AbortRequested(runId, Instant.now(), reason));
-        CallWorker.Abort abort = new CallWorker.Abort(reason, kind);
-        workers.values().forEach(w -> w.tell(abort));
+        workers.forEach((index, worker) -> worker.tell(new CallWorker.Abort(index, reason, kind)));
         for (; next < outcomes.length; next++) {
             CallReport cancelled = CallReport.cancelled(name(next));
             outcomes[next] = cancelled;

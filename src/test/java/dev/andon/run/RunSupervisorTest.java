@@ -213,9 +213,14 @@ class RunSupervisorTest {
     @Test
     void shouldAbandonACallThatIgnoresTheAbortAndLogItsLateCompletionOnce() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch deafStarted = new CountDownLatch(1);
         JobSpec job = JobSpec.builder("deaf").abortGrace(Duration.ofMillis(200))
-                .call("fails", ctx -> { throw new IllegalStateException("x"); })
+                .call("fails", ctx -> {
+                    deafStarted.await();
+                    throw new IllegalStateException("x");
+                })
                 .call(CallSpec.of("deaf", ctx -> {
+                    deafStarted.countDown();
                     while (!release.await(1, TimeUnit.SECONDS)) Thread.onSpinWait();
                     return "late";
                 }).withInterruptOnAbort(false))

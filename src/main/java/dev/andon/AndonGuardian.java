@@ -96,7 +96,7 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
         }
         ActorRef<RunSupervisor.Command> supervisor = getContext().spawn(
                 RunSupervisor.create(m.runId(), m.job(), getContext().getSystem().ignoreRef(), m.listener()),
-                "run-" + m.runId());
+                "run-" + m.runId(), RunSupervisor.ACTOR_DISPATCHER);
         getContext().watchWith(supervisor, new SupervisorStopped(m.runId()));
         live.put(m.runId(), new LiveRun(supervisor, m.job()));
         return this;

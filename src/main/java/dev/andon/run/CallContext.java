@@ -145,6 +145,12 @@ final class CallContext implements WorkContext, Runnable {
 
     // ---- the worker's side ----
 
+    /** {@code true} once the attempt's thread has left the call (or the attempt will never run). */
+    boolean isOver() {
+        State s = state.get();
+        return s == State.COMPLETED || s == State.CANCELLED;
+    }
+
     /** Cancels the attempt if its thread has not begun it; {@code true} if it never will. */
     boolean cancelIfPending() {
         return state.compareAndSet(State.PENDING, State.CANCELLED);

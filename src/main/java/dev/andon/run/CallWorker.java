@@ -22,9 +22,9 @@ import java.util.concurrent.Executor;
  * acknowledges the call's one outcome to its supervisor.
  *
  * <h2>Protocol</h2>
- * In: {@link Run} (only when idle), {@link Abort}. Out, to the supervisor: {@link Progressed}, and
- * for every {@link Run} exactly one {@link Acknowledged}, after which the worker is idle again.
- * {@link Started} comes straight from the call's thread.
+ * In: {@link Run} (only when idle), {@link Abort}. Out, to the supervisor: {@link Started} (for a
+ * call still running when the worker hears it began), {@link Progressed}, and for every
+ * {@link Run} exactly one {@link Acknowledged}, after which the worker is idle again.
  *
  * <h2>Lifecycle</h2>
  * The worker never blocks: the call runs on a dispatcher thread (see {@link CallContext}) and its
@@ -53,16 +53,19 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
     public record Abort(int index, String reason, AbortKind kind) implements Command, DeadLetterSuppression {
     }
 
-    /** What a worker (or its call's thread) tells the supervisor. */
-    public sealed interface Event {
+    /**
+     * What a worker tells its supervisor. Part of the supervisor's own protocol, so that no
+     * message adapter stands between them on the hot path.
+     */
+    public sealed interface Event extends RunSupervisor.Command {
         int index();
     }
 
     /**
-     * An attempt began on {@code thread}. Sent by the call's thread itself, so it may (with a zero
-     * grace) arrive after the call's ack or after the supervisor stopped: not a dead letter then.
+     * An attempt began on {@code thread}. Not sent for an attempt that had already finished when
+     * the worker learned that it started: its {@link Acknowledged} report says it all.
      */
-    public record Started(int index, int attempt, String thread, Instant at) implements Event, DeadLetterSuppression {
+    public record Started(int index, int attempt, String thread, Instant at) implements Event {
     }
 
     /** The call reported progress. */
@@ -81,6 +84,9 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
 
     // Messages from the attempt's thread, and timers. They may arrive after the worker stopped
     // (its run finished), so they are not logged as dead letters; stale ones are ignored by identity.
+    private record AttemptStarted(CallContext ctx) implements Command, DeadLetterSuppression {
+    }
+
     private record AttemptProgressed(CallContext ctx) implements Command, DeadLetterSuppression {
     }
 
@@ -104,7 +110,7 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
 
     /** Everything a worker needs from its run, fixed for the run's life. */
     record Setup(String runId, String dispatcher, Executor executor, Executor hookExecutor, Duration abortGrace,
-                 AndonStats stats, ActorRef<Event> supervisor) {
+                 AndonStats stats, ActorRef<RunSupervisor.Command> supervisor) {
     }
 
     private final Setup setup;
@@ -134,11 +140,10 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
         super(context);
         this.setup = setup;
         ActorRef<Command> self = context.getSelf();
-        ActorRef<Event> supervisor = setup.supervisor();
         this.sink = new CallContext.Sink() {
             @Override
             public void started(CallContext ctx) {
-                supervisor.tell(new Started(ctx.index(), ctx.attemptNumber(), ctx.threadName(), ctx.startedAt()));
+                self.tell(new AttemptStarted(ctx));
             }
 
             @Override
@@ -163,6 +168,7 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
         return newReceiveBuilder()
                 .onMessage(Run.class, this::onRun)
                 .onMessage(Abort.class, this::onAbort)
+                .onMessage(AttemptStarted.class, this::onAttemptStarted)
                 .onMessage(AttemptProgressed.class, this::onAttemptProgressed)
                 .onMessage(AttemptFinished.class, this::onAttemptFinished)
                 .onMessage(HooksDone.class, this::onHooksDone)
@@ -196,6 +202,16 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
         attempt = new CallContext(setup.runId(), index, spec.name(), n, spec.config(), spec.call(), setup.hookExecutor(),
                 sink, setup.stats(), setup.dispatcher());
         setup.executor().execute(attempt);
+    }
+
+    private Behavior<Command> onAttemptStarted(AttemptStarted m) {
+        CallContext ctx = m.ctx();
+        // A call that is already over needs no "started" of its own: its ack carries when and
+        // where it ran. This keeps a short call to one message to the supervisor.
+        if (ctx != attempt || ctx.isOver()) return this;
+        noteStarted(ctx);
+        setup.supervisor().tell(new Started(index, ctx.attemptNumber(), ctx.threadName(), ctx.startedAt()));
+        return this;
     }
 
     private Behavior<Command> onAttemptProgressed(AttemptProgressed m) {

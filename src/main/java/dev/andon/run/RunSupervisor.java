@@ -68,9 +68,6 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     public record RunFinished(RunReport report) {
     }
 
-    private record WorkerEvent(CallWorker.Event event) implements Command {
-    }
-
     private record WorkerStopped(ActorRef<CallWorker.Command> worker) implements Command {
     }
 
@@ -85,6 +82,9 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         String thread;
         String progress;
     }
+
+    /** Where Andon's actors run (see {@code andon.actor-dispatcher} in reference.conf). */
+    public static final DispatcherSelector ACTOR_DISPATCHER = DispatcherSelector.fromConfig("andon.actor-dispatcher");
 
     private final String runId;
     private final JobSpec job;
@@ -139,9 +139,8 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         var dispatchers = context.getSystem().dispatchers();
         Executor executor = dispatchers.lookup(DispatcherSelector.fromConfig(job.dispatcher()));
         Executor hookExecutor = dispatchers.lookup(DispatcherSelector.fromConfig("andon.abort-hook-dispatcher"));
-        ActorRef<CallWorker.Event> adapter = context.messageAdapter(CallWorker.Event.class, WorkerEvent::new);
         this.workerSetup = new CallWorker.Setup(runId, job.dispatcher(), executor, hookExecutor, job.abortGrace(),
-                AndonStats.get(context.getSystem()), adapter);
+                AndonStats.get(context.getSystem()), context.getSelf());
         context.getLog().debug("run {} of job {} started: {} calls", runId, job.name(), outcomes.length);
         emit(new RunEvent.RunStarted(runId, startedAt, job.name(), outcomes.length));
         if (job.deadline() != null)
@@ -152,7 +151,9 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
-                .onMessage(WorkerEvent.class, this::onWorkerEvent)
+                .onMessage(CallWorker.Started.class, this::onStarted)
+                .onMessage(CallWorker.Progressed.class, this::onProgressed)
+                .onMessage(CallWorker.Acknowledged.class, this::onAcknowledged)
                 .onMessage(WorkerStopped.class, this::onWorkerStopped)
                 .onMessage(Abort.class, this::onAbort)
                 .onMessage(GetSnapshot.class, this::onGetSnapshot)
@@ -167,7 +168,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
             if (worker == null) {
                 // One worker per parallel slot, reused from call to call: spawning and stopping an
                 // actor per call would cost more than most calls.
-                worker = getContext().spawn(CallWorker.create(workerSetup), "worker-" + spawned++);
+                worker = getContext().spawn(CallWorker.create(workerSetup), "worker-" + spawned++, ACTOR_DISPATCHER);
                 getContext().watchWith(worker, new WorkerStopped(worker));
             }
             worker.tell(new CallWorker.Run(i, job.calls().get(i)));
@@ -176,26 +177,30 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         }
     }
 
-    private Behavior<Command> onWorkerEvent(WorkerEvent m) {
-        CallWorker.Event e = m.event();
-        if (e instanceof CallWorker.Started s) {
-            if (outcomes[s.index()] != null) return this; // sent by its thread, overtaken by its ack
-            Live live = running.get(s.index());
-            if (live != null) {
-                live.attempt = s.attempt();
-                live.startedAt = s.at();
-                live.thread = s.thread();
-            }
-            emit(new RunEvent.CallStarted(runId, s.at(), name(s.index()), s.attempt(), s.thread()));
-        } else if (e instanceof CallWorker.Progressed p) {
-            Live live = running.get(p.index());
-            if (live != null) live.progress = p.message();
-            emit(new RunEvent.CallProgressed(runId, Instant.now(), name(p.index()), p.message()));
-        } else if (e instanceof CallWorker.Acknowledged a) {
-            idle.push(a.worker());
-            return settle(a.index(), a.report(), a.abortRequested(), a.failure());
-        }
+    private Behavior<Command> onStarted(CallWorker.Started s) {
+        Live live = running.get(s.index());
+        if (live == null) return this;
+        live.attempt = s.attempt();
+        live.startedAt = s.at();
+        live.thread = s.thread();
+        emit(new RunEvent.CallStarted(runId, s.at(), name(s.index()), s.attempt(), s.thread()));
         return this;
+    }
+
+    private Behavior<Command> onProgressed(CallWorker.Progressed p) {
+        Live live = running.get(p.index());
+        if (live != null) live.progress = p.message();
+        emit(new RunEvent.CallProgressed(runId, Instant.now(), name(p.index()), p.message()));
+        return this;
+    }
+
+    private Behavior<Command> onAcknowledged(CallWorker.Acknowledged a) {
+        idle.push(a.worker());
+        Live live = running.get(a.index());
+        CallReport r = a.report();
+        if (live != null && live.startedAt == null && r.startedAt() != null) // it ran and ended before it could say so
+            emit(new RunEvent.CallStarted(runId, r.startedAt(), r.name(), r.attempts(), r.thread()));
+        return settle(a.index(), r, a.abortRequested(), a.failure());
     }
 
     private Behavior<Command> settle(int index, CallReport report, boolean acked, boolean failure) {

@@ -110,6 +110,17 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
     private record Recorded(RunEvent event) implements Command {
     }
 
+    /**
+     * An event as kept: numbered, and made into JSON only when a client wants it (most runs have
+     * none, and this actor sees every event of every run).
+     */
+    private record Logged(int seq, RunEvent event) {
+        ServerSentEvent frame() {
+            return ServerSentEvent.create(ReportJson.toJson(event), Optional.of(type(event)),
+                    Optional.of(Integer.toString(seq)), java.util.OptionalInt.empty());
+        }
+    }
+
     private record Unsubscribed(String runId, BoundedSourceQueue<ServerSentEvent> queue) implements Command {
     }
 
@@ -118,8 +129,8 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         final String id;
         final JobSpec job;
         final Instant submittedAt = Instant.now();
-        final List<ServerSentEvent> log = new ArrayList<>();
-        final Map<String, ServerSentEvent> lastProgress = new LinkedHashMap<>();
+        final List<Logged> log = new ArrayList<>();
+        final Map<String, Logged> lastProgress = new LinkedHashMap<>();
         final Set<String> running = new HashSet<>();
         final List<BoundedSourceQueue<ServerSentEvent>> subscribers = new ArrayList<>();
         RunStatus status = RunStatus.RUNNING;
@@ -139,8 +150,9 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         }
 
         List<ServerSentEvent> replay() {
-            List<ServerSentEvent> all = new ArrayList<>(log);
-            all.addAll(lastProgress.values());
+            List<ServerSentEvent> all = new ArrayList<>(log.size() + lastProgress.size());
+            log.forEach(e -> all.add(e.frame()));
+            lastProgress.values().forEach(e -> all.add(e.frame()));
             return all;
         }
     }
@@ -233,10 +245,10 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
             live--;
             return this;
         }
-        ServerSentEvent frame = frame(run, event);
-        if (event instanceof RunEvent.CallProgressed p) run.lastProgress.put(p.call(), frame);
-        else run.log.add(frame);
-        publish(run, frame);
+        Logged logged = new Logged(++run.seq, event);
+        if (event instanceof RunEvent.CallProgressed p) run.lastProgress.put(p.call(), logged);
+        else run.log.add(logged);
+        if (!run.subscribers.isEmpty()) publish(run, logged.frame());
         if (event instanceof RunEvent.RunFinished f) finish(run, f.report());
         return this;
     }
@@ -360,11 +372,6 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         }
         m.replyTo().tell(new ShutdownSummary(ids.size(), aborted, Collections.unmodifiableMap(calls), unreported));
         return this;
-    }
-
-    private static ServerSentEvent frame(Run run, RunEvent event) {
-        return ServerSentEvent.create(ReportJson.toJson(event), Optional.of(type(event)),
-                Optional.of(Integer.toString(++run.seq)), java.util.OptionalInt.empty());
     }
 
     /** The SSE {@code event:} name of a run event. */

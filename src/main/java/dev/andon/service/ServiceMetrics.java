@@ -5,6 +5,7 @@ import akka.actor.typed.DispatcherSelector;
 import akka.dispatch.Dispatcher;
 import dev.andon.run.AndonStats;
 import dev.andon.run.CallReport;
+import dev.andon.run.CallStatus;
 import dev.andon.run.RunStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -19,6 +20,8 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -49,6 +52,11 @@ final class ServiceMetrics implements AutoCloseable {
     private final AtomicLong callsRunning = new AtomicLong();
     private final AtomicLong callsQueued = new AtomicLong();
     private final Set<String> dispatchers = ConcurrentHashMap.newKeySet();
+    // Looked up once per status rather than per event: the run registry records every event.
+    private final Map<RunStatus, Counter> runsFinished = new EnumMap<>(RunStatus.class);
+    private final Map<CallStatus, Counter> callsFinished = new EnumMap<>(CallStatus.class);
+    private final Map<CallStatus, Timer> callDuration = new ConcurrentHashMap<>();
+    private final Map<CallStatus, Timer> abortToAck = new ConcurrentHashMap<>();
 
     ServiceMetrics(ActorSystem<?> system) {
         this.system = system;
@@ -60,6 +68,14 @@ final class ServiceMetrics implements AutoCloseable {
         new ClassLoaderMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         runsStarted = Counter.builder("andon.runs.started").description("Runs started").register(registry);
+        for (RunStatus status : RunStatus.values()) {
+            if (status.isFinal()) runsFinished.put(status, Counter.builder("andon.runs.finished")
+                    .description("Runs by outcome").tag("status", status.name()).register(registry));
+        }
+        for (CallStatus status : CallStatus.values()) {
+            if (status.isFinal()) callsFinished.put(status, Counter.builder("andon.calls.finished")
+                    .description("Calls by outcome").tag("status", status.name()).register(registry));
+        }
         Gauge.builder("andon.calls.running", callsRunning, AtomicLong::get)
                 .description("Calls running now (or aborting)").register(registry);
         Gauge.builder("andon.calls.queued", callsQueued, AtomicLong::get)
@@ -111,15 +127,15 @@ final class ServiceMetrics implements AutoCloseable {
     /** A call reached its outcome; {@code started} tells whether it had left the queue. */
     void callFinished(CallReport report, boolean started) {
         (started ? callsRunning : callsQueued).decrementAndGet();
-        String status = report.status().name();
-        Counter.builder("andon.calls.finished").description("Calls by outcome").tag("status", status)
-                .register(registry).increment();
+        CallStatus status = report.status();
+        callsFinished.get(status).increment();
         if (report.durationMillis() != null) {
-            histogram("andon.call.duration", "How long calls ran, by outcome", status)
+            callDuration.computeIfAbsent(status, s -> histogram("andon.call.duration", "How long calls ran, by outcome", s))
                     .record(Duration.ofMillis(report.durationMillis()));
         }
         if (report.abortToAckMillis() != null) {
-            histogram("andon.abort.to.ack", "From an abort request to the call's ack (or to giving up)", status)
+            abortToAck.computeIfAbsent(status, s -> histogram("andon.abort.to.ack",
+                            "From an abort request to the call's ack (or to giving up)", s))
                     .record(Duration.ofMillis(report.abortToAckMillis()));
         }
     }
@@ -128,8 +144,7 @@ final class ServiceMetrics implements AutoCloseable {
     void runFinished(RunStatus status, int running, int queued) {
         callsRunning.addAndGet(-running);
         callsQueued.addAndGet(-queued);
-        Counter.builder("andon.runs.finished").description("Runs by outcome").tag("status", status.name())
-                .register(registry).increment();
+        runsFinished.get(status).increment();
     }
 
     /** The Prometheus text exposition of every meter. */
@@ -143,8 +158,8 @@ final class ServiceMetrics implements AutoCloseable {
         registry.close();
     }
 
-    private Timer histogram(String name, String description, String status) {
-        return Timer.builder(name).description(description).tag("status", status)
+    private Timer histogram(String name, String description, CallStatus status) {
+        return Timer.builder(name).description(description).tag("status", status.name())
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofHours(1))
                 .register(registry);

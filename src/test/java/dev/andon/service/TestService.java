@@ -112,7 +112,7 @@ final class TestService implements AutoCloseable {
             JsonNode report = json(get("/runs/" + id));
             String status = report.path("status").asText();
             if (!status.equals("RUNNING") && !status.equals("ABORTING")) return report;
-            if (System.nanoTime() > deadline) throw new AssertionError("run " + id + " still " + status + ": " + report);
+            if (System.nanoTime() > deadline) throw new AssertionError("run " + id + " still " + status + ": " + abbreviated(report));
             sleep(20);
         }
     }
@@ -125,7 +125,7 @@ final class TestService implements AutoCloseable {
             int running = 0;
             for (JsonNode c : report.path("calls")) if (c.path("status").asText().equals("RUNNING")) running++;
             if (running >= calls) return report;
-            if (System.nanoTime() > deadline) throw new AssertionError("run " + id + " has not " + calls + " calls running: " + report);
+            if (System.nanoTime() > deadline) throw new AssertionError("run " + id + " has not " + calls + " calls running: " + abbreviated(report));
             sleep(10);
         }
     }
@@ -167,6 +167,11 @@ final class TestService implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    private static String abbreviated(JsonNode report) {
+        String text = report.toString();
+        return text.length() <= 2000 ? text : text.substring(0, 2000) + "...";
     }
 
     static JsonNode json(HttpResponse<String> r) {

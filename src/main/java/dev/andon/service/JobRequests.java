@@ -63,7 +63,8 @@ final class JobRequests {
             job = ConfigFactory.parseString(body,
                     ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON).setOriginDescription("request body"));
         } catch (ConfigException e) {
-            return new Malformed(e.getMessage().replaceFirst("^request body: ", ""));
+            if (body.stripLeading().startsWith("[")) return new Malformed("the body must be a JSON object (a job), not an array");
+            return new Malformed(e.getMessage().replaceFirst("^request body: (\\d+): ", "line $1: "));
         }
         Problems problems = new Problems();
         String name = name(job, problems);

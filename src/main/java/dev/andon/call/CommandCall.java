@@ -127,7 +127,8 @@ public final class CommandCall implements BlockingCall<String> {
         // to exit on its own; an exit that beat the abort keeps its own outcome.
         boolean aborted = interrupted || tree.signalled();
         int leftBehind = aborted ? 0 : tree.members().size();
-        boolean killed = tree.stop(killGrace);
+        // A program that exited and left nothing behind needs no stopping (and no more /proc scans).
+        boolean killed = (aborted || leftBehind > 0) && tree.stop(killGrace);
         join(outReader);
         join(errReader);
 

@@ -105,7 +105,8 @@ final class ProcessTree {
      * @return whether {@code SIGKILL} was needed
      */
     boolean stop(Duration killGrace) {
-        terminate();
+        // Once is enough: a member born after the first SIGTERM gets SIGKILL after the grace.
+        if (!signalled()) terminate();
         long killAt = firstSignalNanos + killGrace.toNanos();
         if (awaitGone(killAt)) return false;
         kill();
@@ -122,6 +123,16 @@ final class ProcessTree {
     boolean awaitGone(long deadlineNanos) {
         boolean interrupted = false;
         try {
+            // Most trees die with their root: wait for its exit (no polling), then look once.
+            while (root.isAlive()) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) break;
+                try {
+                    root.waitFor(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
             long pauseMillis = 1;
             while (!scan().isEmpty()) {
                 long left = deadlineNanos - System.nanoTime();
@@ -145,7 +156,14 @@ final class ProcessTree {
                 if (firstSignalNanos == 0) firstSignalNanos = System.nanoTime();
             }
         }
+        // The root first, without a scan of /proc: the JVM has not reaped it, so its pid is its own.
+        // (Through its handle: Process.destroy() would also close the pipes we drain.)
+        if (root.isAlive()) {
+            if (force) root.toHandle().destroyForcibly();
+            else root.toHandle().destroy();
+        }
         Map<Long, Long> members = scan();
+        members.remove(root.pid());
         for (var m : members.entrySet()) {
             Optional<ProcessHandle> h = ProcessHandle.of(m.getKey());
             if (h.isEmpty() || !sameProcess(m.getKey(), m.getValue())) continue;

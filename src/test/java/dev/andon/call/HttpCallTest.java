@@ -78,7 +78,7 @@ class HttpCallTest {
         });
         server.start();
         base = "http://127.0.0.1:" + server.getAddress().getPort();
-        client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
     }
 
     @AfterAll

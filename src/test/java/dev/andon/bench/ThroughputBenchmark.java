@@ -30,7 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * 100,000 no-op calls: through Andon (one run of 100,000 calls, max-parallelism = pool-size =
  * {@code threads}) and through a raw {@link ThreadPoolExecutor} of {@code threads} threads
  * ({@code invokeAll}, then every future's {@code get}). One operation is the whole batch, so the
- * score is seconds per 100,000 calls; {@code scripts/bench} turns it into calls/s and their ratio.
+ * score is time per 100,000 calls; {@code scripts/bench} turns the median batch into calls/s and
+ * their ratio.
  *
  * <p>The job and the task list are built once, outside the measured operation, on both sides: a
  * {@link JobSpec} is immutable, and each submission of it is a new run.
@@ -39,7 +40,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
-@Warmup(iterations = 5)
+// Andon's side needs about ten 100,000-call batches before its actor paths are compiled.
+@Warmup(iterations = 10)
 @Measurement(iterations = 10)
 public class ThroughputBenchmark {
     static final int CALLS = 100_000;

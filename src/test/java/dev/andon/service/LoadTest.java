@@ -52,7 +52,7 @@ class LoadTest {
                   max-parallelism = 1000
                   calls = [ %s ]
                 }
-                """.formatted(IntStream.range(0, 1000).mapToObj(i -> "{ name = b" + i + ", kind = sleep, duration = 100ms }")
+                """.formatted(IntStream.range(0, 1000).mapToObj(i -> "{ name = b" + i + ", kind = sleep, duration = 200ms }")
                 .collect(Collectors.joining("\n"))));
     }
 
@@ -144,6 +144,8 @@ class LoadTest {
                 + "POST small in " + Duration.between(t1, t2).toMillis() + " ms");
         assertEquals("SUCCEEDED", smallReport.get("status").asText());
         assertEquals("SUCCEEDED", bigReport.get("status").asText());
+        assertTrue(Instant.parse(smallReport.get("startedAt").asText()).isBefore(Instant.parse(bigReport.get("finishedAt").asText())),
+                "the test could not judge: the small run was only started after the big one had finished");
         assertTrue(bigCallsAfter > 0, "the small run should finish while the big one still has calls to start");
         // Behind the big run's queue it would have taken about as long as the big run itself.
         assertTrue(smallMillis < bigMillis / 4, smallMillis + " ms vs " + bigMillis + " ms");
@@ -169,8 +171,8 @@ class LoadTest {
         String id = post("""
                 {"name": "deaf", "dispatcher": "andon.tiny-dispatcher", "abort-grace": "100ms",
                  "calls": [{"name": "fails", "kind": "sleep", "duration": "50ms", "fail": "gave up"},
-                           {"name": "deaf1", "kind": "sleep", "duration": "3s", "ignore-abort": true},
-                           {"name": "deaf2", "kind": "sleep", "duration": "3s", "ignore-abort": true}]}""");
+                           {"name": "deaf1", "kind": "sleep", "duration": "20s", "ignore-abort": true},
+                           {"name": "deaf2", "kind": "sleep", "duration": "20s", "ignore-abort": true}]}""");
         JsonNode report = server.awaitFinished(id, Duration.ofSeconds(10));
         assertEquals(List.of("FAILED", "ABANDONED", "ABANDONED"), texts(report.get("calls"), "status"));
         JsonNode health = json(server.get("/health"));

@@ -69,6 +69,7 @@ final class CallContext implements WorkContext, Runnable {
     private final Sink sink;
     private final AndonStats stats;
     private final String dispatcher;
+    private final RunSignal runSignal;
 
     private final AtomicReference<State> state = new AtomicReference<>(State.PENDING);
     private final AtomicBoolean progressInFlight = new AtomicBoolean();
@@ -82,7 +83,7 @@ final class CallContext implements WorkContext, Runnable {
     private Thread thread;
 
     CallContext(String runId, int index, String callName, int attempt, Config config, BlockingCall<?> call,
-                Executor hookExecutor, Sink sink, AndonStats stats, String dispatcher) {
+                Executor hookExecutor, Sink sink, AndonStats stats, String dispatcher, RunSignal runSignal) {
         this.runId = runId;
         this.index = index;
         this.callName = callName;
@@ -93,6 +94,7 @@ final class CallContext implements WorkContext, Runnable {
         this.sink = sink;
         this.stats = stats;
         this.dispatcher = dispatcher;
+        this.runSignal = runSignal;
     }
 
     // ---- the attempt, on its blocking thread ----
@@ -118,7 +120,7 @@ final class CallContext implements WorkContext, Runnable {
             error = t;
         }
         // Read before leaving the call: whether an abort had been requested when it threw.
-        boolean abortSeen = abortReason != null;
+        boolean abortSeen = abortRequested();
         synchronized (this) {
             thread = null;
         }
@@ -253,12 +255,13 @@ final class CallContext implements WorkContext, Runnable {
 
     @Override
     public boolean abortRequested() {
-        return abortReason != null;
+        return abortReason != null || runSignal.reason() != null;
     }
 
     @Override
     public void checkpoint() {
         String reason = abortReason;
+        if (reason == null) reason = runSignal.reason();
         if (reason != null) throw new AbortedException(reason);
     }
 

@@ -110,7 +110,7 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
 
     /** Everything a worker needs from its run, fixed for the run's life. */
     record Setup(String runId, String dispatcher, Executor executor, Executor hookExecutor, Duration abortGrace,
-                 AndonStats stats, ActorRef<RunSupervisor.Command> supervisor) {
+                 AndonStats stats, ActorRef<RunSupervisor.Command> supervisor, RunSignal runSignal) {
     }
 
     private final Setup setup;
@@ -200,7 +200,7 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
     private void startAttempt(int n) {
         attempts = n;
         attempt = new CallContext(setup.runId(), index, spec.name(), n, spec.config(), spec.call(), setup.hookExecutor(),
-                sink, setup.stats(), setup.dispatcher());
+                sink, setup.stats(), setup.dispatcher(), setup.runSignal());
         setup.executor().execute(attempt);
     }
 
@@ -235,7 +235,11 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
         if (ctx.lastProgress() != null) lastProgress = ctx.lastProgress();
         Map<String, Object> details = ctx.details();
         if (m.error() == null) return acknowledge(CallStatus.SUCCEEDED, m.result(), null, m.at(), details, null);
-        if (m.abortSeen()) return acknowledge(abortedStatus(), null, describe(m.error()), m.at(), details, null);
+        if (m.abortSeen()) {
+            // It may have seen the run's cord before this worker got its Abort: that abort is its own.
+            if (abortReason == null) adoptRunAbort();
+            return acknowledge(abortedStatus(), null, describe(m.error()), m.at(), details, null);
+        }
         boolean retryable = spec.retry().shouldRetry(ctx.attemptNumber(), m.error());
         if (abortReason != null) {
             // It threw before it saw the abort. Had a retry been due, the abort ends its backoff
@@ -343,6 +347,14 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
         spec = null;
         attempt = null;
         return this;
+    }
+
+    private void adoptRunAbort() {
+        RunSignal signal = setup.runSignal();
+        if (signal.reason() == null) return;
+        abortReason = signal.reason();
+        abortKind = signal.kind();
+        abortNanos = signal.atNanos();
     }
 
     private void schedule(Command message, Duration delay) {

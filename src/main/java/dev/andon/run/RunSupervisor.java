@@ -105,6 +105,8 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     private RunStatus decided; // FAILED or ABORTED, by whichever came first
     private RunReport.Cause cause;
     private Cancellable deadlineTimer;
+    private final RunSignal signal = new RunSignal();
+    private final int parallelism;
 
     /**
      * The behavior of a run's supervisor.
@@ -136,11 +138,16 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         this.replyTo = replyTo;
         this.listener = listener;
         this.outcomes = new CallReport[job.calls().size()];
+        // Never more calls at once than the dispatcher has threads: the excess would wait in the
+        // pool's FIFO queue, where it starves every other run on that dispatcher; here it waits
+        // in this run's own queue instead, costing nothing.
+        int poolSize = BlockingExecutorConfigurator.poolSize(context.getSystem().settings().config(), job.dispatcher());
+        this.parallelism = poolSize > 0 ? Math.min(job.maxParallelism(), poolSize) : job.maxParallelism();
         var dispatchers = context.getSystem().dispatchers();
         Executor executor = dispatchers.lookup(DispatcherSelector.fromConfig(job.dispatcher()));
         Executor hookExecutor = dispatchers.lookup(DispatcherSelector.fromConfig("andon.abort-hook-dispatcher"));
         this.workerSetup = new CallWorker.Setup(runId, job.dispatcher(), executor, hookExecutor, job.abortGrace(),
-                AndonStats.get(context.getSystem()), context.getSelf());
+                AndonStats.get(context.getSystem()), context.getSelf(), signal);
         context.getLog().debug("run {} of job {} started: {} calls", runId, job.name(), outcomes.length);
         emit(new RunEvent.RunStarted(runId, startedAt, job.name(), outcomes.length));
         if (job.deadline() != null)
@@ -162,7 +169,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     }
 
     private void launch() {
-        while (!aborting && next < outcomes.length && workers.size() < job.maxParallelism()) {
+        while (!aborting && next < outcomes.length && workers.size() < parallelism) {
             int i = next++;
             ActorRef<CallWorker.Command> worker = idle.poll();
             if (worker == null) {
@@ -258,6 +265,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         abortReason = reason;
         getContext().getLog().debug("run {}: aborting ({}), {} running, {} queued", runId, reason, workers.size(),
                 outcomes.length - next);
+        signal.pull(reason, kind); // every call sees it now; the workers' Aborts run hooks and interrupt
         emit(new RunEvent.AbortRequested(runId, Instant.now(), reason));
         workers.forEach((index, worker) -> worker.tell(new CallWorker.Abort(index, reason, kind)));
         for (; next < outcomes.length; next++) {

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class AndonProcess implements AutoCloseable {
     static final Path HOME = Path.of(System.getProperty("andon.home", ".")).toAbsolutePath().normalize();
-    /** The build directory this test runs from (target/, or another -Dandon.build.dir). */
+    /** The build directory this test runs from (target/, or another -DbuildDir). */
     static final Path BUILD = buildDirectory();
 
     private static Path buildDirectory() {

@@ -43,10 +43,15 @@ final class ProcessTree {
     private static final Path SETSID = Path.of("/usr/bin/setsid");
     /** Whether trees are tracked by process group and {@code /proc} (Linux) or by descendants only. */
     static final boolean PROCESS_GROUPS = Files.isExecutable(SETSID) && Files.isDirectory(PROC.resolve("self"));
+    /** Whether the kernel lists each task's children ({@code CONFIG_PROC_CHILDREN}). */
+    private static final boolean CHILDREN_LISTS = PROCESS_GROUPS && Files.isReadable(
+            PROC.resolve("self").resolve("task").resolve(Long.toString(ProcessHandle.current().pid())).resolve("children"));
 
     private final Process root;
     // Every member ever seen, by pid, with its start time (clock ticks since boot) against pid reuse.
     private final Map<Long, Long> seen = new ConcurrentHashMap<>();
+    // Pids already sent SIGTERM.
+    private final Set<Long> termed = ConcurrentHashMap.newKeySet();
     private volatile long firstSignalNanos;
 
     private ProcessTree(Process root) {
@@ -81,9 +86,49 @@ final class ProcessTree {
         return firstSignalNanos != 0;
     }
 
-    /** Sends {@code SIGTERM} to every live member. Idempotent and cheap; never blocks for long. */
+    /**
+     * Sends {@code SIGTERM} to the root and its descendants, found through the kernel's
+     * {@code /proc/<pid>/task/<tid>/children} lists rather than a scan of all of {@code /proc}
+     * (a read of each process's {@code stat}, slow for processes that are exiting): this runs in an
+     * abort hook, on the path from a failure to every sibling's ack. Members this walk cannot see
+     * (orphans re-parented to init, still in the tree's process group) get theirs from
+     * {@link #awaitGone}'s scan. Idempotent and cheap; never blocks for long.
+     */
     void terminate() {
-        signal(false);
+        if (!CHILDREN_LISTS) {
+            signal(false);
+            return;
+        }
+        markSignalled();
+        if (root.isAlive()) root.toHandle().destroy();
+        termed.add(root.pid());
+        var queue = new ArrayDeque<Long>(children(root.pid()));
+        Set<Long> visited = new HashSet<>();
+        while (!queue.isEmpty()) {
+            long pid = queue.poll();
+            if (!visited.add(pid) || pid == ProcessHandle.current().pid()) continue;
+            Stat st = Stat.read(pid);
+            if (st == null) continue;
+            seen.put(pid, st.startTime);
+            termed.add(pid);
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+            queue.addAll(children(pid));
+        }
+    }
+
+    /** The children of every thread of {@code pid}, as the kernel lists them (empty if gone). */
+    private static List<Long> children(long pid) {
+        List<Long> kids = new ArrayList<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(PROC.resolve(Long.toString(pid)).resolve("task"))) {
+            for (Path task : tasks) {
+                String text = Files.readString(task.resolve("children"), StandardCharsets.ISO_8859_1).trim();
+                if (text.isEmpty()) continue;
+                for (String k : text.split(" ")) kids.add(Long.parseLong(k));
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone meanwhile: no children to signal
+        }
+        return kids;
     }
 
     /** Sends {@code SIGKILL} to every live member. */
@@ -134,7 +179,8 @@ final class ProcessTree {
                 }
             }
             long pauseMillis = 1;
-            while (!scan().isEmpty()) {
+            for (Map<Long, Long> live; !(live = scan()).isEmpty(); ) {
+                if (signalled()) termLateFound(live);
                 long left = deadlineNanos - System.nanoTime();
                 if (left <= 0) return false;
                 try {
@@ -150,12 +196,16 @@ final class ProcessTree {
         }
     }
 
-    private void signal(boolean force) {
+    private void markSignalled() {
         if (firstSignalNanos == 0) {
             synchronized (this) {
                 if (firstSignalNanos == 0) firstSignalNanos = System.nanoTime();
             }
         }
+    }
+
+    private void signal(boolean force) {
+        markSignalled();
         // The root first, without a scan of /proc: the JVM has not reaped it, so its pid is its own.
         // (Through its handle: Process.destroy() would also close the pipes we drain.)
         if (root.isAlive()) {
@@ -169,6 +219,15 @@ final class ProcessTree {
             if (h.isEmpty() || !sameProcess(m.getKey(), m.getValue())) continue;
             if (force) h.get().destroyForcibly();
             else h.get().destroy();
+            termed.add(m.getKey());
+        }
+    }
+
+    /** SIGTERM for members a scan found that no signal has reached yet (orphans in the group). */
+    private void termLateFound(Map<Long, Long> live) {
+        for (var m : live.entrySet()) {
+            if (!termed.add(m.getKey())) continue;
+            if (sameProcess(m.getKey(), m.getValue())) ProcessHandle.of(m.getKey()).ifPresent(ProcessHandle::destroy);
         }
     }
 

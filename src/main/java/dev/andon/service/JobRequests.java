@@ -1,5 +1,8 @@
 package dev.andon.service;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -13,6 +16,7 @@ import dev.andon.config.Kinds;
 import dev.andon.config.Problems;
 import dev.andon.run.BlockingExecutorConfigurator;
 import dev.andon.run.JobSpec;
+import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -57,7 +61,12 @@ final class JobRequests {
         this.allowedKinds = Set.copyOf(allowed);
     }
 
+    /** Deeper than any job is; a recursive parser must never see more (it would overflow its stack). */
+    static final int MAX_NESTING = 64;
+
     Parsed parse(String body) {
+        String tooDeep = nestingProblem(body);
+        if (tooDeep != null) return new Malformed(tooDeep);
         Config job;
         try {
             job = ConfigFactory.parseString(body,
@@ -79,6 +88,33 @@ final class JobRequests {
         if (spec != null) checkDispatcher(spec, job, problems);
         return problems.isEmpty() ? new Valid(spec) : new Invalid(problems.list());
     }
+
+    /**
+     * Checks the body's nesting with Jackson's streaming parser, which keeps no stack of its own:
+     * HOCON's parser is recursive, and a body of some thousands of {@code [} would overflow its
+     * thread's stack — a fatal error that takes the whole JVM down. Malformed JSON is left for
+     * the HOCON parser to describe (so that the message is the same as for files).
+     *
+     * @return the problem, or {@code null} if the nesting is acceptable
+     */
+    static String nestingProblem(String body) {
+        try (JsonParser p = NESTING.createParser(body)) {
+            int depth = 0;
+            for (JsonToken t; (t = p.nextToken()) != null; ) {
+                if (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) {
+                    if (++depth > MAX_NESTING)
+                        return "line " + p.currentLocation().getLineNr() + ": nested deeper than " + MAX_NESTING + " levels";
+                } else if (t == JsonToken.END_ARRAY || t == JsonToken.END_OBJECT) {
+                    depth--;
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            return null; // not JSON: the HOCON parser says where and why
+        }
+    }
+
+    private static final JsonFactory NESTING = new JsonFactory();
 
     private static String name(Config job, Problems problems) {
         ConfigValue v = job.root().get("name");

@@ -70,6 +70,11 @@ public final class ConfigLoader {
         } catch (ConfigException e) {
             add(e, file, problems);
             return null;
+        } catch (StackOverflowError e) {
+            // HOCON's parser and resolver recurse once per level of nesting: thousands of levels
+            // exhaust the stack. That is the file's problem, to be said in one line like any other.
+            problems.add(file.toString(), 0, null, "nested too deeply to parse (thousands of levels of [ or {)");
+            return null;
         }
     }
 

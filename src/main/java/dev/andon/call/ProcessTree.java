@@ -245,7 +245,7 @@ final class ProcessTree {
             root.descendants().filter(ProcessHandle::isAlive).forEach(h -> live.put(h.pid(), 0L));
             return live;
         }
-        Map<Long, Stat> all = Stat.all();
+        Map<Long, Stat> all = Stat.allSince(System.nanoTime());
         Map<Long, List<Long>> children = new HashMap<>();
         var queue = new ArrayDeque<Long>();
         long group = root.pid();
@@ -274,6 +274,53 @@ final class ProcessTree {
 
     /** The fields of {@code /proc/<pid>/stat} a tree needs. */
     private record Stat(long pid, char state, long ppid, long pgrp, long startTime) {
+
+        private static final Object SCAN_LOCK = new Object();
+        private static Map<Long, Stat> lastScan; // guarded by SCAN_LOCK
+        private static long lastScanStart;       // guarded by SCAN_LOCK
+        private static long runningScanStart;    // guarded by SCAN_LOCK; 0 when none is running
+
+        /**
+         * A reading of all of {@code /proc} begun no earlier than {@code sinceNanos}. Concurrent
+         * callers share readings: when sixteen trees are stopped at once, their sixteen scans
+         * after their roots' exits become one or two (a scan costs milliseconds on a busy host,
+         * and an exiting process's {@code stat} is slow to read). Uninterruptible; an interrupt is
+         * kept for the caller.
+         */
+        static Map<Long, Stat> allSince(long sinceNanos) {
+            boolean interrupted = false;
+            long start;
+            try {
+                synchronized (SCAN_LOCK) {
+                    while (true) {
+                        if (lastScan != null && lastScanStart - sinceNanos >= 0) return lastScan;
+                        if (runningScanStart == 0) break;
+                        try {
+                            SCAN_LOCK.wait(); // a scan is running: it may do (if it began late enough), or the next will
+                        } catch (InterruptedException e) {
+                            interrupted = true;
+                        }
+                    }
+                    start = runningScanStart = System.nanoTime();
+                }
+                Map<Long, Stat> all = null;
+                try {
+                    all = all();
+                    return all;
+                } finally {
+                    synchronized (SCAN_LOCK) {
+                        if (all != null) {
+                            lastScan = all;
+                            lastScanStart = start;
+                        }
+                        runningScanStart = 0;
+                        SCAN_LOCK.notifyAll();
+                    }
+                }
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
+            }
+        }
 
         static Map<Long, Stat> all() {
             Map<Long, Stat> all = new HashMap<>();

@@ -131,6 +131,7 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
     private boolean hooksRunning;          // an abort's hooks have not all returned yet
     private AttemptFinished finishedDuringHooks;
     private long abortNanos;
+    private CallContext startedTold;       // the attempt whose Started the supervisor has
 
     static Behavior<Command> create(Setup setup) {
         return Behaviors.setup(ctx -> new CallWorker(ctx, setup));
@@ -200,7 +201,7 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
     private void startAttempt(int n) {
         attempts = n;
         attempt = new CallContext(setup.runId(), index, spec.name(), n, spec.config(), spec.call(), setup.hookExecutor(),
-                sink, setup.stats(), setup.dispatcher(), setup.runSignal());
+                sink, setup.stats(), setup.dispatcher(), setup.runSignal(), spec.interruptOnAbort());
         setup.executor().execute(attempt);
     }
 
@@ -209,14 +210,22 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
         // A call that is already over needs no "started" of its own: its ack carries when and
         // where it ran. This keeps a short call to one message to the supervisor.
         if (ctx != attempt || ctx.isOver()) return this;
+        tellStarted(ctx);
+        return this;
+    }
+
+    /** Tells the supervisor once per attempt that it started, before anything else about it. */
+    private void tellStarted(CallContext ctx) {
+        if (startedTold == ctx) return;
+        startedTold = ctx;
         noteStarted(ctx);
         setup.supervisor().tell(new Started(index, ctx.attemptNumber(), ctx.threadName(), ctx.startedAt()));
-        return this;
     }
 
     private Behavior<Command> onAttemptProgressed(AttemptProgressed m) {
         String message = m.ctx().takeProgress();
         if (m.ctx() != attempt || message == null) return this;
+        tellStarted(m.ctx()); // events stay in order: a call is started before it progresses
         lastProgress = message;
         setup.supervisor().tell(new Progressed(index, message));
         return this;
@@ -253,6 +262,7 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
             String note = "attempt " + ctx.attemptNumber() + " failed (" + describe(m.error()) + "); retrying in "
                     + delay.toMillis() + " ms";
             lastProgress = note;
+            tellStarted(ctx);
             setup.supervisor().tell(new Progressed(index, note));
             schedule(new BackoffElapsed(seq), delay);
             return this;

@@ -289,6 +289,19 @@ public final class Campaign {
         assertTrue(events.get(0) instanceof RunEvent.RunStarted);
         assertTrue(events.get(events.size() - 1) instanceof RunEvent.RunFinished);
         assertEquals(s.calls().size(), events.stream().filter(e -> e instanceof RunEvent.CallFinished).count());
+        // Per call: started before it progresses, and nothing after it finished.
+        Map<String, String> phase = new java.util.HashMap<>();
+        for (RunEvent e : events) {
+            if (e instanceof RunEvent.CallStarted c) {
+                assertTrue(!"finished".equals(phase.get(c.call())), "started after finished: " + c.call());
+                phase.put(c.call(), "started");
+            } else if (e instanceof RunEvent.CallProgressed c) {
+                assertEquals("started", phase.get(c.call()), "progress outside started..finished: " + c.call());
+            } else if (e instanceof RunEvent.CallFinished c) {
+                assertTrue(!"finished".equals(phase.get(c.report().name())), "finished twice: " + c.report().name());
+                phase.put(c.report().name(), "finished");
+            }
+        }
     }
 
     /** FAILED, TIMED_OUT, or ABANDONED after its own timeout (SPEC 2.2): what makes a run fail. */

@@ -1,6 +1,5 @@
 package dev.andon.cli;
 
-import com.typesafe.config.ConfigException;
 import dev.andon.Andon;
 import dev.andon.RunHandle;
 import dev.andon.config.Catalog;
@@ -64,12 +63,8 @@ final class RunCommand implements Callable<Integer> {
         JobSpec spec = entry.get().spec();
 
         Setup.handleSignals(this::onSignal);
-        try {
-            andon = Andon.start(loaded.config());
-        } catch (ConfigException e) {
-            System.err.println("andon: " + e.getMessage());
-            return ExitCodes.CONFIG;
-        }
+        andon = Setup.startAndon(loaded.config(), System.err);
+        if (andon == null) return ExitCodes.CONFIG;
         if (json) warmUpJson();
         RunReport report;
         try {

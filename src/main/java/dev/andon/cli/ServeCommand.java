@@ -59,12 +59,8 @@ final class ServeCommand implements Callable<Integer> {
             return ExitCodes.CONFIG;
         }
         Setup.handleSignals(this::onSignal);
-        try {
-            andon = Andon.start(loaded.config());
-        } catch (ConfigException e) {
-            System.err.println("andon: " + e.getMessage());
-            return ExitCodes.CONFIG;
-        }
+        andon = Setup.startAndon(loaded.config(), System.err);
+        if (andon == null) return ExitCodes.CONFIG;
         AndonService service;
         try {
             service = AndonService.start(andon, loaded.catalog(), settings).toCompletableFuture().join();

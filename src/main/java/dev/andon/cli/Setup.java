@@ -54,6 +54,21 @@ final class Setup {
     }
 
     /** One line per problem, in file and line order. */
+    /**
+     * Starts Andon with a configuration that has been validated; what Akka itself still refuses
+     * (a bad akka.* setting) is one line on {@code err}.
+     *
+     * @return the instance, or {@code null} after the line was printed
+     */
+    static dev.andon.Andon startAndon(Config config, PrintStream err) {
+        try {
+            return dev.andon.Andon.start(config);
+        } catch (com.typesafe.config.ConfigException e) {
+            err.println("andon: " + e.getMessage());
+            return null;
+        }
+    }
+
     static void print(Problems problems, PrintStream err) {
         List<Problems.Problem> sorted = problems.list().stream()
                 .sorted(Comparator.comparing(Problems.Problem::file, Comparator.nullsFirst(Comparator.naturalOrder()))

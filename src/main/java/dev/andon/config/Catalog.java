@@ -275,50 +275,60 @@ public final class Catalog {
      */
     private static void checkLikeReference(Config actual, Config reference, String key, String path, Problems problems) {
         String quoted = ConfigUtil.quoteString(key);
-        ConfigValue ref = reference.getValue(quoted);
         ConfigValue value = actual.getValue(quoted);
+        Shape shape = Shape.of(reference.getValue(quoted));
         try {
-            switch (ref.valueType()) {
-                case NUMBER -> actual.getNumber(quoted);
-                case BOOLEAN -> actual.getBoolean(quoted);
-                case STRING -> {
-                    String r = reference.getString(quoted);
-                    if (isDuration(r)) actual.getDuration(quoted);
-                    else if (isMemorySize(r)) actual.getBytes(quoted);
-                    else actual.getString(quoted);
-                }
-                default -> { }
-            }
+            shape.read(actual, quoted);
         } catch (ConfigException.BadValue | ConfigException.WrongType e) {
-            problems.add(value.origin(), path, "must be " + expectedFor(ref, reference, quoted) + ", not "
+            problems.add(value.origin(), path, "must be " + shape.description + ", not "
                     + value.valueType().name().toLowerCase(java.util.Locale.ROOT) + " " + value.render());
         }
     }
 
-    private static String expectedFor(ConfigValue ref, Config reference, String quoted) {
-        return switch (ref.valueType()) {
-            case NUMBER -> "a number";
-            case BOOLEAN -> "a boolean (on or off)";
-            default -> isDuration(reference.getString(quoted)) ? "a duration (e.g. 500ms, 2s)"
-                    : isMemorySize(reference.getString(quoted)) ? "a size (e.g. 64 KiB, 1 MiB)" : "a string";
-        };
-    }
+    /** How a reference.conf default says its setting is read. */
+    private enum Shape {
+        NUMBER("a number"), BOOLEAN("a boolean (on or off)"), DURATION("a duration (e.g. 500ms, 2s)"),
+        SIZE("a size (e.g. 64 KiB, 1 MiB)"), STRING("a string"), OTHER("");
 
-    private static boolean isDuration(String s) {
-        try {
-            ConfigFactory.parseString("d = \"" + s + "\"").getDuration("d");
-            return !s.matches("\\d+");
-        } catch (ConfigException e) {
-            return false;
+        final String description;
+
+        Shape(String description) {
+            this.description = description;
         }
-    }
 
-    private static boolean isMemorySize(String s) {
-        try {
-            ConfigFactory.parseString("m = \"" + s + "\"").getBytes("m");
-            return !s.matches("\\d+");
-        } catch (ConfigException e) {
-            return false;
+        static Shape of(ConfigValue reference) {
+            return switch (reference.valueType()) {
+                case NUMBER -> NUMBER;
+                case BOOLEAN -> BOOLEAN;
+                case STRING -> {
+                    Config c = ConfigFactory.empty().withValue("v", reference);
+                    String s = c.getString("v");
+                    if (s.matches("\\d+")) yield STRING; // a bare number in quotes reads as anything
+                    if (reads(() -> c.getDuration("v"))) yield DURATION;
+                    yield reads(() -> c.getBytes("v")) ? SIZE : STRING;
+                }
+                default -> OTHER;
+            };
+        }
+
+        private static boolean reads(Runnable read) {
+            try {
+                read.run();
+                return true;
+            } catch (ConfigException e) {
+                return false;
+            }
+        }
+
+        void read(Config config, String key) {
+            switch (this) {
+                case NUMBER -> config.getNumber(key);
+                case BOOLEAN -> config.getBoolean(key);
+                case DURATION -> config.getDuration(key);
+                case SIZE -> config.getBytes(key);
+                case STRING -> config.getString(key);
+                default -> { }
+            }
         }
     }
 

@@ -43,14 +43,18 @@ public record JobSpec(String name, List<CallSpec> calls, FailurePolicy failurePo
         return new Builder(name);
     }
 
-    /** Builds a {@link JobSpec} in Java; defaults match {@code reference.conf}. */
+    /** Builds a {@link JobSpec} in Java; the defaults are {@code andon.job-defaults} of {@code reference.conf}. */
     public static final class Builder {
+        private static final com.typesafe.config.Config DEFAULTS =
+                com.typesafe.config.ConfigFactory.defaultReference().getConfig("andon.job-defaults");
+
         private final String name;
         private final List<CallSpec> calls = new ArrayList<>();
-        private FailurePolicy failurePolicy = FailurePolicy.FAIL_FAST;
-        private int maxParallelism = 64;
-        private Duration abortGrace = Duration.ofSeconds(5);
-        private Duration deadline;
+        // The defaults are reference.conf's andon.job-defaults, as for catalog jobs.
+        private FailurePolicy failurePolicy = FailurePolicy.fromConfigName(DEFAULTS.getString("failure-policy"));
+        private int maxParallelism = DEFAULTS.getInt("max-parallelism");
+        private Duration abortGrace = DEFAULTS.getDuration("abort-grace");
+        private Duration deadline = DEFAULTS.getString("deadline").equals("off") ? null : DEFAULTS.getDuration("deadline");
         private String dispatcher = DEFAULT_DISPATCHER;
 
         private Builder(String name) {

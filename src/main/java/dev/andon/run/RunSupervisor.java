@@ -75,12 +75,17 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     // not be logged as a dead letter.
     private enum DeadlineExpired implements Command, DeadLetterSuppression { INSTANCE }
 
-    /** A running call's live facts, for snapshots. */
+    /** A running call: its worker, and its live facts for snapshots. */
     private static final class Live {
+        final ActorRef<CallWorker.Command> worker;
         int attempt;
         Instant startedAt;
         String thread;
         String progress;
+
+        Live(ActorRef<CallWorker.Command> worker) {
+            this.worker = worker;
+        }
     }
 
     /** Where Andon's actors run (see {@code andon.actor-dispatcher} in reference.conf). */
@@ -93,8 +98,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     private final CallWorker.Setup workerSetup;
 
     private final CallReport[] outcomes;
-    private final Map<Integer, Live> running = new HashMap<>();
-    private final Map<Integer, ActorRef<CallWorker.Command>> workers = new HashMap<>(); // by running call
+    private final Map<Integer, Live> running = new HashMap<>(); // by call index
     private final ArrayDeque<ActorRef<CallWorker.Command>> idle = new ArrayDeque<>();
     private int spawned;
     private final Instant startedAt = Instant.now();
@@ -169,7 +173,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     }
 
     private void launch() {
-        while (!aborting && next < outcomes.length && workers.size() < parallelism) {
+        while (!aborting && next < outcomes.length && running.size() < parallelism) {
             int i = next++;
             ActorRef<CallWorker.Command> worker = idle.poll();
             if (worker == null) {
@@ -179,8 +183,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
                 getContext().watchWith(worker, new WorkerStopped(worker));
             }
             worker.tell(new CallWorker.Run(i, job.calls().get(i)));
-            workers.put(i, worker);
-            running.put(i, new Live());
+            running.put(i, new Live(worker));
         }
     }
 
@@ -214,7 +217,6 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         if (outcomes[index] != null) return this;
         outcomes[index] = report;
         settled++;
-        workers.remove(index);
         running.remove(index);
         emit(new RunEvent.CallFinished(runId, Instant.now(), report, acked));
         if (failure && cause == null && decided == null) {
@@ -231,7 +233,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
 
     private Behavior<Command> onWorkerStopped(WorkerStopped m) {
         idle.remove(m.worker());
-        Integer index = workers.entrySet().stream().filter(e -> e.getValue().equals(m.worker()))
+        Integer index = running.entrySet().stream().filter(e -> e.getValue().worker.equals(m.worker()))
                 .map(Map.Entry::getKey).findFirst().orElse(null);
         if (index == null) return this;
         // A worker stops only with its run; one that stops in the middle of a call is our bug.
@@ -263,11 +265,11 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     private void pullCord(String reason, AbortKind kind) {
         aborting = true;
         abortReason = reason;
-        getContext().getLog().debug("run {}: aborting ({}), {} running, {} queued", runId, reason, workers.size(),
+        getContext().getLog().debug("run {}: aborting ({}), {} running, {} queued", runId, reason, running.size(),
                 outcomes.length - next);
         signal.pull(reason, kind); // every call sees it now; the workers' Aborts run hooks and interrupt
         emit(new RunEvent.AbortRequested(runId, Instant.now(), reason));
-        workers.forEach((index, worker) -> worker.tell(new CallWorker.Abort(index, reason, kind)));
+        running.forEach((index, live) -> live.worker.tell(new CallWorker.Abort(index, reason, kind)));
         for (; next < outcomes.length; next++) {
             CallReport cancelled = CallReport.cancelled(name(next));
             outcomes[next] = cancelled;

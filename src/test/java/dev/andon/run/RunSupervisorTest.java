@@ -134,6 +134,7 @@ class RunSupervisorTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the hook closes the socket from another thread: that is the point
     void shouldReportAnExceptionCausedByAnAbortHookAsAbortedNotAsFailure() throws IOException {
         try (ServerSocket server = new ServerSocket(0)) {
             RunReport r = run(JobSpec.builder("hook")

@@ -52,6 +52,7 @@ final class ProcessTree {
     private final Map<Long, Long> seen = new ConcurrentHashMap<>();
     // Pids already sent SIGTERM.
     private final Set<Long> termed = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicBoolean terminated = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long firstSignalNanos;
 
     private ProcessTree(Process root) {
@@ -95,11 +96,15 @@ final class ProcessTree {
      * {@link #awaitGone}'s scan. Idempotent and cheap; never blocks for long.
      */
     void terminate() {
+        // Once: the abort hook and the call's own thread may both get here, and a program that
+        // traps TERM must not run its trap twice. Members born after it get SIGTERM from
+        // awaitGone's scan, or SIGKILL after the grace.
+        markSignalled(); // first, so that a caller that finds this under way sees when it began
+        if (!terminated.compareAndSet(false, true)) return;
         if (!CHILDREN_LISTS) {
             signal(false);
             return;
         }
-        markSignalled();
         if (root.isAlive()) root.toHandle().destroy();
         termed.add(root.pid());
         var queue = new ArrayDeque<Long>(children(root.pid()));
@@ -150,8 +155,7 @@ final class ProcessTree {
      * @return whether {@code SIGKILL} was needed
      */
     boolean stop(Duration killGrace) {
-        // Once is enough: a member born after the first SIGTERM gets SIGKILL after the grace.
-        if (!signalled()) terminate();
+        terminate(); // a no-op when the abort hook got there first
         long killAt = firstSignalNanos + killGrace.toNanos();
         if (awaitGone(killAt)) return false;
         kill();

@@ -92,7 +92,9 @@ class HttpCallTest {
     }
 
     private static Throwable failure(Future<?> f) throws Exception {
-        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+        // Generous: the JVM's first TLS handshake (key material, SecureRandom seeding) has been seen
+        // to take over 10 s on a loaded machine. A call that fails promptly returns at once anyway.
+        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
         return e.getCause();
     }
 

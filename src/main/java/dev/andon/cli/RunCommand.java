@@ -65,7 +65,7 @@ final class RunCommand implements Callable<Integer> {
         Setup.handleSignals(this::onSignal);
         andon = Setup.startAndon(loaded.config(), System.err);
         if (andon == null) return ExitCodes.CONFIG;
-        if (json) warmUpJson();
+        if (json) ReportJson.warmUpInBackground();
         RunReport report;
         try {
             RunDisplay display = new RunDisplay(spec, System.console() != null, System.err);
@@ -89,20 +89,6 @@ final class RunCommand implements Callable<Integer> {
         if (report == null) return signalled.get() != null ? ExitCodes.SIGNALLED : ExitCodes.RUN_FAILED;
         if (signalled.get() != null || report.status() == RunStatus.ABORTED) return ExitCodes.SIGNALLED;
         return report.status() == RunStatus.SUCCEEDED ? ExitCodes.OK : ExitCodes.RUN_FAILED;
-    }
-
-    /**
-     * Jackson's first use (class loading, serializers for the report's records) takes most of a
-     * second in a fresh JVM; do it while the run runs, not between its end and the exit.
-     */
-    private static void warmUpJson() {
-        Thread t = new Thread(() -> ReportJson.toJson(new RunReport("r-warm-up", "warm-up", RunStatus.FAILED,
-                new RunReport.Cause("c", "e"), "r", java.time.Instant.now(), java.time.Instant.now(), 0L,
-                java.util.List.of(new dev.andon.run.CallReport("c", dev.andon.run.CallStatus.ABANDONED, 1,
-                        java.time.Instant.now(), null, 0L, "r", "e", 0L, "t", "p", java.util.List.of("s"),
-                        java.util.Map.of("k", 1))))), "andon-json-warm-up");
-        t.setDaemon(true);
-        t.start();
     }
 
     private static RunReport awaitReport(RunHandle handle) {

@@ -1,6 +1,8 @@
 package dev.andon.cli;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import dev.andon.Andon;
 import dev.andon.config.Catalog;
 import dev.andon.config.ConfigLoader;
 import dev.andon.config.KindContext;
@@ -60,10 +62,10 @@ final class Setup {
      *
      * @return the instance, or {@code null} after the line was printed
      */
-    static dev.andon.Andon startAndon(Config config, PrintStream err) {
+    static Andon startAndon(Config config, PrintStream err) {
         try {
-            return dev.andon.Andon.start(config);
-        } catch (com.typesafe.config.ConfigException e) {
+            return Andon.start(config);
+        } catch (ConfigException e) {
             err.println("andon: " + e.getMessage());
             return null;
         }

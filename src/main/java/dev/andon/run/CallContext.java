@@ -70,7 +70,6 @@ final class CallContext implements WorkContext, Runnable {
     private final AndonStats stats;
     private final String dispatcher;
     private final RunSignal runSignal;
-    private final boolean interruptOnAbort;
 
     private final AtomicReference<State> state = new AtomicReference<>(State.PENDING);
     private final AtomicBoolean progressInFlight = new AtomicBoolean();
@@ -82,11 +81,9 @@ final class CallContext implements WorkContext, Runnable {
     // Guarded by this:
     private List<Runnable> hooks = new ArrayList<>(2); // null once the abort has taken them
     private Thread thread;
-    private boolean interruptSent;
 
     CallContext(String runId, int index, String callName, int attempt, Config config, BlockingCall<?> call,
-                Executor hookExecutor, Sink sink, AndonStats stats, String dispatcher, RunSignal runSignal,
-                boolean interruptOnAbort) {
+                Executor hookExecutor, Sink sink, AndonStats stats, String dispatcher, RunSignal runSignal) {
         this.runId = runId;
         this.index = index;
         this.callName = callName;
@@ -98,7 +95,6 @@ final class CallContext implements WorkContext, Runnable {
         this.stats = stats;
         this.dispatcher = dispatcher;
         this.runSignal = runSignal;
-        this.interruptOnAbort = interruptOnAbort;
     }
 
     // ---- the attempt, on its blocking thread ----
@@ -114,7 +110,6 @@ final class CallContext implements WorkContext, Runnable {
             if (!state.compareAndSet(State.PENDING, State.RUNNING)) return; // cancelled while queued
             thread = current;
         }
-        runSignal.enter(this);
         sink.started(this);
         String result = null;
         Throwable error = null;
@@ -129,7 +124,6 @@ final class CallContext implements WorkContext, Runnable {
         synchronized (this) {
             thread = null;
         }
-        runSignal.leave(this);
         Thread.interrupted(); // an interrupt meant for this call must not reach the pool's next task
         if (state.compareAndSet(State.RUNNING, State.COMPLETED)) {
             sink.finished(this, result, error, abortSeen);
@@ -197,25 +191,8 @@ final class CallContext implements WorkContext, Runnable {
         return true;
     }
 
-    // Once per attempt: an interrupt it has already handled must not be followed by another.
     private synchronized void interruptIfRunning() {
-        if (thread != null && state.get() == State.RUNNING && !interruptSent) {
-            interruptSent = true;
-            thread.interrupt();
-        }
-    }
-
-    /**
-     * Called by the supervisor as it pulls the run's cord, before any worker hears of it: a call
-     * with no abort hooks that allows interrupts is interrupted right away (hooks, when there are
-     * any, must run first, so those calls wait for their worker's {@link #requestAbort}).
-     */
-    void interruptEarly() {
-        if (!interruptOnAbort) return;
-        synchronized (this) {
-            if (hooks == null || !hooks.isEmpty()) return;
-        }
-        interruptIfRunning();
+        if (thread != null && state.get() == State.RUNNING) thread.interrupt();
     }
 
     private void runHook(Runnable hook) {

@@ -201,7 +201,7 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
     private void startAttempt(int n) {
         attempts = n;
         attempt = new CallContext(setup.runId(), index, spec.name(), n, spec.config(), spec.call(), setup.hookExecutor(),
-                sink, setup.stats(), setup.dispatcher(), setup.runSignal(), spec.interruptOnAbort());
+                sink, setup.stats(), setup.dispatcher(), setup.runSignal());
         setup.executor().execute(attempt);
     }
 

@@ -10,32 +10,16 @@ package dev.andon.run;
  * them too.
  */
 final class RunSignal {
-    // The attempts running now, so that pulling the cord can interrupt them at once.
-    private final java.util.Set<CallContext> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private AbortKind kind;
     private long atNanos;
     private volatile String reason;
 
-    /**
-     * Pulls the cord; only the first pull counts. Called by the supervisor only. Every running
-     * attempt without abort hooks is interrupted here and now (see {@link CallContext#interruptEarly}).
-     */
+    /** Pulls the cord; only the first pull counts. Called by the supervisor only. */
     void pull(String reason, AbortKind kind) {
         if (this.reason != null) return;
         this.kind = kind;
         this.atNanos = System.nanoTime();
         this.reason = reason;
-        running.forEach(CallContext::interruptEarly);
-    }
-
-    /** An attempt's thread began running it. */
-    void enter(CallContext ctx) {
-        running.add(ctx);
-    }
-
-    /** An attempt's thread left it. */
-    void leave(CallContext ctx) {
-        running.remove(ctx);
     }
 
     /** The reason, or {@code null} while the cord has not been pulled. */

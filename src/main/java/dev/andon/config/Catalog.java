@@ -280,8 +280,7 @@ public final class Catalog {
         try {
             shape.read(actual, quoted);
         } catch (ConfigException.BadValue | ConfigException.WrongType e) {
-            problems.add(value.origin(), path, "must be " + shape.description + ", not "
-                    + value.valueType().name().toLowerCase(java.util.Locale.ROOT) + " " + value.render());
+            problems.add(value.origin(), path, "must be " + shape.description + ", not " + ConfigBlock.describe(value));
         }
     }
 

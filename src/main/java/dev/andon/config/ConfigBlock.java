@@ -267,7 +267,7 @@ public final class ConfigBlock {
         problem(key, "must be " + expected + ", not " + describe(v));
     }
 
-    private static String describe(ConfigValue v) {
+    static String describe(ConfigValue v) {
         return switch (v.valueType()) {
             case OBJECT -> "an object";
             case LIST -> "a list";

@@ -92,9 +92,8 @@ class HttpCallTest {
     }
 
     private static Throwable failure(Future<?> f) throws Exception {
-        // Generous: the JVM's first TLS handshake (key material, SecureRandom seeding) has been seen
-        // to take over 10 s on a loaded machine. A call that fails promptly returns at once anyway.
-        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
+        // Generous for a loaded machine; a call that fails promptly returns at once anyway.
+        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(15, TimeUnit.SECONDS));
         return e.getCause();
     }
 
@@ -178,14 +177,22 @@ class HttpCallTest {
 
     @Test
     void shouldFailInOneLineOnATlsError() throws Exception {
-        // A server that answers a TLS ClientHello in plain HTTP: the handshake fails.
+        // A server that speaks plain HTTP where TLS is expected: the handshake fails. It writes first
+        // and then waits for the client to hang up. (Closing with the ClientHello still unread
+        // resets the connection, and then the JDK's HttpClient now and then never completes its
+        // future: seen about once in 100 tries on 2 loaded cores, and once in CI.)
         try (ServerSocket plain = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
              var ctx = new TestWorkContext("tls")) {
             Thread answerer = new Thread(() -> {
                 try (Socket s = plain.accept()) {
-                    s.getInputStream().read(new byte[4096]);
                     s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                     s.getOutputStream().flush();
+                    s.setSoTimeout(15_000);
+                    InputStream in = s.getInputStream();
+                    byte[] drain = new byte[4096];
+                    while (in.read(drain) >= 0) {
+                        // until the client closes
+                    }
                 } catch (IOException e) {
                     // the client gave up first
                 }

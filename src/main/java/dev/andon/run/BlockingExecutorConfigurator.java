@@ -4,6 +4,7 @@ import akka.dispatch.DispatcherPrerequisites;
 import akka.dispatch.ExecutorServiceConfigurator;
 import akka.dispatch.ExecutorServiceFactory;
 import com.typesafe.config.Config;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -37,17 +38,38 @@ public final class BlockingExecutorConfigurator extends ExecutorServiceConfigura
 
     @Override
     public ExecutorServiceFactory createExecutorServiceFactory(String id, ThreadFactory ignored) {
-        ThreadFactory factory = runnable -> {
-            Thread t = new Thread(runnable, prefix + "-" + threadCount.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
         return () -> {
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(poolSize, poolSize, 60, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(), factory);
+            BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+            ThreadFactory factory = runnable -> {
+                Thread t = new PoolThread(runnable, prefix + "-" + threadCount.incrementAndGet(), queue);
+                t.setDaemon(true);
+                return t;
+            };
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(poolSize, poolSize, 60, TimeUnit.SECONDS, queue, factory);
             pool.allowCoreThreadTimeOut(true);
             return pool;
         };
+    }
+
+    /** A thread of one of these pools; it knows its pool's queue. */
+    private static final class PoolThread extends Thread {
+        private final BlockingQueue<Runnable> queue;
+
+        PoolThread(Runnable runnable, String name, BlockingQueue<Runnable> queue) {
+            super(runnable, name);
+            this.queue = queue;
+        }
+    }
+
+    /**
+     * {@code true} unless the calling thread belongs to one of these pools and nothing waits in
+     * that pool's queue. A thread that finishes a call may then run its run's next call itself,
+     * without passing through the queue, and still no other run waits for a thread because of it:
+     * once anything is queued, the next call goes to the back of the queue like everyone else's.
+     * On any other executor the answer is always {@code true}.
+     */
+    static boolean othersMayWait() {
+        return !(Thread.currentThread() instanceof PoolThread t) || !t.queue.isEmpty();
     }
 
     /** The configured pool size of the dispatcher at {@code path} in {@code config}, or -1. */

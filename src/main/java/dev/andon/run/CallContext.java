@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import dev.andon.call.AbortedException;
 import dev.andon.call.BlockingCall;
 import dev.andon.call.WorkContext;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,8 +15,6 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +59,22 @@ final class CallContext implements WorkContext, Runnable {
         void hooksDone(CallContext ctx);
     }
 
+    /** How long a thread may go on from call to call while other work may be waiting (10 ms). */
+    static final long LANE_SLICE_NANOS = 10_000_000L;
+
+    private static final VarHandle STATE;
+    private static final VarHandle PROGRESS_IN_FLIGHT;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(CallContext.class, "state", State.class);
+            PROGRESS_IN_FLIGHT = lookup.findVarHandle(CallContext.class, "progressInFlight", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final String runId;
     private final int index;
     private final String callName;
@@ -71,16 +87,24 @@ final class CallContext implements WorkContext, Runnable {
     private final String dispatcher;
     private final RunSignal runSignal;
 
-    private final AtomicReference<State> state = new AtomicReference<>(State.PENDING);
-    private final AtomicBoolean progressInFlight = new AtomicBoolean();
-    private final Map<String, Object> details = new ConcurrentHashMap<>();
+    // Plain fields updated through VarHandles rather than an Atomic* object each: an attempt is
+    // created per call, and most calls are short.
+    private volatile State state = State.PENDING;
+    private volatile boolean progressInFlight;
+    private volatile Map<String, Object> details; // created on the first detail()
     private volatile String abortReason;
     private volatile String progress;
     private volatile Instant startedAt;
     private volatile String threadName;
     // Guarded by this:
-    private List<Runnable> hooks = new ArrayList<>(2); // null once the abort has taken them
+    private List<Runnable> hooks;      // created on the first onAbort()
+    private boolean hooksTaken;        // by the abort
     private Thread thread;
+    // Only on the attempt's thread: the call handed over to it to run next, and since when the
+    // thread has been running this run's calls one after another.
+    private CallContext successor;
+    private long laneSince;
+    private boolean inline;   // set before the thread runs it; it came from the previous call on that thread
 
     CallContext(String runId, int index, String callName, int attempt, Config config, BlockingCall<?> call,
                 Executor hookExecutor, Sink sink, AndonStats stats, String dispatcher, RunSignal runSignal) {
@@ -99,18 +123,29 @@ final class CallContext implements WorkContext, Runnable {
 
     // ---- the attempt, on its blocking thread ----
 
+    /**
+     * Runs this attempt, then any call handed over to this thread when it finished (see
+     * {@link #handOver}), one after another.
+     */
     @Override
     public void run() {
+        laneSince = System.nanoTime();
+        CallContext next = this;
+        while (next != null) next = next.runOnce();
+    }
+
+    /** Runs this attempt; returns the call handed over to this thread to run next, if any. */
+    private CallContext runOnce() {
         Thread current = Thread.currentThread();
         // Written before the state turns RUNNING, so that whoever sees RUNNING (an abandonment)
         // sees which thread and since when.
         threadName = current.getName();
         startedAt = Instant.now();
         synchronized (this) {
-            if (!state.compareAndSet(State.PENDING, State.RUNNING)) return; // cancelled while queued
+            if (!STATE.compareAndSet(this, State.PENDING, State.RUNNING)) return null; // cancelled while queued
             thread = current;
         }
-        sink.started(this);
+        if (!inline) sink.started(this); // inline: the worker learned of it with the previous call's end
         String result = null;
         Throwable error = null;
         try {
@@ -125,13 +160,62 @@ final class CallContext implements WorkContext, Runnable {
             thread = null;
         }
         Thread.interrupted(); // an interrupt meant for this call must not reach the pool's next task
-        if (state.compareAndSet(State.RUNNING, State.COMPLETED)) {
-            sink.finished(this, result, error, abortSeen);
-        } else {
-            stats.lateCompletion(dispatcher);
-            log.info("abandoned call {} of run {} finished late on {}: {}", callName, runId, threadName,
-                    error == null ? "returned " + result : error.toString());
+        if (STATE.compareAndSet(this, State.RUNNING, State.COMPLETED)) {
+            sink.finished(this, result, error, abortSeen); // may hand this thread its next call
+            CallContext next = successor;
+            successor = null;
+            return next;
         }
+        stats.lateCompletion(dispatcher);
+        log.info("abandoned call {} of run {} finished late on {}: {}", callName, runId, threadName,
+                error == null ? "returned " + result : error.toString());
+        return null;
+    }
+
+    /**
+     * From within {@link Sink#finished}, on this attempt's thread: {@code true} if no abort has
+     * been requested of this attempt, and none will take effect on it any more — so its thread
+     * may go on to the run's next call. Decided under the lock that {@link #requestAbort} takes:
+     * either the abort came first (no hand-over; the abort's hooks may be running), or this came
+     * first and the abort, finding the attempt completed, runs no hooks and interrupts nothing.
+     */
+    boolean mayHandOver() {
+        synchronized (this) {
+            return abortReason == null && runSignal.reason() == null;
+        }
+    }
+
+    /**
+     * From within {@link Sink#finished}, on this attempt's thread: whether the run's next call
+     * should run on this same thread, right after this attempt — so that the thread never waits
+     * for the actors between two calls. It should, unless the thread has gone on from call to
+     * call for a while ({@link #LANE_SLICE_NANOS}) and other work may be waiting for a thread of
+     * this pool: then the next call joins the back of the queue, so that a long run never
+     * starves another; every other run waits at most about one slice longer than it would have.
+     */
+    boolean keepsThread() {
+        return System.nanoTime() - laneSince < LANE_SLICE_NANOS || !BlockingExecutorConfigurator.othersMayWait();
+    }
+
+    /**
+     * From within {@link Sink#finished}, on this attempt's thread, after the sink has told the
+     * worker about {@code next}: runs {@code next} on this thread as soon as this attempt's
+     * {@link #run()} returns if {@code inline} (see {@link #keepsThread()}), or else on the executor.
+     * An inline call sends no {@code started} of its own: the worker knew it was starting when it
+     * learned of this attempt's end.
+     */
+    void handOver(CallContext next, boolean inline, Executor executor) {
+        if (!inline) {
+            try {
+                executor.execute(next);
+                return;
+            } catch (RejectedExecutionException e) {
+                // The dispatcher is going away: this thread is still here, so run it here.
+            }
+        }
+        next.inline = inline;
+        next.laneSince = laneSince;
+        successor = next;
     }
 
     private static String shortString(Object value) {
@@ -149,13 +233,13 @@ final class CallContext implements WorkContext, Runnable {
 
     /** {@code true} once the attempt's thread has left the call (or the attempt will never run). */
     boolean isOver() {
-        State s = state.get();
+        State s = state;
         return s == State.COMPLETED || s == State.CANCELLED;
     }
 
     /** Cancels the attempt if its thread has not begun it; {@code true} if it never will. */
     boolean cancelIfPending() {
-        return state.compareAndSet(State.PENDING, State.CANCELLED);
+        return STATE.compareAndSet(this, State.PENDING, State.CANCELLED);
     }
 
     /**
@@ -170,10 +254,14 @@ final class CallContext implements WorkContext, Runnable {
         synchronized (this) {
             if (abortReason != null) return false;
             abortReason = Objects.requireNonNull(reason);
+            // Already over: nothing to stop, so no hooks and no interrupt (its thread may be
+            // running the run's next call by now).
+            if (state == State.COMPLETED) return false;
             taken = hooks;
             hooks = null;
+            hooksTaken = true;
         }
-        if (taken.isEmpty()) {
+        if (taken == null) {
             if (interrupt) interruptIfRunning();
             return false;
         }
@@ -192,7 +280,7 @@ final class CallContext implements WorkContext, Runnable {
     }
 
     private synchronized void interruptIfRunning() {
-        if (thread != null && state.get() == State.RUNNING) thread.interrupt();
+        if (thread != null && state == State.RUNNING) thread.interrupt();
     }
 
     private void runHook(Runnable hook) {
@@ -205,7 +293,7 @@ final class CallContext implements WorkContext, Runnable {
 
     /** Gives up on a running attempt; {@code false} if it has just completed (its report is coming). */
     boolean abandon() {
-        if (!state.compareAndSet(State.RUNNING, State.ABANDONED)) return false;
+        if (!STATE.compareAndSet(this, State.RUNNING, State.ABANDONED)) return false;
         stats.abandoned(dispatcher);
         return true;
     }
@@ -222,7 +310,7 @@ final class CallContext implements WorkContext, Runnable {
 
     /** Clears the progress flag and returns the latest progress message. */
     String takeProgress() {
-        progressInFlight.set(false);
+        progressInFlight = false;
         return progress;
     }
 
@@ -248,7 +336,8 @@ final class CallContext implements WorkContext, Runnable {
     }
 
     Map<String, Object> details() {
-        return Map.copyOf(details);
+        Map<String, Object> d = details;
+        return d == null ? Map.of() : Map.copyOf(d);
     }
 
     // ---- WorkContext, for the call ----
@@ -269,7 +358,8 @@ final class CallContext implements WorkContext, Runnable {
     public void onAbort(Runnable hook) {
         Objects.requireNonNull(hook, "hook");
         synchronized (this) {
-            if (hooks != null) {
+            if (!hooksTaken) {
+                if (hooks == null) hooks = new ArrayList<>(2);
                 hooks.add(hook);
                 return;
             }
@@ -287,14 +377,22 @@ final class CallContext implements WorkContext, Runnable {
         progress = message;
         // Coalesced: at most one progress message in flight to the worker, however fast the call
         // reports; the worker reads the latest when it gets to it.
-        if (state.get() == State.RUNNING && progressInFlight.compareAndSet(false, true)) sink.progressed(this);
+        if (state == State.RUNNING && PROGRESS_IN_FLIGHT.compareAndSet(this, false, true)) sink.progressed(this);
     }
 
     @Override
     public void detail(String key, Object value) {
         Objects.requireNonNull(key, "key");
-        if (value == null) details.remove(key);
-        else details.put(key, value);
+        Map<String, Object> d = details;
+        if (d == null) {
+            if (value == null) return;
+            synchronized (this) {
+                d = details;
+                if (d == null) details = d = new ConcurrentHashMap<>();
+            }
+        }
+        if (value == null) d.remove(key);
+        else d.put(key, value);
     }
 
     @Override

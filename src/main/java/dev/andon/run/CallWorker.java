@@ -4,10 +4,11 @@ import akka.actor.Cancellable;
 import akka.actor.DeadLetterSuppression;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.ExtensibleBehavior;
+import akka.actor.typed.Signal;
+import akka.actor.typed.TypedActorContext;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
-import akka.actor.typed.javadsl.Receive;
 import dev.andon.call.AbortedException;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Owns one call of a run at a time: starts each attempt on the blocking dispatcher, relays an
@@ -31,12 +33,16 @@ import java.util.concurrent.Executor;
  * ending comes back as a message. On {@link Abort} the attempt's abort signal is set, its hooks run
  * and its thread is interrupted (off this actor's thread), and the grace timer starts; the ack is
  * sent when the attempt really ends — or, when the grace expires first, as {@code ABANDONED}.
- * A worker serves one parallel slot of its run: when a call is acknowledged the supervisor hands
- * it the next queued call, so a run of 100,000 calls spawns only {@code max-parallelism} actors.
+ * A worker serves one parallel slot of its run, so a run of 100,000 calls spawns only
+ * {@code max-parallelism} actors. When a call succeeds with no abort in sight, its thread claims
+ * the run's next queued call and runs it at once (or queues it behind other runs' work, when
+ * there is any); the finished call's message names that next call, and the worker owns it from
+ * then on. Otherwise the worker goes idle with its ack and the supervisor hands it the next call.
+ * Either way the thread never waits for the actors between two calls.
  * Every message about a call carries that call's identity (its index, its attempt's context, or
  * its sequence number), so nothing about a previous call can touch the current one.
  */
-public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
+public final class CallWorker extends ExtensibleBehavior<CallWorker.Command> {
 
     public interface Command {
     }
@@ -46,9 +52,10 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
     }
 
     /**
-     * Asks call {@code index} to stop. Idempotent: the first abort's reason and kind are kept.
-     * It may cross the call's ack in flight, so it is ignored when the worker has moved on, and
-     * not logged as a dead letter when the worker is gone.
+     * The run's cord has been pulled: stop the current call ({@code index} is the one the
+     * supervisor knew of), and any call this worker's thread has already taken from the queue.
+     * Idempotent: the first abort's reason and kind are kept. Not logged as a dead letter when
+     * the worker is gone.
      */
     public record Abort(int index, String reason, AbortKind kind) implements Command, DeadLetterSuppression {
     }
@@ -73,13 +80,14 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
     }
 
     /**
-     * The call has really stopped (or, {@code ABANDONED}, been given up on), with this outcome;
-     * {@code worker} is idle again. {@code abortRequested}: an abort reached it. {@code failure}:
-     * it counts as the run's failure ({@code FAILED}, {@code TIMED_OUT}, or abandoned after its
-     * own timeout).
+     * The call has really stopped (or, {@code ABANDONED}, been given up on), with this outcome.
+     * {@code abortRequested}: an abort reached it. {@code failure}: it counts as the run's failure
+     * ({@code FAILED}, {@code TIMED_OUT}, or abandoned after its own timeout). {@code next}: the
+     * call the worker's thread took from the queue and now runs, or -1 when {@code worker} is
+     * idle again.
      */
     public record Acknowledged(int index, ActorRef<Command> worker, CallReport report, boolean abortRequested,
-                               boolean failure) implements Event {
+                               boolean failure, int next) implements Event {
     }
 
     // Messages from the attempt's thread, and timers. They may arrive after the worker stopped
@@ -90,8 +98,12 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
     private record AttemptProgressed(CallContext ctx) implements Command, DeadLetterSuppression {
     }
 
+    /**
+     * {@code next}: the queued call the attempt's thread took on when this one succeeded, or null;
+     * {@code inline}: that thread runs it next (else it is on the executor's queue).
+     */
     private record AttemptFinished(CallContext ctx, String result, Throwable error, boolean abortSeen,
-                                   Instant at) implements Command, DeadLetterSuppression {
+                                   Instant at, CallContext next, boolean inline) implements Command, DeadLetterSuppression {
     }
 
     private record HooksDone(CallContext ctx) implements Command, DeadLetterSuppression {
@@ -110,9 +122,11 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
 
     /** Everything a worker needs from its run, fixed for the run's life. */
     record Setup(String runId, String dispatcher, Executor executor, Executor hookExecutor, Duration abortGrace,
-                 AndonStats stats, ActorRef<RunSupervisor.Command> supervisor, RunSignal runSignal) {
+                 AndonStats stats, ActorRef<RunSupervisor.Command> supervisor, RunSignal runSignal, RunQueue queue,
+                 List<CallSpec> calls) {
     }
 
+    private final ActorContext<Command> context;
     private final Setup setup;
     private final CallContext.Sink sink;
     private final List<Cancellable> timers = new ArrayList<>(2);
@@ -132,13 +146,15 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
     private AttemptFinished finishedDuringHooks;
     private long abortNanos;
     private CallContext startedTold;       // the attempt whose Started the supervisor has
+    private String runAbortReason;         // the run's cord, once this worker has been told of it
+    private AbortKind runAbortKind;
 
     static Behavior<Command> create(Setup setup) {
         return Behaviors.setup(ctx -> new CallWorker(ctx, setup));
     }
 
     private CallWorker(ActorContext<Command> context, Setup setup) {
-        super(context);
+        this.context = context;
         this.setup = setup;
         ActorRef<Command> self = context.getSelf();
         this.sink = new CallContext.Sink() {
@@ -154,7 +170,13 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
 
             @Override
             public void finished(CallContext ctx, String result, Throwable error, boolean abortSeen) {
-                self.tell(new AttemptFinished(ctx, result, error, abortSeen, Instant.now()));
+                // On the attempt's thread. A call that succeeded, with no abort in sight, hands its
+                // thread straight on to the run's next queued call: no round trip through this
+                // actor and the supervisor, and no wait for a pool thread, between two calls.
+                CallContext next = error == null && !abortSeen ? claimNext(ctx) : null;
+                boolean inline = next != null && ctx.keepsThread();
+                self.tell(new AttemptFinished(ctx, result, error, abortSeen, Instant.now(), next, inline));
+                if (next != null) ctx.handOver(next, inline, setup.executor()); // after the tell: events stay in order
             }
 
             @Override
@@ -164,26 +186,72 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
         };
     }
 
+    // Dispatched by hand rather than through AbstractBehavior's ReceiveBuilder, which allocates
+    // on every message for every case it tries: measurable at a few messages per call.
     @Override
-    public Receive<Command> createReceive() {
-        return newReceiveBuilder()
-                .onMessage(Run.class, this::onRun)
-                .onMessage(Abort.class, this::onAbort)
-                .onMessage(AttemptStarted.class, this::onAttemptStarted)
-                .onMessage(AttemptProgressed.class, this::onAttemptProgressed)
-                .onMessage(AttemptFinished.class, this::onAttemptFinished)
-                .onMessage(HooksDone.class, this::onHooksDone)
-                .onMessage(TimeoutExpired.class, this::onTimeoutExpired)
-                .onMessage(GraceExpired.class, this::onGraceExpired)
-                .onMessage(BackoffElapsed.class, this::onBackoffElapsed)
-                .build();
+    public Behavior<Command> receive(TypedActorContext<Command> ctx, Command msg) {
+        if (msg instanceof AttemptFinished m) return onAttemptFinished(m);
+        if (msg instanceof AttemptStarted m) return onAttemptStarted(m);
+        if (msg instanceof Run m) return onRun(m);
+        if (msg instanceof Abort m) return onAbort(m);
+        if (msg instanceof AttemptProgressed m) return onAttemptProgressed(m);
+        if (msg instanceof HooksDone m) return onHooksDone(m);
+        if (msg instanceof TimeoutExpired m) return onTimeoutExpired(m);
+        if (msg instanceof GraceExpired m) return onGraceExpired(m);
+        if (msg instanceof BackoffElapsed m) return onBackoffElapsed(m);
+        return Behaviors.unhandled();
+    }
+
+    @Override
+    public Behavior<Command> receiveSignal(TypedActorContext<Command> ctx, Signal signal) {
+        return Behaviors.unhandled();
+    }
+
+    private ActorContext<Command> getContext() {
+        return context;
+    }
+
+    /** On the thread of a call that has just succeeded: the run's next call, claimed for it, or null. */
+    private CallContext claimNext(CallContext finished) {
+        if (!finished.mayHandOver()) return null;
+        int next = setup.queue().claim();
+        if (next < 0) return null;
+        return newAttempt(next, setup.calls().get(next), 1);
+    }
+
+    private CallContext newAttempt(int callIndex, CallSpec callSpec, int n) {
+        return new CallContext(setup.runId(), callIndex, callSpec.name(), n, callSpec.config(), callSpec.call(),
+                setup.hookExecutor(), sink, setup.stats(), setup.dispatcher(), setup.runSignal());
     }
 
     private Behavior<Command> onRun(Run m) {
         if (spec != null) throw new IllegalStateException("worker busy with call " + index + ", given " + m.index());
+        begin(m.index(), m.spec());
+        startAttempt(1);
+        return this;
+    }
+
+    /**
+     * The call a thread took on from the queue is now this worker's. {@code inlineThread}: the
+     * thread runs it right away and sends no {@code started} for it, so the worker says it
+     * started (at {@code at}, give or take microseconds) unless it is already over — or cancelled here.
+     */
+    private void takeOver(CallContext next, String inlineThread, Instant at) {
+        begin(next.index(), setup.calls().get(next.index()));
+        attempts = 1;
+        attempt = next;
+        if (runAbortReason != null) abort(runAbortReason, runAbortKind); // it was claimed just before the cord
+        if (inlineThread != null && attempt == next && spec != null && !next.isOver()) {
+            startedTold = next;
+            Instant startedAt = next.startedAt() != null ? next.startedAt() : at;
+            setup.supervisor().tell(new Started(index, 1, inlineThread, startedAt));
+        }
+    }
+
+    private void begin(int callIndex, CallSpec callSpec) {
         seq++;
-        index = m.index();
-        spec = m.spec();
+        index = callIndex;
+        spec = callSpec;
         attempt = null;
         attempts = 0;
         firstStartedAt = null;
@@ -193,15 +261,13 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
         abortKind = null;
         hooksRunning = false;
         finishedDuringHooks = null;
+        startedTold = null;
         if (spec.timeout() != null) schedule(new TimeoutExpired(seq), spec.timeout());
-        startAttempt(1);
-        return this;
     }
 
     private void startAttempt(int n) {
         attempts = n;
-        attempt = new CallContext(setup.runId(), index, spec.name(), n, spec.config(), spec.call(), setup.hookExecutor(),
-                sink, setup.stats(), setup.dispatcher(), setup.runSignal());
+        attempt = newAttempt(index, spec, n);
         setup.executor().execute(attempt);
     }
 
@@ -233,6 +299,12 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
 
     private Behavior<Command> onAttemptFinished(AttemptFinished m) {
         CallContext ctx = m.ctx();
+        if (m.next() != null && (ctx != attempt || hooksRunning)) {
+            // Cannot happen: a thread goes on to another call only when no abort was requested of
+            // the one it finished (CallContext.mayHandOver), so that one is current and has no hooks running.
+            getContext().getLog().error("call {} of run {} handed its thread on to call {} out of turn (a bug in Andon)",
+                    ctx.callName(), setup.runId(), m.next().callName());
+        }
         if (ctx != attempt) return this;
         if (hooksRunning) {
             // Ack only once the hooks have returned too, so that nothing of this call runs after
@@ -243,7 +315,11 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
         noteStarted(ctx);
         if (ctx.lastProgress() != null) lastProgress = ctx.lastProgress();
         Map<String, Object> details = ctx.details();
-        if (m.error() == null) return acknowledge(CallStatus.SUCCEEDED, m.result(), null, m.at(), details, null);
+        if (m.error() == null) {
+            acknowledge(CallStatus.SUCCEEDED, m.result(), null, m.at(), details, null, m.next());
+            if (m.next() != null) takeOver(m.next(), m.inline() ? ctx.threadName() : null, m.at());
+            return this;
+        }
         if (m.abortSeen()) {
             // It may have seen the run's cord before this worker got its Abort: that abort is its own.
             if (abortReason == null) adoptRunAbort();
@@ -296,7 +372,11 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
     }
 
     private Behavior<Command> onAbort(Abort m) {
-        if (spec == null || m.index() != index) return this; // about a call already acknowledged
+        if (runAbortReason == null) {
+            runAbortReason = m.reason();
+            runAbortKind = m.kind();
+        }
+        if (spec == null) return this; // idle: its thread took nothing from the queue
         return abort(m.reason(), m.kind());
     }
 
@@ -339,21 +419,26 @@ public final class CallWorker extends AbstractBehavior<CallWorker.Command> {
 
     private Behavior<Command> acknowledge(CallStatus status, String result, String error, Instant finishedAt,
                                           Map<String, Object> details, List<String> stackTrace) {
+        return acknowledge(status, result, error, finishedAt, details, stackTrace, null);
+    }
+
+    private Behavior<Command> acknowledge(CallStatus status, String result, String error, Instant finishedAt,
+                                          Map<String, Object> details, List<String> stackTrace, CallContext next) {
         cancelTimers();
         Long abortToAck = abortReason == null || status == CallStatus.CANCELLED ? null
-                : Duration.ofNanos(System.nanoTime() - abortNanos).toMillis();
+                : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - abortNanos);
         // A call abandoned after its own timeout still failed by that timeout: say so, and count it.
         boolean timedOut = status == CallStatus.TIMED_OUT || status == CallStatus.ABANDONED && abortKind == AbortKind.TIMEOUT;
         if (timedOut) error = "java.util.concurrent.TimeoutException: " + abortReason
                 + (status == CallStatus.ABANDONED ? " (abandoned: not stopped within the abort grace)"
                 : error == null ? "" : " (" + error + ")");
         Long durationMillis = firstStartedAt == null || finishedAt == null ? null
-                : Duration.between(firstStartedAt, finishedAt).toMillis();
+                : finishedAt.toEpochMilli() - firstStartedAt.toEpochMilli();
         CallReport report = new CallReport(spec.name(), status, attempts, firstStartedAt,
                 firstStartedAt == null ? null : finishedAt, durationMillis, result, error, abortToAck, lastThread,
                 lastProgress, stackTrace, details);
         setup.supervisor().tell(new Acknowledged(index, getContext().getSelf(), report, abortReason != null,
-                status.isFailure() || timedOut));
+                status.isFailure() || timedOut, next == null ? -1 : next.index()));
         spec = null;
         attempt = null;
         return this;

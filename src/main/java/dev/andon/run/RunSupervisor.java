@@ -5,17 +5,16 @@ import akka.actor.DeadLetterSuppression;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
-import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.ExtensibleBehavior;
+import akka.actor.typed.Signal;
+import akka.actor.typed.TypedActorContext;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
-import akka.actor.typed.javadsl.Receive;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 
@@ -30,8 +29,10 @@ import java.util.concurrent.Executor;
  *
  * <h2>Lifecycle</h2>
  * At most {@code maxParallelism} calls run at once, each owned by a worker; a worker serves one
- * parallel slot and takes the next queued call when its call is acknowledged. A queued call costs
- * no actor and no thread, only its index. After the cord is pulled no call starts: running calls are sent
+ * parallel slot. When a call succeeds, its thread takes the next queued call from the
+ * {@link RunQueue} itself and its worker takes ownership of it (the ack says which); otherwise
+ * the supervisor hands the idle worker the next queued call. A queued call costs no actor and no
+ * thread, only its index. After the cord is pulled no call starts: running calls are sent
  * {@link CallWorker.Abort}, queued calls are reported {@code CANCELLED}. When every call has its
  * outcome the supervisor sends its report and stops — so a parent that waits for it to stop
  * (as Andon's guardian does on shutdown) never lets the system terminate under a live call.
@@ -40,7 +41,7 @@ import java.util.concurrent.Executor;
  * Spawn {@link #create} inside any Akka 2.6 typed application whose configuration includes
  * Andon's {@code reference.conf} (it does when Andon's jar is on the classpath).
  */
-public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command> {
+public final class RunSupervisor extends ExtensibleBehavior<RunSupervisor.Command> {
 
     public interface Command {
     }
@@ -91,6 +92,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     /** Where Andon's actors run (see {@code andon.actor-dispatcher} in reference.conf). */
     public static final DispatcherSelector ACTOR_DISPATCHER = DispatcherSelector.fromConfig("andon.actor-dispatcher");
 
+    private final ActorContext<Command> context;
     private final String runId;
     private final JobSpec job;
     private final ActorRef<RunFinished> replyTo;
@@ -98,11 +100,12 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     private final CallWorker.Setup workerSetup;
 
     private final CallReport[] outcomes;
-    private final Map<Integer, Live> running = new HashMap<>(); // by call index
+    private final Live[] running;  // by call index: the calls running now (null: queued or over)
+    private int runningCount;
     private final ArrayDeque<ActorRef<CallWorker.Command>> idle = new ArrayDeque<>();
     private int spawned;
     private final Instant startedAt = Instant.now();
-    private int next;       // calls[next..] are queued
+    private final RunQueue queue;
     private int settled;
     private boolean aborting;
     private String abortReason;
@@ -136,12 +139,14 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
 
     private RunSupervisor(ActorContext<Command> context, String runId, JobSpec job,
                           ActorRef<RunFinished> replyTo, RunListener listener) {
-        super(context);
+        this.context = context;
         this.runId = runId;
         this.job = job;
         this.replyTo = replyTo;
         this.listener = listener;
         this.outcomes = new CallReport[job.calls().size()];
+        this.queue = new RunQueue(outcomes.length);
+        this.running = new Live[outcomes.length];
         // Never more calls at once than the dispatcher has threads: the excess would wait in the
         // pool's FIFO queue, where it starves every other run on that dispatcher; here it waits
         // in this run's own queue instead, costing nothing.
@@ -151,7 +156,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         Executor executor = dispatchers.lookup(DispatcherSelector.fromConfig(job.dispatcher()));
         Executor hookExecutor = dispatchers.lookup(DispatcherSelector.fromConfig("andon.abort-hook-dispatcher"));
         this.workerSetup = new CallWorker.Setup(runId, job.dispatcher(), executor, hookExecutor, job.abortGrace(),
-                AndonStats.get(context.getSystem()), context.getSelf(), signal);
+                AndonStats.get(context.getSystem()), context.getSelf(), signal, queue, job.calls());
         context.getLog().debug("run {} of job {} started: {} calls", runId, job.name(), outcomes.length);
         emit(new RunEvent.RunStarted(runId, startedAt, job.name(), outcomes.length));
         if (job.deadline() != null)
@@ -159,22 +164,32 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         launch();
     }
 
+    // Dispatched by hand, not through AbstractBehavior's ReceiveBuilder (see CallWorker).
     @Override
-    public Receive<Command> createReceive() {
-        return newReceiveBuilder()
-                .onMessage(CallWorker.Started.class, this::onStarted)
-                .onMessage(CallWorker.Progressed.class, this::onProgressed)
-                .onMessage(CallWorker.Acknowledged.class, this::onAcknowledged)
-                .onMessage(WorkerStopped.class, this::onWorkerStopped)
-                .onMessage(Abort.class, this::onAbort)
-                .onMessage(GetSnapshot.class, this::onGetSnapshot)
-                .onMessageEquals(DeadlineExpired.INSTANCE, this::onDeadlineExpired)
-                .build();
+    public Behavior<Command> receive(TypedActorContext<Command> ctx, Command msg) {
+        if (msg instanceof CallWorker.Acknowledged m) return onAcknowledged(m);
+        if (msg instanceof CallWorker.Started m) return onStarted(m);
+        if (msg instanceof CallWorker.Progressed m) return onProgressed(m);
+        if (msg instanceof Abort m) return onAbort(m);
+        if (msg instanceof GetSnapshot m) return onGetSnapshot(m);
+        if (msg == DeadlineExpired.INSTANCE) return onDeadlineExpired();
+        if (msg instanceof WorkerStopped m) return onWorkerStopped(m);
+        return Behaviors.unhandled();
+    }
+
+    @Override
+    public Behavior<Command> receiveSignal(TypedActorContext<Command> ctx, Signal signal) {
+        return Behaviors.unhandled();
+    }
+
+    private ActorContext<Command> getContext() {
+        return context;
     }
 
     private void launch() {
-        while (!aborting && next < outcomes.length && running.size() < parallelism) {
-            int i = next++;
+        while (!aborting && runningCount < parallelism) {
+            int i = queue.claim();
+            if (i < 0) break;
             ActorRef<CallWorker.Command> worker = idle.poll();
             if (worker == null) {
                 // One worker per parallel slot, reused from call to call: spawning and stopping an
@@ -183,12 +198,12 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
                 getContext().watchWith(worker, new WorkerStopped(worker));
             }
             worker.tell(new CallWorker.Run(i, job.calls().get(i)));
-            running.put(i, new Live(worker));
+            setRunning(i, new Live(worker));
         }
     }
 
     private Behavior<Command> onStarted(CallWorker.Started s) {
-        Live live = running.get(s.index());
+        Live live = running[s.index()];
         if (live == null) return this;
         live.attempt = s.attempt();
         live.startedAt = s.at();
@@ -198,15 +213,16 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     }
 
     private Behavior<Command> onProgressed(CallWorker.Progressed p) {
-        Live live = running.get(p.index());
+        Live live = running[p.index()];
         if (live != null) live.progress = p.message();
         emit(new RunEvent.CallProgressed(runId, Instant.now(), name(p.index()), p.message()));
         return this;
     }
 
     private Behavior<Command> onAcknowledged(CallWorker.Acknowledged a) {
-        idle.push(a.worker());
-        Live live = running.get(a.index());
+        if (a.next() >= 0) setRunning(a.next(), new Live(a.worker())); // its thread went on to that call
+        else idle.push(a.worker());
+        Live live = running[a.index()];
         CallReport r = a.report();
         if (live != null && live.startedAt == null && r.startedAt() != null) // it ran and ended before it could say so
             emit(new RunEvent.CallStarted(runId, r.startedAt(), r.name(), r.attempts(), r.thread()));
@@ -217,7 +233,7 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         if (outcomes[index] != null) return this;
         outcomes[index] = report;
         settled++;
-        running.remove(index);
+        setRunning(index, null);
         emit(new RunEvent.CallFinished(runId, Instant.now(), report, acked));
         if (failure && cause == null && decided == null) {
             cause = new RunReport.Cause(report.name(), report.error());
@@ -233,9 +249,10 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
 
     private Behavior<Command> onWorkerStopped(WorkerStopped m) {
         idle.remove(m.worker());
-        Integer index = running.entrySet().stream().filter(e -> e.getValue().worker.equals(m.worker()))
-                .map(Map.Entry::getKey).findFirst().orElse(null);
-        if (index == null) return this;
+        int index = -1;
+        for (int i = 0; i < running.length && index < 0; i++)
+            if (running[i] != null && running[i].worker.equals(m.worker())) index = i;
+        if (index < 0) return this;
         // A worker stops only with its run; one that stops in the middle of a call is our bug.
         getContext().getLog().error("worker of call {} in run {} stopped without acknowledging; reporting it FAILED",
                 name(index), runId);
@@ -265,14 +282,17 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
     private void pullCord(String reason, AbortKind kind) {
         aborting = true;
         abortReason = reason;
-        getContext().getLog().debug("run {}: aborting ({}), {} running, {} queued", runId, reason, running.size(),
-                outcomes.length - next);
         signal.pull(reason, kind); // every call sees it now; the workers' Aborts run hooks and interrupt
+        int queued = queue.close(); // calls[queued..] will never start; calls claimed so far may have
+        getContext().getLog().debug("run {}: aborting ({}), {} running, {} queued", runId, reason, runningCount,
+                outcomes.length - queued);
         emit(new RunEvent.AbortRequested(runId, Instant.now(), reason));
-        running.forEach((index, live) -> live.worker.tell(new CallWorker.Abort(index, reason, kind)));
-        for (; next < outcomes.length; next++) {
-            CallReport cancelled = CallReport.cancelled(name(next));
-            outcomes[next] = cancelled;
+        // One worker per slot in use; each stops its call, and any call its thread took on meanwhile.
+        for (int i = 0; i < queued; i++)
+            if (running[i] != null) running[i].worker.tell(new CallWorker.Abort(i, reason, kind));
+        for (int i = queued; i < outcomes.length; i++) {
+            CallReport cancelled = CallReport.cancelled(name(i));
+            outcomes[i] = cancelled;
             settled++;
             emit(new RunEvent.CallFinished(runId, Instant.now(), cancelled, false));
         }
@@ -290,15 +310,17 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
 
     private Behavior<Command> onGetSnapshot(GetSnapshot m) {
         List<CallReport> calls = new ArrayList<>(outcomes.length);
+        int claimed = queue.claimed();
         for (int i = 0; i < outcomes.length; i++) {
             if (outcomes[i] != null) {
                 calls.add(outcomes[i]);
-            } else if (i >= next) {
+            } else if (i >= claimed) {
                 calls.add(CallReport.live(name(i), CallStatus.QUEUED, 0, null, null, null));
             } else {
-                Live live = running.get(i);
+                Live live = running[i]; // null: a worker's thread has just taken it on; no news yet
                 CallStatus status = aborting ? CallStatus.ABORTING : CallStatus.RUNNING;
-                calls.add(CallReport.live(name(i), status, live.attempt, live.startedAt, live.thread, live.progress));
+                calls.add(live == null ? CallReport.live(name(i), status, 0, null, null, null)
+                        : CallReport.live(name(i), status, live.attempt, live.startedAt, live.thread, live.progress));
             }
         }
         m.replyTo().tell(report(aborting ? RunStatus.ABORTING : RunStatus.RUNNING, calls, null));
@@ -309,6 +331,11 @@ public final class RunSupervisor extends AbstractBehavior<RunSupervisor.Command>
         Long duration = finishedAt == null ? null : Duration.between(startedAt, finishedAt).toMillis();
         return new RunReport(runId, job.name(), status, status == RunStatus.FAILED ? cause : null, abortReason,
                 startedAt, finishedAt, duration, calls);
+    }
+
+    private void setRunning(int index, Live live) {
+        if ((running[index] == null) != (live == null)) runningCount += live == null ? -1 : 1;
+        running[index] = live;
     }
 
     private String name(int index) {

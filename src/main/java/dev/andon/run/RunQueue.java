@@ -34,9 +34,4 @@ final class RunQueue {
     int close() {
         return Math.min(next.getAndSet(CLOSED), size);
     }
-
-    /** How many calls have been claimed (calls {@code [0, claimed())}), or {@code size} once closed. */
-    int claimed() {
-        return Math.min(next.get(), size);
-    }
 }

@@ -310,17 +310,18 @@ public final class RunSupervisor extends ExtensibleBehavior<RunSupervisor.Comman
 
     private Behavior<Command> onGetSnapshot(GetSnapshot m) {
         List<CallReport> calls = new ArrayList<>(outcomes.length);
-        int claimed = queue.claimed();
         for (int i = 0; i < outcomes.length; i++) {
             if (outcomes[i] != null) {
                 calls.add(outcomes[i]);
-            } else if (i >= claimed) {
+            } else if (running[i] == null) {
+                // Queued, or just taken from the queue by a worker's thread with no word of it
+                // here yet: no CallStarted has been told for it either, so the snapshot agrees
+                // with the events, and never shows more calls running than may run.
                 calls.add(CallReport.live(name(i), CallStatus.QUEUED, 0, null, null, null));
             } else {
-                Live live = running[i]; // null: a worker's thread has just taken it on; no news yet
+                Live live = running[i];
                 CallStatus status = aborting ? CallStatus.ABORTING : CallStatus.RUNNING;
-                calls.add(live == null ? CallReport.live(name(i), status, 0, null, null, null)
-                        : CallReport.live(name(i), status, live.attempt, live.startedAt, live.thread, live.progress));
+                calls.add(CallReport.live(name(i), status, live.attempt, live.startedAt, live.thread, live.progress));
             }
         }
         m.replyTo().tell(report(aborting ? RunStatus.ABORTING : RunStatus.RUNNING, calls, null));

@@ -97,8 +97,11 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
 
     enum AbortAnswer { ACCEPTED, FINISHED, UNKNOWN }
 
-    /** Asks for a stream of a run's events: the ones so far, then the live ones until the run ends. */
-    record Subscribe(String runId, ActorRef<Optional<Source<ServerSentEvent, NotUsed>>> replyTo) implements Command {
+    /**
+     * Asks for a stream of a run's events: the ones so far numbered after {@code after} (0: all),
+     * then the live ones until the run ends.
+     */
+    record Subscribe(String runId, int after, ActorRef<Optional<Source<ServerSentEvent, NotUsed>>> replyTo) implements Command {
     }
 
     record BeginShutdown(ActorRef<akka.Done> replyTo) implements Command {
@@ -149,10 +152,14 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
                     report == null ? null : report.durationMillis(), job.calls().size());
         }
 
-        List<ServerSentEvent> replay() {
-            List<ServerSentEvent> all = new ArrayList<>(log.size() + lastProgress.size());
-            log.forEach(e -> all.add(e.frame()));
-            lastProgress.values().forEach(e -> all.add(e.frame()));
+        List<ServerSentEvent> replay(int after) {
+            List<ServerSentEvent> all = new ArrayList<>();
+            log.forEach(e -> {
+                if (e.seq() > after) all.add(e.frame());
+            });
+            lastProgress.values().forEach(e -> {
+                if (e.seq() > after) all.add(e.frame());
+            });
             return all;
         }
     }
@@ -322,7 +329,7 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
             m.replyTo().tell(Optional.empty());
             return this;
         }
-        List<ServerSentEvent> replay = run.replay();
+        List<ServerSentEvent> replay = run.replay(m.after());
         Pair<Pair<BoundedSourceQueue<ServerSentEvent>, CompletionStage<akka.Done>>, Source<ServerSentEvent, NotUsed>> p =
                 Source.<ServerSentEvent>queue(replay.size() + settings.sseBuffer())
                         .watchTermination(Keep.both())

@@ -106,7 +106,7 @@ final class ServiceRoutes extends AllDirectives {
                 path("runs", () -> concat(get(this::listRuns), post(this::startPostedJob))),
                 path(PathMatchers.segment("runs").slash(PathMatchers.segment()), id -> get(() -> getRun(id))),
                 path(PathMatchers.segment("runs").slash(PathMatchers.segment()).slash("events"),
-                        id -> get(() -> events(id))),
+                        id -> get(() -> optionalHeaderValueByName("Last-Event-ID", last -> events(id, last)))),
                 path(PathMatchers.segment("runs").slash(PathMatchers.segment()).slash("abort"),
                         id -> post(() -> abort(id))),
                 path("metrics", () -> get(() -> complete(HttpResponse.create()
@@ -209,14 +209,31 @@ final class ServiceRoutes extends AllDirectives {
         return completeWithFuture(answer);
     }
 
-    private Route events(String id) {
+    /**
+     * A client that reconnects with {@code Last-Event-ID} (as browsers' EventSource does) gets only
+     * what came after that event.
+     */
+    private Route events(String id, Optional<String> lastEventId) {
+        int after = 0;
+        if (lastEventId.isPresent()) {
+            String v = lastEventId.get().trim();
+            try {
+                after = v.isEmpty() ? 0 : Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+                after = -1;
+            }
+            if (after < 0)
+                return complete(error(StatusCodes.BAD_REQUEST, "invalid Last-Event-ID",
+                        "Last-Event-ID must be the id of an event of this run (a number from 1), not \"" + (v.length() <= 40 ? v : v.substring(0, 40) + "...") + "\""));
+        }
+        int from = after;
         if (sseClients.incrementAndGet() > settings.maxSseClients()) {
             sseClients.decrementAndGet();
             return complete(error(StatusCodes.SERVICE_UNAVAILABLE, "too many event clients", settings.maxSseClients()
                     + " clients are listening, the most allowed (" + ServiceSettings.PATH + ".max-sse-clients)", retryAfter()));
         }
         CompletionStage<Optional<Source<ServerSentEvent, NotUsed>>> stream =
-                askStage((ActorRef<Optional<Source<ServerSentEvent, NotUsed>>> r) -> new RunRegistry.Subscribe(id, r));
+                askStage((ActorRef<Optional<Source<ServerSentEvent, NotUsed>>> r) -> new RunRegistry.Subscribe(id, from, r));
         return onComplete(stream, result -> {
             if (result.isFailure() || result.get().isEmpty()) {
                 sseClients.decrementAndGet();

@@ -199,6 +199,24 @@ class AndonServiceTest {
 
         // Connected after the end: the whole story, then the stream ends.
         assertEquals(live, server.events(id));
+        // Reconnecting with the last id it saw, a client gets only what came after.
+        assertEquals(live.subList(4, 6), server.events(id, "4"));
+        assertEquals(List.of(), server.events(id, "6"));
+        assertEquals(live, server.events(id, "0"));
+    }
+
+    @Test
+    void shouldResumeALiveStreamAfterTheLastEventIdItSaw() throws Exception {
+        String id = server.startJob("slow");
+        server.awaitRunning(id, 2);
+        // run-started, call-started x2 so far: a client that saw event 2 misses only the third.
+        CompletableFuture<List<TestService.Sse>> stream = CompletableFuture.supplyAsync(() -> server.events(id, "2"));
+        TestService.sleep(300);
+        server.post("/runs/" + id + "/abort", "");
+        List<TestService.Sse> events = stream.get(10, TimeUnit.SECONDS);
+        assertEquals(List.of("call-started", "abort-requested", "call-finished", "call-finished", "run-finished"),
+                events.stream().map(TestService.Sse::type).toList());
+        assertEquals("3", events.get(0).id());
     }
 
     @Test

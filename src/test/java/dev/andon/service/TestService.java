@@ -136,7 +136,14 @@ final class TestService implements AutoCloseable {
 
     /** Reads the events of run {@code id} until the server ends the stream. */
     List<Sse> events(String id) {
-        HttpRequest request = request("/runs/" + id + "/events").header("Accept", "text/event-stream").GET().build();
+        return events(id, null);
+    }
+
+    /** As {@link #events(String)}, reconnecting after event {@code lastEventId} if not null. */
+    List<Sse> events(String id, String lastEventId) {
+        HttpRequest.Builder b = request("/runs/" + id + "/events").header("Accept", "text/event-stream");
+        if (lastEventId != null) b.header("Last-Event-ID", lastEventId);
+        HttpRequest request = b.GET().build();
         try {
             HttpResponse<Stream<String>> r = http.send(request, HttpResponse.BodyHandlers.ofLines());
             if (r.statusCode() != 200) throw new AssertionError("events of " + id + ": " + r.statusCode());

@@ -1,8 +1,8 @@
 package dev.andon.call;
 
+import java.io.File;
+import java.io.FileInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +40,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ProcessTree {
     private static final Path PROC = Path.of("/proc");
+    private static final String PROC_DIR = "/proc/";
+    // A stat line is some 300 bytes; children lists are short (a longer one is read in full anyway).
+    private static final int READ_BUFFER = 1024;
     private static final Path SETSID = Path.of("/usr/bin/setsid");
+    private static final java.util.concurrent.atomic.AtomicBoolean WARMED_UP = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final int WARM_UP_READINGS = 3;
     /** Whether trees are tracked by process group and {@code /proc} (Linux) or by descendants only. */
     static final boolean PROCESS_GROUPS = Files.isExecutable(SETSID) && Files.isDirectory(PROC.resolve("self"));
     /** Whether the kernel lists each task's children ({@code CONFIG_PROC_CHILDREN}). */
@@ -75,7 +80,27 @@ final class ProcessTree {
 
     /** Starts {@code builder} (whose command came from {@link #wrap}) as a tree. */
     static ProcessTree start(ProcessBuilder builder) throws IOException {
+        warmUpInBackground();
         return new ProcessTree(builder.start());
+    }
+
+    /**
+     * Once per JVM, on a daemon thread: reads {@code /proc} as a tree's stop does, a few times. The
+     * first reading in a fresh JVM (class loading, interpreted code) costs tens of milliseconds of
+     * CPU, the later ones about one: they happen while the first commands run, not on the path
+     * from a failure to every tree's end.
+     */
+    private static void warmUpInBackground() {
+        if (!PROCESS_GROUPS || !WARMED_UP.compareAndSet(false, true)) return;
+        Thread t = new Thread(() -> {
+            long self = ProcessHandle.current().pid();
+            for (int i = 0; i < WARM_UP_READINGS; i++) {
+                Stat.all();
+                children(self);
+            }
+        }, "andon-proc-warm-up");
+        t.setDaemon(true);
+        t.start();
     }
 
     Process root() {
@@ -124,14 +149,22 @@ final class ProcessTree {
     /** The children of every thread of {@code pid}, as the kernel lists them (empty if gone). */
     private static List<Long> children(long pid) {
         List<Long> kids = new ArrayList<>();
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(PROC.resolve(Long.toString(pid)).resolve("task"))) {
-            for (Path task : tasks) {
-                String text = Files.readString(task.resolve("children"), StandardCharsets.ISO_8859_1).trim();
-                if (text.isEmpty()) continue;
-                for (String k : text.split(" ")) kids.add(Long.parseLong(k));
+        String[] tasks = new File(PROC_DIR + pid + "/task").list();
+        if (tasks == null) return kids; // gone meanwhile: no children to signal
+        byte[] buf = new byte[READ_BUFFER];
+        for (String task : tasks) {
+            int n = ProcFile.read(PROC_DIR + pid + "/task/" + task + "/children", buf);
+            long value = -1;
+            for (int i = 0; i < n; i++) {
+                byte b = buf[i];
+                if (b >= '0' && b <= '9') {
+                    value = (value < 0 ? 0 : value * 10) + (b - '0');
+                } else if (value >= 0) {
+                    kids.add(value);
+                    value = -1;
+                }
             }
-        } catch (IOException | RuntimeException e) {
-            // gone meanwhile: no children to signal
+            if (value >= 0) kids.add(value);
         }
         return kids;
     }
@@ -277,7 +310,7 @@ final class ProcessTree {
     }
 
     /** The fields of {@code /proc/<pid>/stat} a tree needs. */
-    private record Stat(long pid, char state, long ppid, long pgrp, long startTime) {
+    record Stat(long pid, char state, long ppid, long pgrp, long startTime) {
 
         private static final Object SCAN_LOCK = new Object();
         private static Map<Long, Stat> lastScan; // guarded by SCAN_LOCK
@@ -328,37 +361,93 @@ final class ProcessTree {
 
         static Map<Long, Stat> all() {
             Map<Long, Stat> all = new HashMap<>();
-            try (DirectoryStream<Path> dir = Files.newDirectoryStream(PROC)) {
-                for (Path p : dir) {
-                    String name = p.getFileName().toString();
-                    if (name.isEmpty() || !Character.isDigit(name.charAt(0))) continue;
-                    Stat s = read(Long.parseLong(name));
-                    if (s != null) all.put(s.pid, s);
-                }
-            } catch (IOException | NumberFormatException e) {
-                // /proc vanished under us: report what was read; the next poll tries again.
+            String[] names = PROC.toFile().list();
+            if (names == null) return all; // /proc vanished under us: the next poll tries again
+            byte[] buf = new byte[READ_BUFFER];
+            for (String name : names) {
+                long pid = pidOf(name);
+                if (pid < 0) continue;
+                Stat s = read(pid, buf);
+                if (s != null) all.put(s.pid, s);
             }
             return all;
         }
 
-        static Stat read(long pid) {
-            String text;
-            try {
-                text = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.ISO_8859_1);
-            } catch (IOException | RuntimeException e) {
-                return null; // exited meanwhile
+        /** The pid a {@code /proc} entry names, or -1 for the entries that are not processes. */
+        private static long pidOf(String name) {
+            if (name.isEmpty() || name.length() > 18) return -1;
+            long pid = 0;
+            for (int i = 0; i < name.length(); i++) {
+                char c = name.charAt(i);
+                if (c < '0' || c > '9') return -1;
+                pid = pid * 10 + (c - '0');
             }
-            // "pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
-            //  utime stime cutime cstime priority nice threads itrealvalue starttime ..."; comm
-            // may hold spaces and parentheses, so fields are counted from the last ')'.
-            int close = text.lastIndexOf(')');
-            if (close < 0) return null;
-            String[] f = text.substring(close + 2).split(" ");
-            if (f.length < 20) return null;
-            try {
-                return new Stat(pid, f[0].charAt(0), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[19]));
-            } catch (NumberFormatException e) {
-                return null;
+            return pid;
+        }
+
+        static Stat read(long pid) {
+            return read(pid, new byte[READ_BUFFER]);
+        }
+
+        /**
+         * Reads {@code /proc/<pid>/stat} with {@code buf}: "pid (comm) state ppid pgrp session tty
+         * tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime priority nice threads
+         * itrealvalue starttime ...". Parsed by hand from the bytes (a scan reads every process's, on
+         * the path from a failure to the run's report); comm may hold spaces and parentheses, so
+         * fields are counted from the last ')'.
+         */
+        static Stat read(long pid, byte[] buf) {
+            return parse(pid, buf, ProcFile.read(PROC_DIR + pid + "/stat", buf));
+        }
+
+        /** The fields of the first {@code n} bytes of {@code buf}, a stat line; null if it is not one. */
+        static Stat parse(long pid, byte[] buf, int n) {
+            int close = n - 1;
+            while (close >= 0 && buf[close] != ')') close--;
+            if (close < 0 || close + 4 >= n) return null; // exited meanwhile, or not what we expect
+            char state = (char) buf[close + 2];
+            // Fields after the state, numbered from 1: ppid 1, pgrp 2, starttime 19.
+            long ppid = -1, pgrp = -1, startTime = -1;
+            int field = 1;
+            long value = -1; // -1 while the field is empty or not a plain number
+            boolean number = true;
+            for (int i = close + 4; i <= n && field <= 19; i++) {
+                byte b = i < n ? buf[i] : (byte) ' ';
+                if (b == ' ' || b == '\n') {
+                    long v = number ? value : -1;
+                    if (field == 1) ppid = v;
+                    else if (field == 2) pgrp = v;
+                    else if (field == 19) startTime = v;
+                    field++;
+                    value = -1;
+                    number = true;
+                } else if (b >= '0' && b <= '9') {
+                    value = (value < 0 ? 0 : value * 10) + (b - '0');
+                } else {
+                    number = false;
+                }
+            }
+            if (ppid < 0 || pgrp < 0 || startTime < 0) return null;
+            return new Stat(pid, state, ppid, pgrp, startTime);
+        }
+    }
+
+    /** Small {@code /proc} files read whole into a caller's buffer, without NIO's per-call machinery. */
+    private static final class ProcFile {
+        private ProcFile() {
+        }
+
+        /**
+         * Reads {@code path} into {@code buf}, growing nothing: the bytes that fit. Returns how many
+         * were read, 0 when the file is gone (the process exited) or unreadable.
+         */
+        static int read(String path, byte[] buf) {
+            try (FileInputStream in = new FileInputStream(path)) {
+                int n = 0;
+                for (int r; n < buf.length && (r = in.read(buf, n, buf.length - n)) > 0; ) n += r;
+                return n;
+            } catch (IOException | RuntimeException e) {
+                return 0;
             }
         }
     }

@@ -65,7 +65,7 @@ final class RunCommand implements Callable<Integer> {
         Setup.handleSignals(this::onSignal);
         andon = Setup.startAndon(loaded.config(), System.err);
         if (andon == null) return ExitCodes.CONFIG;
-        if (json) ReportJson.warmUpInBackground();
+        ReportWarmUp.inBackground(spec, json);
         RunReport report;
         try {
             RunDisplay display = new RunDisplay(spec, System.console() != null, System.err);

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.andon.run.ReportJson;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -19,14 +21,27 @@ class ShutdownTest {
         try {
             // A call deaf to the abort keeps the shutdown in its requests-done phase for the grace.
             String id = TestService.json(server.post("/runs", """
-                    {"abort-grace": "2s", "calls": [{"name": "deaf", "kind": "sleep", "duration": "3s", "ignore-abort": true},
+                    {"abort-grace": "2s", "calls": [{"name": "deaf", "kind": "sleep", "duration": "6s", "ignore-abort": true},
                                                     {"name": "polite", "kind": "sleep", "duration": "30s"}]}"""))
                     .get("id").asText();
             server.awaitRunning(id, 2);
             CompletableFuture<List<TestService.Sse>> events = CompletableFuture.supplyAsync(() -> server.events(id));
             TestService.sleep(200);
 
+            Socket connection = new Socket("127.0.0.1", server.service.address().getPort());
+            connection.setSoTimeout(10_000);
             var stopped = server.andon.shutdown();
+
+            // While the deaf call holds the shutdown, a client on a connection opened before (the
+            // listener is unbound by now) is told to come back later, and nothing starts.
+            TestService.sleep(300);
+            String body = "{\"calls\": [{\"name\": \"late\", \"kind\": \"sleep\", \"duration\": \"1ms\"}]}";
+            connection.getOutputStream().write(("POST /runs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(connection.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 503 "), answer);
+            assertTrue(answer.contains("\r\nRetry-After: "), answer);
+            assertTrue(answer.contains("\"error\":\"shutting down\""), answer);
 
             List<TestService.Sse> stream = events.get(10, TimeUnit.SECONDS);
             TestService.Sse last = stream.get(stream.size() - 1);

@@ -58,8 +58,10 @@ public final class Andon implements AutoCloseable {
     private final ActorSystem<AndonGuardian.Command> system;
     private final Map<String, CompletableFuture<RunReport>> pending = new ConcurrentHashMap<>();
     private final Supplier<HttpClient> httpClient;
+    private final Duration snapshotTimeout;
 
-    private Andon(ActorSystem<AndonGuardian.Command> system) {
+    private Andon(ActorSystem<AndonGuardian.Command> system, Duration snapshotTimeout) {
+        this.snapshotTimeout = snapshotTimeout;
         this.system = system;
         Config config = system.settings().config();
         Duration connectTimeout = config.getDuration("andon.http-client.connect-timeout");
@@ -104,7 +106,9 @@ public final class Andon implements AutoCloseable {
     public static Andon start(Config config, String systemName) {
         Objects.requireNonNull(config, "config");
         Duration margin = config.getDuration("andon.shutdown.margin");
-        return new Andon(ActorSystem.create(AndonGuardian.create(margin), systemName, config));
+        Duration snapshotTimeout = config.getDuration("andon.snapshot-timeout");
+        return new Andon(ActorSystem.create(AndonGuardian.create(margin, snapshotTimeout), systemName, config),
+                snapshotTimeout);
     }
 
     /** Starts a run of {@code job}. */
@@ -158,7 +162,7 @@ public final class Andon implements AutoCloseable {
     /** The live state of a run, or empty if it is not live. */
     public CompletionStage<Optional<RunReport>> snapshot(String runId) {
         return AskPattern.ask(system, (akka.actor.typed.ActorRef<Optional<RunReport>> r) -> new AndonGuardian.GetSnapshot(runId, r),
-                Duration.ofSeconds(5), system.scheduler());
+                snapshotTimeout.plusSeconds(2), system.scheduler()); // the guardian answers empty after snapshotTimeout
     }
 
     /** Shuts down through CoordinatedShutdown; completes when the system has terminated. */

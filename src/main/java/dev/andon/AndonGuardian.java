@@ -61,17 +61,21 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
     }
 
     private final Duration shutdownMargin;
+    private final Duration snapshotTimeout;
     private final TimerScheduler<Command> timers;
     private final Map<String, LiveRun> live = new HashMap<>();
     private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
     private boolean shuttingDown;
 
-    static Behavior<Command> create(Duration shutdownMargin) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new AndonGuardian(ctx, timers, shutdownMargin)));
+    static Behavior<Command> create(Duration shutdownMargin, Duration snapshotTimeout) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new AndonGuardian(ctx, timers, shutdownMargin,
+                snapshotTimeout)));
     }
 
-    private AndonGuardian(ActorContext<Command> context, TimerScheduler<Command> timers, Duration shutdownMargin) {
+    private AndonGuardian(ActorContext<Command> context, TimerScheduler<Command> timers, Duration shutdownMargin,
+                          Duration snapshotTimeout) {
         super(context);
+        this.snapshotTimeout = snapshotTimeout;
         this.timers = timers;
         this.shutdownMargin = shutdownMargin;
     }
@@ -115,7 +119,7 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
             return this;
         }
         // The supervisor may finish before it answers: ask with a timeout and answer empty then.
-        getContext().ask(RunReport.class, run.supervisor(), Duration.ofSeconds(3), RunSupervisor.GetSnapshot::new,
+        getContext().ask(RunReport.class, run.supervisor(), snapshotTimeout, RunSupervisor.GetSnapshot::new,
                 (report, failure) -> new SnapshotReady(report, m.replyTo()));
         return this;
     }

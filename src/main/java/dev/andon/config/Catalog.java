@@ -281,8 +281,20 @@ public final class Catalog {
             shape.read(actual, quoted);
         } catch (ConfigException.BadValue | ConfigException.WrongType e) {
             problems.add(value.origin(), path, "must be " + shape.description + ", not " + ConfigBlock.describe(value));
+            return;
+        }
+        // No time Andon waits for is negative; a timeout of nothing would fail every ask.
+        if (shape == Shape.DURATION && path.startsWith("andon.")) {
+            Duration d = actual.getDuration(quoted);
+            String given = "\"" + value.unwrapped() + "\"";
+            if (d.isNegative()) problems.add(value.origin(), path, "must be at least 0, not " + given);
+            else if (d.isZero() && POSITIVE_DURATIONS.contains(path))
+                problems.add(value.origin(), path, "must be more than 0, not " + given);
         }
     }
+
+    /** Settings under andon.* that are timeouts of an ask, which must be positive. */
+    private static final Set<String> POSITIVE_DURATIONS = Set.of("andon.snapshot-timeout", "andon.http.ask-timeout");
 
     /** How a reference.conf default says its setting is read. */
     private enum Shape {

@@ -120,9 +120,11 @@ class LoadTest {
 
     @Test
     void shouldNotLetABigRunStarveASmallOne() {
-        // 1000 calls asking for 1000 at once: the service holds each run to its dispatcher's pool
-        // size, so the big run's calls enter the pool's queue one per finished call of its own,
-        // behind the small run's, which were queued while the big run's first 64 held every thread.
+        // 1000 calls of 200 ms asking for 1000 at once: the service holds each run to its
+        // dispatcher's pool size. The small run's calls wait in the pool's queue while the big
+        // run's first 64 hold every thread; a thread that finishes a big call would run the big
+        // run's next one itself, but not while other work waits there (after its first 10 ms),
+        // so the small run's calls get the next threads to come free.
         Instant t0 = Instant.now();
         String big = server.startJob("big");
         Instant t1 = Instant.now();

@@ -49,6 +49,10 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
     record Shutdown(ActorRef<Done> replyTo) implements Command {
     }
 
+    /** A run has sent its report; its supervisor stops right after. */
+    private record RunReported(String runId) implements Command {
+    }
+
     private record SupervisorStopped(String runId) implements Command {
     }
 
@@ -61,6 +65,8 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
     }
 
     private final Duration shutdownMargin;
+    private final ActorRef<RunSupervisor.RunFinished> reported;
+    private final java.util.Set<String> unreported = new java.util.HashSet<>(); // live runs that have not reported yet
     private final Duration snapshotTimeout;
     private final TimerScheduler<Command> timers;
     private final Map<String, LiveRun> live = new HashMap<>();
@@ -78,6 +84,7 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
         this.snapshotTimeout = snapshotTimeout;
         this.timers = timers;
         this.shutdownMargin = shutdownMargin;
+        this.reported = context.messageAdapter(RunSupervisor.RunFinished.class, f -> new RunReported(f.report().id()));
     }
 
     @Override
@@ -88,6 +95,7 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
                 .onMessage(GetSnapshot.class, this::onGetSnapshot)
                 .onMessage(SnapshotReady.class, this::onSnapshotReady)
                 .onMessage(Shutdown.class, this::onShutdown)
+                .onMessage(RunReported.class, this::onRunReported)
                 .onMessage(SupervisorStopped.class, this::onSupervisorStopped)
                 .onMessageEquals(ShutdownTimedOut.INSTANCE, this::onShutdownTimedOut)
                 .build();
@@ -99,10 +107,11 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
             return this;
         }
         ActorRef<RunSupervisor.Command> supervisor = getContext().spawn(
-                RunSupervisor.create(m.runId(), m.job(), getContext().getSystem().ignoreRef(), m.listener()),
+                RunSupervisor.create(m.runId(), m.job(), reported, m.listener()),
                 "run-" + m.runId(), RunSupervisor.ACTOR_DISPATCHER);
         getContext().watchWith(supervisor, new SupervisorStopped(m.runId()));
         live.put(m.runId(), new LiveRun(supervisor, m.job()));
+        unreported.add(m.runId());
         return this;
     }
 
@@ -136,22 +145,31 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
             Duration longestGrace = live.values().stream().map(r -> r.job().abortGrace())
                     .max(Duration::compareTo).orElse(Duration.ZERO);
             if (!live.isEmpty()) {
-                getContext().getLog().info("shutting down: aborting {} live run(s)", live.size());
+                // Runs that have reported are only stopping: they are waited for, not aborted.
+                if (!unreported.isEmpty())
+                    getContext().getLog().info("shutting down: aborting {} live run(s)", unreported.size());
                 timers.startSingleTimer(ShutdownTimedOut.INSTANCE, longestGrace.plus(shutdownMargin));
             }
-            live.values().forEach(r -> r.supervisor().tell(new RunSupervisor.Abort("shutdown", AbortKind.SHUTDOWN)));
+            unreported.forEach(id -> live.get(id).supervisor().tell(new RunSupervisor.Abort("shutdown", AbortKind.SHUTDOWN)));
         }
         return replyIfDrained();
     }
 
+    private Behavior<Command> onRunReported(RunReported m) {
+        unreported.remove(m.runId());
+        return this;
+    }
+
     private Behavior<Command> onSupervisorStopped(SupervisorStopped m) {
         live.remove(m.runId());
+        unreported.remove(m.runId());
         return replyIfDrained();
     }
 
     private Behavior<Command> onShutdownTimedOut() {
         getContext().getLog().warn("shutting down with {} run(s) still not reported: {}", live.size(), live.keySet());
         live.clear();
+        unreported.clear();
         return replyIfDrained();
     }
 

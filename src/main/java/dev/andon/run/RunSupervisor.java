@@ -97,6 +97,7 @@ public final class RunSupervisor extends ExtensibleBehavior<RunSupervisor.Comman
     private final JobSpec job;
     private final ActorRef<RunFinished> replyTo;
     private final RunListener listener;
+    private final boolean listening; // no events are made for RunListener.NONE (most of them are per call)
     private final CallWorker.Setup workerSetup;
 
     private final CallReport[] outcomes;
@@ -144,6 +145,7 @@ public final class RunSupervisor extends ExtensibleBehavior<RunSupervisor.Comman
         this.job = job;
         this.replyTo = replyTo;
         this.listener = listener;
+        this.listening = listener != RunListener.NONE;
         this.outcomes = new CallReport[job.calls().size()];
         this.queue = new RunQueue(outcomes.length);
         this.running = new Live[outcomes.length];
@@ -208,7 +210,7 @@ public final class RunSupervisor extends ExtensibleBehavior<RunSupervisor.Comman
         live.attempt = s.attempt();
         live.startedAt = s.at();
         live.thread = s.thread();
-        emit(new RunEvent.CallStarted(runId, s.at(), name(s.index()), s.attempt(), s.thread()));
+        if (listening) emit(new RunEvent.CallStarted(runId, s.at(), name(s.index()), s.attempt(), s.thread()));
         return this;
     }
 
@@ -224,7 +226,7 @@ public final class RunSupervisor extends ExtensibleBehavior<RunSupervisor.Comman
         else idle.push(a.worker());
         Live live = running[a.index()];
         CallReport r = a.report();
-        if (live != null && live.startedAt == null && r.startedAt() != null) // it ran and ended before it could say so
+        if (listening && live != null && live.startedAt == null && r.startedAt() != null) // it ran and ended before it could say so
             emit(new RunEvent.CallStarted(runId, r.startedAt(), r.name(), r.attempts(), r.thread()));
         return settle(a.index(), r, a.abortRequested(), a.failure());
     }
@@ -234,7 +236,7 @@ public final class RunSupervisor extends ExtensibleBehavior<RunSupervisor.Comman
         outcomes[index] = report;
         settled++;
         setRunning(index, null);
-        emit(new RunEvent.CallFinished(runId, Instant.now(), report, acked));
+        if (listening) emit(new RunEvent.CallFinished(runId, Instant.now(), report, acked));
         if (failure && cause == null && decided == null) {
             cause = new RunReport.Cause(report.name(), report.error());
             decided = RunStatus.FAILED;
@@ -294,7 +296,7 @@ public final class RunSupervisor extends ExtensibleBehavior<RunSupervisor.Comman
             CallReport cancelled = CallReport.cancelled(name(i));
             outcomes[i] = cancelled;
             settled++;
-            emit(new RunEvent.CallFinished(runId, Instant.now(), cancelled, false));
+            if (listening) emit(new RunEvent.CallFinished(runId, Instant.now(), cancelled, false));
         }
     }
 

@@ -7,7 +7,9 @@ import com.typesafe.config.ConfigFactory;
 import dev.andon.Andon;
 import dev.andon.run.JobSpec;
 import dev.andon.run.RunStatus;
+import dev.andon.testutil.LogRecorder;
 import java.lang.management.ManagementFactory;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
@@ -57,6 +59,21 @@ class StartStopTest {
 
     @Test
     void shouldNotGrowThreadsOrHeapOverRepeatedStartAndStop() throws Exception {
+        LogRecorder log = LogRecorder.attach();
+        try {
+            startAndStop();
+            // Every other cycle aborts its one live run. A run that has reported but whose
+            // supervisor is still stopping is not "aborted" again, nor said to be.
+            List<String> aborting = log.containing("shutting down: aborting");
+            assertEquals(5 + (CYCLES + 1) / 2, aborting.size(), aborting.toString());
+            assertTrue(aborting.stream().allMatch(l -> l.endsWith("aborting 1 live run(s)")), aborting.toString());
+            assertEquals(List.of(), log.warningsAndErrors());
+        } finally {
+            log.detach();
+        }
+    }
+
+    private static void startAndStop() throws Exception {
         for (int i = 0; i < 10; i++) cycle(-1 - i); // warm up: classes, JIT, logging
         Thread.sleep(500);
         int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();

@@ -18,8 +18,7 @@ import java.util.Map;
  * {@code andon run} will print at its end: one call per call of the job, every status, the details
  * a command call has (Integer, String, Boolean values). In a fresh JVM the first report costs
  * 20-40 ms of class loading and interpreted Jackson or table code, and a serializer for each value
- * type first met; a sample of one small call (as {@link ReportJson#warmUpInBackground} serializes)
- * leaves most of that between the run's end and the exit. A few rounds also get the hot methods
+ * type first met; a sample of one small call leaves most of that between the run's end and the exit. A few rounds also get the hot methods
  * compiled before they are needed.
  */
 final class ReportWarmUp {

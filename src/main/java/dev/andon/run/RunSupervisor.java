@@ -305,8 +305,10 @@ public final class RunSupervisor extends ExtensibleBehavior<RunSupervisor.Comman
         RunReport report = report(decided != null ? decided : RunStatus.SUCCEEDED, List.of(outcomes), Instant.now());
         getContext().getLog().debug("run {} finished {}", runId, report.status());
         if (deadlineTimer != null) deadlineTimer.cancel();
-        replyTo.tell(new RunFinished(report));
+        // The listener first: it is called right here (Andon completes the report's future in it),
+        // while a message to replyTo may first have to wake a thread of its dispatcher.
         emit(new RunEvent.RunFinished(runId, report.finishedAt(), report));
+        replyTo.tell(new RunFinished(report));
         return Behaviors.stopped();
     }
 

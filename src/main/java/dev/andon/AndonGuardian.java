@@ -21,6 +21,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The root of an Andon actor system: starts a {@link RunSupervisor} per run, routes aborts and
@@ -49,10 +51,6 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
     record Shutdown(ActorRef<Done> replyTo) implements Command {
     }
 
-    /** A run has sent its report; its supervisor stops right after. */
-    private record RunReported(String runId) implements Command {
-    }
-
     private record SupervisorStopped(String runId) implements Command {
     }
 
@@ -65,8 +63,9 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
     }
 
     private final Duration shutdownMargin;
-    private final ActorRef<RunSupervisor.RunFinished> reported;
-    private final java.util.Set<String> unreported = new java.util.HashSet<>(); // live runs that have not reported yet
+    // Live runs that have reported (their supervisors are stopping): marked by the run's listener on
+    // its own thread, before the report's future completes, so that no message has to be sent for it.
+    private final Set<String> reported = ConcurrentHashMap.newKeySet();
     private final Duration snapshotTimeout;
     private final TimerScheduler<Command> timers;
     private final Map<String, LiveRun> live = new HashMap<>();
@@ -84,7 +83,6 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
         this.snapshotTimeout = snapshotTimeout;
         this.timers = timers;
         this.shutdownMargin = shutdownMargin;
-        this.reported = context.messageAdapter(RunSupervisor.RunFinished.class, f -> new RunReported(f.report().id()));
     }
 
     @Override
@@ -95,7 +93,6 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
                 .onMessage(GetSnapshot.class, this::onGetSnapshot)
                 .onMessage(SnapshotReady.class, this::onSnapshotReady)
                 .onMessage(Shutdown.class, this::onShutdown)
-                .onMessage(RunReported.class, this::onRunReported)
                 .onMessage(SupervisorStopped.class, this::onSupervisorStopped)
                 .onMessageEquals(ShutdownTimedOut.INSTANCE, this::onShutdownTimedOut)
                 .build();
@@ -107,11 +104,10 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
             return this;
         }
         ActorRef<RunSupervisor.Command> supervisor = getContext().spawn(
-                RunSupervisor.create(m.runId(), m.job(), reported, m.listener()),
+                RunSupervisor.create(m.runId(), m.job(), getContext().getSystem().ignoreRef(), markReported(m)),
                 "run-" + m.runId(), RunSupervisor.ACTOR_DISPATCHER);
         getContext().watchWith(supervisor, new SupervisorStopped(m.runId()));
         live.put(m.runId(), new LiveRun(supervisor, m.job()));
-        unreported.add(m.runId());
         return this;
     }
 
@@ -144,6 +140,7 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
             shuttingDown = true;
             Duration longestGrace = live.values().stream().map(r -> r.job().abortGrace())
                     .max(Duration::compareTo).orElse(Duration.ZERO);
+            List<String> unreported = live.keySet().stream().filter(id -> !reported.contains(id)).toList();
             if (!live.isEmpty()) {
                 // Runs that have reported are only stopping: they are waited for, not aborted.
                 if (!unreported.isEmpty())
@@ -155,21 +152,26 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
         return replyIfDrained();
     }
 
-    private Behavior<Command> onRunReported(RunReported m) {
-        unreported.remove(m.runId());
-        return this;
+    /** The run's listener, which first notes when the run has reported. */
+    private RunListener markReported(StartRun m) {
+        RunListener listener = m.listener();
+        String runId = m.runId();
+        return event -> {
+            if (event instanceof RunEvent.RunFinished) reported.add(runId);
+            listener.onEvent(event);
+        };
     }
 
     private Behavior<Command> onSupervisorStopped(SupervisorStopped m) {
         live.remove(m.runId());
-        unreported.remove(m.runId());
+        reported.remove(m.runId());
         return replyIfDrained();
     }
 
     private Behavior<Command> onShutdownTimedOut() {
         getContext().getLog().warn("shutting down with {} run(s) still not reported: {}", live.size(), live.keySet());
         live.clear();
-        unreported.clear();
+        reported.clear();
         return replyIfDrained();
     }
 

@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>Protocol</h2>
  * In: {@link Run} (only when idle), {@link Abort}. Out, to the supervisor: {@link Started} (for a
- * call still running when the worker hears it began), {@link Progressed}, and for every
- * {@link Run} exactly one {@link Acknowledged}, after which the worker is idle again.
+ * call still running when the worker hears it began), {@link Progressed}, and for every call it
+ * owns — given by {@link Run}, or taken over by its thread — exactly one {@link Acknowledged},
+ * which names the call taken over next, if any, or else leaves the worker idle.
  *
  * <h2>Lifecycle</h2>
  * The worker never blocks: the call runs on a dispatcher thread (see {@link CallContext}) and its
@@ -38,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  * the run's next queued call and runs it at once (or queues it behind other runs' work, when
  * there is any); the finished call's message names that next call, and the worker owns it from
  * then on. Otherwise the worker goes idle with its ack and the supervisor hands it the next call.
- * Either way the thread never waits for the actors between two calls.
+ * Either way a thread that hands over never waits for the actors between two calls.
  * Every message about a call carries that call's identity (its index, its attempt's context, or
  * its sequence number), so nothing about a previous call can touch the current one.
  */

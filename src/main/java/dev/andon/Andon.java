@@ -135,9 +135,15 @@ public final class Andon implements AutoCloseable {
             try {
                 listener.onEvent(event);
             } finally {
-                if (event instanceof RunEvent.RunFinished f) report.complete(f.report());
-                else if (event instanceof RunEvent.RunRejected r)
+                // Forgotten before the future completes: whoever sees the report then sees the
+                // run as finished too (abort answers false), not just most of the time.
+                if (event instanceof RunEvent.RunFinished f) {
+                    pending.remove(runId);
+                    report.complete(f.report());
+                } else if (event instanceof RunEvent.RunRejected r) {
+                    pending.remove(runId);
                     report.completeExceptionally(new IllegalStateException("run rejected: " + r.reason()));
+                }
             }
         };
         if (system.whenTerminated().isCompleted())

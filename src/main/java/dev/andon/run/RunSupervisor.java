@@ -87,6 +87,15 @@ public final class RunSupervisor extends ExtensibleBehavior<RunSupervisor.Comman
         Live(ActorRef<CallWorker.Command> worker) {
             this.worker = worker;
         }
+
+        /** The same worker's next call: nothing known of it yet. */
+        Live reset() {
+            attempt = 0;
+            startedAt = null;
+            thread = null;
+            progress = null;
+            return this;
+        }
     }
 
     /** Where Andon's actors run (see {@code andon.actor-dispatcher} in reference.conf). */
@@ -222,12 +231,16 @@ public final class RunSupervisor extends ExtensibleBehavior<RunSupervisor.Comman
     }
 
     private Behavior<Command> onAcknowledged(CallWorker.Acknowledged a) {
-        if (a.next() >= 0) setRunning(a.next(), new Live(a.worker())); // its thread went on to that call
-        else idle.push(a.worker());
         Live live = running[a.index()];
         CallReport r = a.report();
         if (listening && live != null && live.startedAt == null && r.startedAt() != null) // it ran and ended before it could say so
             emit(new RunEvent.CallStarted(runId, r.startedAt(), r.name(), r.attempts(), r.thread()));
+        if (a.next() >= 0) { // its thread went on to that call; the worker's Live moves with it
+            setRunning(a.index(), null);
+            setRunning(a.next(), live != null ? live.reset() : new Live(a.worker()));
+        } else {
+            idle.push(a.worker());
+        }
         return settle(a.index(), r, a.abortRequested(), a.failure());
     }
 

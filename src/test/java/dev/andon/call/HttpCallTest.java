@@ -186,8 +186,9 @@ class HttpCallTest {
     void shouldFailInOneLineOnATlsError() throws Exception {
         // A real TLS server whose self-signed certificate the client does not trust: the handshake
         // fails. (A plain-HTTP server answering the ClientHello was tried first, but then the JDK's
-        // HttpClient now and then never completes its future at all: about once in 100 tries on 2
-        // loaded cores, and twice in full test runs.)
+        // HttpClient now and then loses the TLS error and fails only when its connect timeout
+        // expires, as "connect timed out": about once in 100 tries on 2 loaded cores, and twice
+        // in full test runs, whose 30 s connect timeout outlasted the test's wait.)
         try (SSLServerSocket tls = untrustedTlsServer(); var ctx = new TestWorkContext("tls")) {
             Thread server = new Thread(() -> {
                 while (!tls.isClosed()) {

@@ -431,6 +431,17 @@ public final class Catalog {
             if (on != null) retryOn = on;
         }
 
+        /** Whether the dispatcher at {@code path} runs on a fork-join pool (Akka's default executor). */
+        private static boolean runsActors(Config whole, String path) {
+            String key = path + ".executor";
+            String executor = whole.hasPath(key) ? whole.getString(key) : "default-executor";
+            if (executor.equals("default-executor")) {
+                String fallback = path + ".default-executor.fallback";
+                executor = whole.hasPath(fallback) ? whole.getString(fallback) : "fork-join-executor";
+            }
+            return executor.equals("fork-join-executor") || executor.equals("affinity-pool-executor");
+        }
+
         private static boolean checkDispatcher(ConfigBlock b, String path, Config whole) {
             try {
                 if (!whole.hasPath(path)) {
@@ -438,6 +449,10 @@ public final class Catalog {
                 } else if (!(whole.getValue(path) instanceof ConfigObject o && o.containsKey("type"))) {
                     // Akka would fall back to the default dispatcher's settings; Andon wants it said.
                     b.problem("dispatcher", "\"" + path + "\" is not a dispatcher (it has no type, e.g. type = Dispatcher)");
+                } else if (runsActors(whole, path)) {
+                    // Blocking calls there would hold the threads that actors (Andon's own, too) need.
+                    b.problem("dispatcher", "\"" + path + "\" is a fork-join pool meant for actors; blocking calls need "
+                            + "a thread pool (executor = \"dev.andon.run.BlockingExecutorConfigurator\" or \"thread-pool-executor\")");
                 } else {
                     return true;
                 }

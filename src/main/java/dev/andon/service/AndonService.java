@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,8 +96,11 @@ public final class AndonService {
         String stopTimeout = "akka.coordinated-shutdown.phases.service-stop.timeout";
         Duration stop = config.getDuration(config.hasPath(stopTimeout) ? stopTimeout
                 : "akka.coordinated-shutdown.default-phase-timeout");
-        cs.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "andon-service-refuse-runs",
-                () -> AskPattern.ask(registry, RunRegistry.BeginShutdown::new, settings.askTimeout(), system.scheduler()));
+        AtomicBoolean streaming = new AtomicBoolean();
+        cs.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "andon-service-refuse-runs", () -> {
+            streaming.set(eventClients.get() > 0);
+            return AskPattern.ask(registry, RunRegistry.BeginShutdown::new, settings.askTimeout(), system.scheduler());
+        });
         cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "andon-service-unbind", binding::unbind);
         // In service-requests-done Andon aborts the live runs and awaits their reports; the event
         // streams end with their runs. Connections are closed only after that, in service-stop:
@@ -110,7 +114,14 @@ public final class AndonService {
                             else summary.completeExceptionally(e);
                         })
                         .exceptionally(e -> null)
-                        .thenCompose(s -> whenZero(eventClients, stop.dividedBy(3), system))
+                        .thenCompose(s -> {
+                            if (eventClients.get() > 0) streaming.set(true);
+                            return whenZero(eventClients, stop.dividedBy(3), system);
+                        })
+                        // A stream counts as ended when its last event has left the source, not when
+                        // its last bytes have left for the socket; terminate would cut those (seen
+                        // on a loaded machine: a client's chunked stream closed before its end).
+                        .thenCompose(s -> streaming.get() ? after(STREAM_FLUSH, system) : CompletableFuture.completedFuture(s))
                         .thenCompose(s -> binding.terminate(stop.dividedBy(3)))
                         .handle((t, e) -> {
                             metrics.close();
@@ -119,6 +130,15 @@ public final class AndonService {
         system.getWhenTerminated().thenRun(() ->
                 summary.completeExceptionally(new IllegalStateException("terminated before the summary was taken")));
         log.debug("service bound to {}", binding.localAddress());
+    }
+
+    /** How long event streams that ended in the shutdown get for their last bytes to be written. */
+    private static final Duration STREAM_FLUSH = Duration.ofMillis(200);
+
+    private static CompletionStage<Done> after(Duration delay, ActorSystem<?> system) {
+        CompletableFuture<Done> done = new CompletableFuture<>();
+        system.scheduler().scheduleOnce(delay, () -> done.complete(Done.getInstance()), system.executionContext());
+        return done;
     }
 
     /** Completes when {@code counter} is 0, or after {@code max}; polls on the system's scheduler. */

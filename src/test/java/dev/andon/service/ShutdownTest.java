@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.andon.run.ReportJson;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -14,6 +16,19 @@ import org.junit.jupiter.api.Test;
 
 /** The service's part of CoordinatedShutdown, in process. */
 class ShutdownTest {
+
+    /** One HTTP/1.1 response with a Content-Length body, read off a kept-alive connection. */
+    private static String readResponse(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) throw new IOException("connection closed in the response's head: " + head);
+            head.append((char) c);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        int length = m.find() ? Integer.parseInt(m.group(1)) : 0;
+        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
 
     @Test
     void shouldEndEventStreamsWithTheAbortedReportAndSumUpTheShutdown() throws Exception {
@@ -28,8 +43,12 @@ class ShutdownTest {
             CompletableFuture<List<TestService.Sse>> events = CompletableFuture.supplyAsync(() -> server.events(id));
             TestService.sleep(200);
 
+            // A connection the server has surely accepted: one request answered on it. (A connection
+            // still in the listen backlog when the listener closes is reset by the kernel.)
             Socket connection = new Socket("127.0.0.1", server.service.address().getPort());
             connection.setSoTimeout(10_000);
+            connection.getOutputStream().write("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertTrue(readResponse(connection.getInputStream()).startsWith("HTTP/1.1 200 "));
             var stopped = server.andon.shutdown();
 
             // While the deaf call holds the shutdown, a client on a connection opened before (the

@@ -167,9 +167,11 @@ class RunSupervisorTest {
         Set<String> hookThreads = ConcurrentHashMap.newKeySet();
         AtomicInteger hookRuns = new AtomicInteger();
         AtomicReference<String> callThread = new AtomicReference<>();
+        CountDownLatch hooksRegistered = new CountDownLatch(1);
+        CountDownLatch hookRan = new CountDownLatch(1);
         JobSpec job = JobSpec.builder("hooks")
                 .call("fails", ctx -> {
-                    Thread.sleep(50);
+                    hooksRegistered.await();
                     throw new IllegalStateException("x");
                 })
                 .call("hooked", ctx -> {
@@ -178,11 +180,15 @@ class RunSupervisorTest {
                     ctx.onAbort(() -> {
                         hookThreads.add(Thread.currentThread().getName());
                         hookRuns.incrementAndGet();
+                        hookRan.countDown();
                     });
-                    while (true) {
-                        ctx.checkpoint();
-                        Thread.sleep(5);
-                    }
+                    hooksRegistered.countDown();
+                    // It stops only through its hooks (or the interrupt after them). A call that
+                    // polled the run's cord could see it and return before its worker got to the
+                    // abort: then no hook runs, as none is needed (seen on a loaded machine).
+                    hookRan.await();
+                    ctx.checkpoint();
+                    return "not reached";
                 })
                 .build();
         RunReport r = LoggingTestKit.warn("abort hook of call hooked").withOccurrences(1)

@@ -5,8 +5,6 @@ import akka.actor.DeadLetterSuppression;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
-import akka.actor.typed.ExtensibleBehavior;
-import akka.actor.typed.Signal;
 import akka.actor.typed.TypedActorContext;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -41,7 +39,7 @@ import java.util.concurrent.Executor;
  * Spawn {@link #create} inside any Akka 2.6 typed application whose configuration includes
  * Andon's {@code reference.conf} (it does when Andon's jar is on the classpath).
  */
-public final class RunSupervisor extends ExtensibleBehavior<RunSupervisor.Command> {
+public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Command> {
 
     public interface Command {
     }
@@ -101,7 +99,6 @@ public final class RunSupervisor extends ExtensibleBehavior<RunSupervisor.Comman
     /** Where Andon's actors run (see {@code andon.actor-dispatcher} in reference.conf). */
     public static final DispatcherSelector ACTOR_DISPATCHER = DispatcherSelector.fromConfig("andon.actor-dispatcher");
 
-    private final ActorContext<Command> context;
     private final String runId;
     private final JobSpec job;
     private final ActorRef<RunFinished> replyTo;
@@ -149,7 +146,7 @@ public final class RunSupervisor extends ExtensibleBehavior<RunSupervisor.Comman
 
     private RunSupervisor(ActorContext<Command> context, String runId, JobSpec job,
                           ActorRef<RunFinished> replyTo, RunListener listener) {
-        this.context = context;
+        super(context);
         this.runId = runId;
         this.job = job;
         this.replyTo = replyTo;
@@ -175,7 +172,7 @@ public final class RunSupervisor extends ExtensibleBehavior<RunSupervisor.Comman
         launch();
     }
 
-    // Dispatched by hand, not through AbstractBehavior's ReceiveBuilder (see CallWorker).
+    // Matched by hand: see DispatchedBehavior.
     @Override
     public Behavior<Command> receive(TypedActorContext<Command> ctx, Command msg) {
         if (msg instanceof CallWorker.Acknowledged m) return onAcknowledged(m);
@@ -188,14 +185,6 @@ public final class RunSupervisor extends ExtensibleBehavior<RunSupervisor.Comman
         return Behaviors.unhandled();
     }
 
-    @Override
-    public Behavior<Command> receiveSignal(TypedActorContext<Command> ctx, Signal signal) {
-        return Behaviors.unhandled();
-    }
-
-    private ActorContext<Command> getContext() {
-        return context;
-    }
 
     private void launch() {
         while (!aborting && runningCount < parallelism) {

@@ -8,6 +8,7 @@ import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
+import akka.pattern.Patterns;
 import com.typesafe.config.Config;
 import dev.andon.Andon;
 import dev.andon.config.Catalog;
@@ -121,7 +122,10 @@ public final class AndonService {
                         // A stream counts as ended when its last event has left the source, not when
                         // its last bytes have left for the socket; terminate would cut those (seen
                         // on a loaded machine: a client's chunked stream closed before its end).
-                        .thenCompose(s -> streaming.get() ? after(STREAM_FLUSH, system) : CompletableFuture.completedFuture(s))
+                        .thenCompose(s -> streaming.get()
+                                ? Patterns.after(STREAM_FLUSH, system.classicSystem().scheduler(), system.executionContext(),
+                                        () -> CompletableFuture.completedFuture(s))
+                                : CompletableFuture.completedFuture(s))
                         .thenCompose(s -> binding.terminate(stop.dividedBy(3)))
                         .handle((t, e) -> {
                             metrics.close();
@@ -134,12 +138,6 @@ public final class AndonService {
 
     /** How long event streams that ended in the shutdown get for their last bytes to be written. */
     private static final Duration STREAM_FLUSH = Duration.ofMillis(200);
-
-    private static CompletionStage<Done> after(Duration delay, ActorSystem<?> system) {
-        CompletableFuture<Done> done = new CompletableFuture<>();
-        system.scheduler().scheduleOnce(delay, () -> done.complete(Done.getInstance()), system.executionContext());
-        return done;
-    }
 
     /** Completes when {@code counter} is 0, or after {@code max}; polls on the system's scheduler. */
     private static CompletionStage<Done> whenZero(AtomicInteger counter, Duration max, ActorSystem<?> system) {

@@ -83,18 +83,12 @@ public final class CliFailToExitBench {
         Path stamp = work.resolve("stamp");
         Files.deleteIfExists(stamp);
         Path stdout = work.resolve("andon.json");
-        String marker = UUID.randomUUID().toString();
         ProcessBuilder pb = new ProcessBuilder(home.resolve("scripts/andon").toString(), "run", "bench-fanout",
                 "--config", home.resolve("src/test/resources/bench/cli-fanout.conf").toString(), "--json")
                 .redirectOutput(stdout.toFile())
                 .redirectError(work.resolve("andon.err").toFile());
-        pb.environment().put("ANDON_BENCH_STAMP", stamp.toString());
-        pb.environment().put("ANDON_BENCH_MARK", marker);
-        Process p = pb.start();
-        int exit = p.waitFor();
-        Instant exited = Instant.now();
-        int orphans = orphans(marker);
-        if (exit != 1) throw new IllegalStateException("andon run exited " + exit + "; see " + work.resolve("andon.err"));
+        Ended e = runMarked(pb, stamp);
+        if (e.exit() != 1) throw new IllegalStateException("andon run exited " + e.exit() + "; see " + work.resolve("andon.err"));
         long failedAt = Long.parseLong(Files.readString(stamp).trim());
         JsonNode report = JSON.readTree(stdout.toFile());
         long callFinished = 0;
@@ -108,29 +102,40 @@ public final class CliFailToExitBench {
             }
         }
         long runFinished = epochNanos(Instant.parse(report.get("finishedAt").asText()));
-        long end = epochNanos(exited);
+        long end = e.exitedNanos();
         return new Sample(BenchSupport.millis(end - failedAt), BenchSupport.millis(callFinished - failedAt),
-                BenchSupport.millis(runFinished - callFinished), BenchSupport.millis(end - runFinished), orphans);
+                BenchSupport.millis(runFinished - callFinished), BenchSupport.millis(end - runFinished), e.orphans());
     }
 
     private static Sample bashOnce(Path work) throws Exception {
         Path stamp = work.resolve("stamp-bash");
         Files.deleteIfExists(stamp);
-        String marker = UUID.randomUUID().toString();
         String script = "for i in $(seq 16); do sleep 300 & done; "
                 + "sh -c 'sleep 0.5; date +%s%N > \"$ANDON_BENCH_STAMP\"; exit 3' & "
                 + "wait -n; st=$?; kill $(jobs -p) 2>/dev/null; wait; exit $st";
         ProcessBuilder pb = new ProcessBuilder("bash", "-c", script).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
+        Ended e = runMarked(pb, stamp);
+        if (e.exit() != 3) throw new IllegalStateException("bash baseline exited " + e.exit());
+        long failedAt = Long.parseLong(Files.readString(stamp).trim());
+        return new Sample(BenchSupport.millis(e.exitedNanos() - failedAt), 0, 0, 0, e.orphans());
+    }
+
+    /** How a marked process ended: its exit code, when (epoch ns), and how many processes it left behind. */
+    private record Ended(int exit, long exitedNanos, int orphans) {
+    }
+
+    /**
+     * Starts {@code pb} with the stamp file and a fresh marker in its environment (every process it
+     * starts inherits the marker), waits for it, notes the time at once, then counts the orphans.
+     */
+    private static Ended runMarked(ProcessBuilder pb, Path stamp) throws Exception {
+        String marker = UUID.randomUUID().toString();
         pb.environment().put("ANDON_BENCH_STAMP", stamp.toString());
         pb.environment().put("ANDON_BENCH_MARK", marker);
-        Process p = pb.start();
-        int exit = p.waitFor();
-        Instant exited = Instant.now();
-        int orphans = orphans(marker);
-        if (exit != 3) throw new IllegalStateException("bash baseline exited " + exit);
-        long failedAt = Long.parseLong(Files.readString(stamp).trim());
-        return new Sample(BenchSupport.millis(epochNanos(exited) - failedAt), 0, 0, 0, orphans);
+        int exit = pb.start().waitFor();
+        long exited = epochNanos(Instant.now());
+        return new Ended(exit, exited, orphans(marker));
     }
 
     /** Processes that still carry {@code ANDON_BENCH_MARK=marker}, now and 200 ms later (the most seen). */

@@ -307,6 +307,8 @@ public final class Catalog {
             this.description = description;
         }
 
+        private static final Set<String> BOOLEAN_WORDS = Set.of("on", "off", "yes", "no", "true", "false");
+
         static Shape of(ConfigValue reference) {
             return switch (reference.valueType()) {
                 case NUMBER -> NUMBER;
@@ -315,6 +317,8 @@ public final class Catalog {
                     Config c = ConfigFactory.empty().withValue("v", reference);
                     String s = c.getString("v");
                     if (s.matches("\\d+")) yield STRING; // a bare number in quotes reads as anything
+                    // HOCON reads an unquoted on/off (yes/no) as a string that getBoolean accepts.
+                    if (BOOLEAN_WORDS.contains(s)) yield BOOLEAN;
                     if (reads(() -> c.getDuration("v"))) yield DURATION;
                     yield reads(() -> c.getBytes("v")) ? SIZE : STRING;
                 }

@@ -67,11 +67,13 @@ final class RunCommand implements Callable<Integer> {
         if (andon == null) return ExitCodes.CONFIG;
         ReportWarmUp.inBackground(spec, json);
         RunReport report;
+        Rehearsal rehearsal = null;
         try {
             RunDisplay display = new RunDisplay(spec, System.console() != null, System.err);
             RunHandle handle = andon.submit(spec, display);
             runId = handle.id();
             if (signalled.get() != null) andon.abort(runId, signalled.get());
+            rehearsal = Rehearsal.startIfEnabled(loaded.config());
             report = awaitReport(handle);
             display.awaitShown(Duration.ofSeconds(2));
             // The report is final once every call has acknowledged: print it first, then shut down.
@@ -84,6 +86,7 @@ final class RunCommand implements Callable<Integer> {
                 System.out.flush();
             }
         } finally {
+            if (rehearsal != null) rehearsal.finish(andon.system().settings().config().getDuration("andon.shutdown.margin"));
             shutDown(spec);
         }
         if (report == null) return signalled.get() != null ? ExitCodes.SIGNALLED : ExitCodes.RUN_FAILED;

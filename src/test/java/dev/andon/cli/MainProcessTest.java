@@ -45,6 +45,9 @@ class MainProcessTest {
         }
         // Event lines (not a terminal) went to stderr, one per event.
         assertTrue(r.stderr().contains(" c2 FAILED java.lang.IllegalStateException: don't like 2"), r::stderr);
+        // The rehearsal of a run's end (andon.cli.rehearse) ran during the 2 s run and said nothing.
+        assertFalse(r.stderr().toLowerCase(java.util.Locale.ROOT).contains("rehears"), r::stderr);
+        assertFalse(r.stderr().contains(" WARN ") || r.stderr().contains(" ERROR "), r::stderr);
     }
 
     @Test

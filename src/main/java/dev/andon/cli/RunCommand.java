@@ -1,5 +1,7 @@
 package dev.andon.cli;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.andon.Andon;
 import dev.andon.RunHandle;
 import dev.andon.config.Catalog;
@@ -8,6 +10,7 @@ import dev.andon.run.ReportJson;
 import dev.andon.run.RunReport;
 import dev.andon.run.RunStatus;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
@@ -63,7 +66,8 @@ final class RunCommand implements Callable<Integer> {
         JobSpec spec = entry.get().spec();
 
         Setup.handleSignals(this::onSignal);
-        andon = Setup.startAndon(loaded.config(), System.err);
+        Config config = withSchedulerTick(loaded.config());
+        andon = Setup.startAndon(config, System.err);
         if (andon == null) return ExitCodes.CONFIG;
         ReportWarmUp.inBackground(spec, json);
         RunReport report;
@@ -73,16 +77,15 @@ final class RunCommand implements Callable<Integer> {
             RunHandle handle = andon.submit(spec, display);
             runId = handle.id();
             if (signalled.get() != null) andon.abort(runId, signalled.get());
-            rehearsal = Rehearsal.startIfEnabled(loaded.config());
+            rehearsal = Rehearsal.startIfEnabled(config);
             report = awaitReport(handle);
+            // Rendered while the display prints its last lines, printed after them.
+            String rendered = report == null ? null : json ? ReportJson.toJson(report) + System.lineSeparator()
+                    : ResultsTable.render(report);
             display.awaitShown(Duration.ofSeconds(2));
             // The report is final once every call has acknowledged: print it first, then shut down.
-            if (report != null) {
-                if (json) {
-                    System.out.println(ReportJson.toJson(report));
-                } else {
-                    System.out.print(ResultsTable.render(report));
-                }
+            if (rendered != null) {
+                System.out.print(rendered);
                 System.out.flush();
             }
         } finally {
@@ -92,6 +95,12 @@ final class RunCommand implements Callable<Integer> {
         if (report == null) return signalled.get() != null ? ExitCodes.SIGNALLED : ExitCodes.RUN_FAILED;
         if (signalled.get() != null || report.status() == RunStatus.ABORTED) return ExitCodes.SIGNALLED;
         return report.status() == RunStatus.SUCCEEDED ? ExitCodes.OK : ExitCodes.RUN_FAILED;
+    }
+
+    /** The configuration with {@code andon.cli.scheduler-tick} as Akka's scheduler tick. */
+    static Config withSchedulerTick(Config config) {
+        return ConfigFactory.parseMap(Map.of("akka.scheduler.tick-duration",
+                config.getDuration("andon.cli.scheduler-tick").toMillis() + "ms")).withFallback(config);
     }
 
     private static RunReport awaitReport(RunHandle handle) {

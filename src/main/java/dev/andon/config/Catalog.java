@@ -287,14 +287,20 @@ public final class Catalog {
         if (shape == Shape.DURATION && path.startsWith("andon.")) {
             Duration d = actual.getDuration(quoted);
             String given = "\"" + value.unwrapped() + "\"";
+            Duration least = LEAST_DURATIONS.getOrDefault(path, Duration.ZERO);
             if (d.isNegative()) problems.add(value.origin(), path, "must be at least 0, not " + given);
             else if (d.isZero() && POSITIVE_DURATIONS.contains(path))
                 problems.add(value.origin(), path, "must be more than 0, not " + given);
+            else if (d.compareTo(least) < 0)
+                problems.add(value.origin(), path, "must be at least " + least.toMillis() + "ms, not " + given);
         }
     }
 
     /** Settings under andon.* that are timeouts of an ask, which must be positive. */
     private static final Set<String> POSITIVE_DURATIONS = Set.of("andon.snapshot-timeout", "andon.http.ask-timeout");
+
+    /** Settings under andon.* with a floor of their own (Akka's scheduler ticks no faster than 1 ms). */
+    private static final Map<String, Duration> LEAST_DURATIONS = Map.of("andon.cli.scheduler-tick", Duration.ofMillis(1));
 
     /** How a reference.conf default says its setting is read. */
     private enum Shape {

@@ -61,6 +61,19 @@ class AndonTest {
     }
 
     @Test
+    void aCallShouldSeeWhetherItsThreadIsInterruptedOnAbort() {
+        try (Andon andon = start()) {
+            dev.andon.call.BlockingCall<Boolean> flag = dev.andon.call.WorkContext::interruptedOnAbort;
+            RunReport r = andon.submit(JobSpec.builder("flags")
+                    .call(dev.andon.run.CallSpec.of("default", flag))
+                    .call(dev.andon.run.CallSpec.of("hooks-only", flag).withInterruptOnAbort(false))
+                    .build()).report().toCompletableFuture().join();
+            assertEquals("true", r.call("default").result());
+            assertEquals("false", r.call("hooks-only").result());
+        }
+    }
+
+    @Test
     void shouldAbortLiveRunsOnShutdownAndAwaitTheirReports() {
         Andon andon = start();
         CountDownLatch started = new CountDownLatch(2);

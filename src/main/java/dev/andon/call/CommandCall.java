@@ -37,8 +37,9 @@ import java.util.concurrent.ExecutionException;
  * continuously, so a program printing gigabytes neither blocks on a full pipe nor fills the heap.
  *
  * <h2>Abort</h2>
- * The abort hook sends {@code SIGTERM} to every process of the tree at once. The call's thread
- * (woken by the hook, or by an interrupt) then waits for the tree to go, sends {@code SIGKILL} to
+ * On abort, {@code SIGTERM} goes to every process of the tree at once: from the call's own thread
+ * when the engine interrupts it ({@code interrupt-on-abort}, the default), else from an abort
+ * hook that then wakes the thread. The call's thread then waits for the tree to go, sends {@code SIGKILL} to
  * whatever is left {@code kill-grace} after the {@code SIGTERM}, and returns only when no process
  * of the tree is left. A program that traps {@code SIGTERM} and exits within the grace has its
  * output kept. Processes the program left behind when it exited on its own are stopped the same
@@ -111,10 +112,15 @@ public final class CommandCall implements BlockingCall<String> {
         closeQuietly(root.getOutputStream());
 
         CompletableFuture<Void> abortSignal = new CompletableFuture<>();
-        ctx.onAbort(() -> {
-            tree.terminate();
-            abortSignal.complete(null);
-        });
+        // Interrupted on abort, this thread signals the tree itself as soon as it wakes (in stop,
+        // below): sixteen aborted commands then start their SIGTERMs at once rather than queue for
+        // the four threads that run abort hooks. Otherwise a hook signals the tree and wakes us.
+        if (!ctx.interruptedOnAbort()) {
+            ctx.onAbort(() -> {
+                tree.terminate();
+                abortSignal.complete(null);
+            });
+        }
         boolean interrupted = false;
         try {
             CompletableFuture.anyOf(root.onExit(), abortSignal).get();

@@ -34,6 +34,16 @@ public interface WorkContext {
      */
     void onAbort(Runnable hook);
 
+    /**
+     * Whether this call's thread is interrupted when the call is aborted ({@code interrupt-on-abort},
+     * on by default). When it is, a call whose thread blocks interruptibly may do its own stopping
+     * once interrupted instead of registering a hook: the interrupt comes straight from the
+     * engine, while hooks wait their turn on a small pool. {@code false} unless the engine says so.
+     */
+    default boolean interruptedOnAbort() {
+        return false;
+    }
+
     /** A heartbeat shown in the live state of the run, its events, and the report. */
     void progress(String message);
 

@@ -86,6 +86,7 @@ final class CallContext implements WorkContext, Runnable {
     private final AndonStats stats;
     private final String dispatcher;
     private final RunSignal runSignal;
+    private final boolean interruptOnAbort;
 
     // Plain fields updated through VarHandles rather than an Atomic* object each: an attempt is
     // created per call, and most calls are short.
@@ -107,7 +108,8 @@ final class CallContext implements WorkContext, Runnable {
     private boolean inline;   // set before the thread runs it; it came from the previous call on that thread
 
     CallContext(String runId, int index, String callName, int attempt, Config config, BlockingCall<?> call,
-                Executor hookExecutor, Sink sink, AndonStats stats, String dispatcher, RunSignal runSignal) {
+                Executor hookExecutor, Sink sink, AndonStats stats, String dispatcher, RunSignal runSignal,
+                boolean interruptOnAbort) {
         this.runId = runId;
         this.index = index;
         this.callName = callName;
@@ -119,6 +121,7 @@ final class CallContext implements WorkContext, Runnable {
         this.stats = stats;
         this.dispatcher = dispatcher;
         this.runSignal = runSignal;
+        this.interruptOnAbort = interruptOnAbort;
     }
 
     // ---- the attempt, on its blocking thread ----
@@ -345,6 +348,11 @@ final class CallContext implements WorkContext, Runnable {
     @Override
     public boolean abortRequested() {
         return abortReason != null || runSignal.reason() != null;
+    }
+
+    @Override
+    public boolean interruptedOnAbort() {
+        return interruptOnAbort;
     }
 
     @Override

@@ -210,7 +210,8 @@ public final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
 
     private CallContext newAttempt(int callIndex, CallSpec callSpec, int n) {
         return new CallContext(setup.runId(), callIndex, callSpec.name(), n, callSpec.config(), callSpec.call(),
-                setup.hookExecutor(), sink, setup.stats(), setup.dispatcher(), setup.runSignal());
+                setup.hookExecutor(), sink, setup.stats(), setup.dispatcher(), setup.runSignal(),
+                callSpec.interruptOnAbort());
     }
 
     private Behavior<Command> onRun(Run m) {

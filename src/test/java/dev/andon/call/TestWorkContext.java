@@ -105,6 +105,11 @@ final class TestWorkContext implements WorkContext, AutoCloseable {
     }
 
     @Override
+    public boolean interruptedOnAbort() {
+        return interruptOnAbort;
+    }
+
+    @Override
     public void progress(String message) {
         progress.add(message);
     }

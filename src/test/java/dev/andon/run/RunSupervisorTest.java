@@ -246,7 +246,11 @@ class RunSupervisorTest {
         while (AndonStats.get(testKit.system()).lateCompletions() == before && System.nanoTime() < deadline) Thread.sleep(5);
         assertEquals(before + 1, AndonStats.get(testKit.system()).lateCompletions());
         // Only this run's line: an abandoned call of another test in this JVM may finish late meanwhile.
-        List<String> late = log.containing("abandoned call deaf of run " + r.id() + " finished late");
+        // The thread counts the late completion just before it logs it: wait for the line too.
+        String line = "abandoned call deaf of run " + r.id() + " finished late";
+        while (log.containing(line).isEmpty() && System.nanoTime() < deadline) Thread.sleep(5);
+        Thread.sleep(50); // a second line, were there one, would come right after the first
+        List<String> late = log.containing(line);
         assertEquals(1, late.size(), log.containing("finished late").toString());
         assertTrue(late.get(0).startsWith("INFO"));
         assertEquals(0, AndonStats.get(testKit.system()).abandonedRunning(JobSpec.DEFAULT_DISPATCHER));

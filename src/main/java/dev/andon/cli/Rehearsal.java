@@ -135,9 +135,15 @@ final class Rehearsal {
         }
     }
 
-    /** The real configuration, with the rehearsal's own thread names and a pool its job fits. */
-    private static Config ownConfig(Config config) {
+    /**
+     * The real configuration, with the rehearsal's own thread names, a pool its job fits, and a
+     * shutdown that only ever terminates its own actor system (never the JVM, whatever the
+     * deployment's {@code akka.coordinated-shutdown} says).
+     */
+    static Config ownConfig(Config config) {
         return ConfigFactory.empty()
+                .withValue("akka.coordinated-shutdown.exit-jvm", ConfigValueFactory.fromAnyRef("off"))
+                .withValue("akka.coordinated-shutdown.terminate-actor-system", ConfigValueFactory.fromAnyRef("on"))
                 .withValue("andon.blocking-dispatcher.pool-size", ConfigValueFactory.fromAnyRef(3))
                 .withValue("andon.blocking-dispatcher.thread-name-prefix",
                         ConfigValueFactory.fromAnyRef(SYSTEM_NAME + "-blocking"))

@@ -93,6 +93,22 @@ class RehearsalTest {
     }
 
     @Test
+    void itsShutdownShouldNeverExitTheJvm() throws Exception {
+        Config deployment = config("akka.coordinated-shutdown.exit-jvm = on, andon.cli.rehearse-after = 0s");
+        Config own = Rehearsal.ownConfig(deployment);
+        assertFalse(own.getBoolean("akka.coordinated-shutdown.exit-jvm"));
+        assertTrue(own.getBoolean("akka.coordinated-shutdown.terminate-actor-system"));
+        assertEquals(Rehearsal.SYSTEM_NAME + "-blocking", own.getString("andon.blocking-dispatcher.thread-name-prefix"));
+        // And for real: this JVM is still here to see the rehearsal end.
+        Rehearsal r = Rehearsal.startIfEnabled(deployment);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (r.report().isEmpty() && System.nanoTime() < deadline) Thread.sleep(10);
+        r.finish(MARGIN);
+        assertTrue(r.ended());
+        assertEquals(RunStatus.FAILED, r.report().orElseThrow().status());
+    }
+
+    @Test
     void offShouldRehearseNothing() {
         assertNull(Rehearsal.startIfEnabled(config("andon.cli.rehearse = off")));
     }

@@ -66,7 +66,7 @@ final class RunCommand implements Callable<Integer> {
         JobSpec spec = entry.get().spec();
 
         Setup.handleSignals(this::onSignal);
-        Config config = withSchedulerTick(loaded.config());
+        Config config = runConfig(loaded.config());
         andon = Setup.startAndon(config, System.err);
         if (andon == null) return ExitCodes.CONFIG;
         ReportWarmUp.inBackground(spec, json);
@@ -97,10 +97,15 @@ final class RunCommand implements Callable<Integer> {
         return report.status() == RunStatus.SUCCEEDED ? ExitCodes.OK : ExitCodes.RUN_FAILED;
     }
 
-    /** The configuration with {@code andon.cli.scheduler-tick} as Akka's scheduler tick. */
-    static Config withSchedulerTick(Config config) {
-        return ConfigFactory.parseMap(Map.of("akka.scheduler.tick-duration",
-                config.getDuration("andon.cli.scheduler-tick").toMillis() + "ms")).withFallback(config);
+    /**
+     * The configuration {@code andon run} starts Andon with: {@code andon.cli.scheduler-tick} as
+     * Akka's scheduler tick, and a CoordinatedShutdown that never exits the JVM itself (whatever
+     * {@code akka.coordinated-shutdown.exit-jvm} says), so that the exit status is the run's.
+     */
+    static Config runConfig(Config config) {
+        return ConfigFactory.parseMap(Map.of(
+                "akka.scheduler.tick-duration", config.getDuration("andon.cli.scheduler-tick").toMillis() + "ms",
+                "akka.coordinated-shutdown.exit-jvm", "off")).withFallback(config);
     }
 
     private static RunReport awaitReport(RunHandle handle) {

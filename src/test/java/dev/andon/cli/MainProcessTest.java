@@ -51,6 +51,17 @@ class MainProcessTest {
     }
 
     @Test
+    void aFailedRunShouldExit1EvenWhenTheDeploymentHasCoordinatedShutdownExitTheJvm(@org.junit.jupiter.api.io.TempDir
+                                                                                  java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path conf = dir.resolve("exit-jvm.conf");
+        java.nio.file.Files.writeString(conf, "akka.coordinated-shutdown.exit-jvm = on\n"
+                + "andon.jobs.fails { calls = [ { name = a, kind = sleep, duration = 10ms, fail = \"no\" } ] }\n");
+        AndonProcess.Result r = AndonProcess.run("run", "fails", "--config", conf.toString(), "--json");
+        assertEquals(1, r.exitCode(), r::stderr); // CoordinatedShutdown's own exit would have said 0
+        assertEquals("FAILED", onlyJson(r).get("status").asText());
+    }
+
+    @Test
     void runShouldPrintAResultsTableAndExit0WhenEveryCallSucceeds() throws Exception {
         AndonProcess.Result r = AndonProcess.run("run", "quick", "--config", CLI_CONF);
         assertEquals(0, r.exitCode(), r::stderr);

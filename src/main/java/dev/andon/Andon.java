@@ -60,10 +60,10 @@ public final class Andon implements AutoCloseable {
     private final Supplier<HttpClient> httpClient;
     private final Duration snapshotTimeout;
 
-    private Andon(ActorSystem<AndonGuardian.Command> system, Duration snapshotTimeout) {
-        this.snapshotTimeout = snapshotTimeout;
+    private Andon(ActorSystem<AndonGuardian.Command> system) {
         this.system = system;
         Config config = system.settings().config();
+        this.snapshotTimeout = config.getDuration("andon.snapshot-timeout");
         Duration connectTimeout = config.getDuration("andon.http-client.connect-timeout");
         HttpClient.Redirect redirect = HttpClient.Redirect.valueOf(config.getString("andon.http-client.follow-redirects"));
         this.httpClient = new Supplier<>() {
@@ -107,8 +107,7 @@ public final class Andon implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         Duration margin = config.getDuration("andon.shutdown.margin");
         Duration snapshotTimeout = config.getDuration("andon.snapshot-timeout");
-        return new Andon(ActorSystem.create(AndonGuardian.create(margin, snapshotTimeout), systemName, config),
-                snapshotTimeout);
+        return new Andon(ActorSystem.create(AndonGuardian.create(margin, snapshotTimeout), systemName, config));
     }
 
     /** Starts a run of {@code job}. */

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The processes a command started: its root process and everything descended from it, so that
@@ -44,7 +45,7 @@ final class ProcessTree {
     // A stat line is some 300 bytes; children lists are short (a longer one is read in full anyway).
     private static final int READ_BUFFER = 1024;
     private static final Path SETSID = Path.of("/usr/bin/setsid");
-    private static final java.util.concurrent.atomic.AtomicBoolean WARMED_UP = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final AtomicBoolean WARMED_UP = new AtomicBoolean();
     private static final int WARM_UP_READINGS = 3;
     /** Whether trees are tracked by process group and {@code /proc} (Linux) or by descendants only. */
     static final boolean PROCESS_GROUPS = Files.isExecutable(SETSID) && Files.isDirectory(PROC.resolve("self"));
@@ -57,7 +58,7 @@ final class ProcessTree {
     private final Map<Long, Long> seen = new ConcurrentHashMap<>();
     // Pids already sent SIGTERM.
     private final Set<Long> termed = ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.atomic.AtomicBoolean terminated = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean terminated = new AtomicBoolean();
     private volatile long firstSignalNanos;
 
     private ProcessTree(Process root) {

@@ -2,12 +2,12 @@ package dev.andon.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValueFactory;
 import dev.andon.Andon;
 import dev.andon.RunHandle;
 import dev.andon.run.JobSpec;
 import dev.andon.run.RunReport;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -54,14 +54,15 @@ final class Rehearsal {
 
     private final Thread thread;
     private final Duration delay;
-    private final CountDownLatch finished = new CountDownLatch(1);
-    private volatile boolean finishing;
+    private final Duration shutdownMargin;
+    private final CountDownLatch finishing = new CountDownLatch(1); // open until finish() is called
     private volatile Andon andon;
     private volatile RunHandle run;
     private volatile RunReport report;
 
     private Rehearsal(Config config) {
         delay = config.getDuration("andon.cli.rehearse-after");
+        shutdownMargin = config.getDuration("andon.shutdown.margin");
         thread = new Thread(() -> rehearse(config), SYSTEM_NAME);
         thread.setDaemon(true);
     }
@@ -76,12 +77,11 @@ final class Rehearsal {
 
     /**
      * Ends the rehearsal: waits for it if it is under way (cutting it short), bounded by its job's
-     * grace plus twice {@code shutdownMargin} (its run's end, then its shutdown). Its Andon has
-     * terminated when this returns, unless the bound passed (then a WARN says so).
+     * grace plus twice {@code andon.shutdown.margin} (its run's end, then its shutdown). Its Andon
+     * has terminated when this returns, unless the bound passed (then a WARN says so).
      */
-    void finish(Duration shutdownMargin) throws InterruptedException {
-        finishing = true;
-        finished.countDown();
+    void finish() throws InterruptedException {
+        finishing.countDown();
         Andon a = andon;
         RunHandle h = run;
         if (a != null && h != null) a.abort(h.id(), "rehearsal cut short");
@@ -110,14 +110,14 @@ final class Rehearsal {
         Andon a = null;
         try {
             // A run that ends within the delay has no rehearsal to wait for.
-            if (finished.await(delay.toNanos(), TimeUnit.NANOSECONDS)) return;
+            if (finishing.await(delay.toNanos(), TimeUnit.NANOSECONDS)) return;
             a = Andon.start(ownConfig(config), SYSTEM_NAME);
             andon = a;
-            if (finishing) return;
+            if (cutShort()) return;
             RunHandle h = a.submit(job());
             run = h;
             // Cut short between the submit and the line above: finish() may not have seen the run.
-            if (finishing) a.abort(h.id(), "rehearsal cut short");
+            if (cutShort()) a.abort(h.id(), "rehearsal cut short");
             report = h.report().toCompletableFuture().join();
         } catch (InterruptedException e) {
             // Not interrupted by us; nothing has started that the finally does not stop.
@@ -135,21 +135,22 @@ final class Rehearsal {
         }
     }
 
+    private boolean cutShort() {
+        return finishing.getCount() == 0;
+    }
+
     /**
      * The real configuration, with the rehearsal's own thread names, a pool its job fits, and a
      * shutdown that only ever terminates its own actor system (never the JVM, whatever the
      * deployment's {@code akka.coordinated-shutdown} says).
      */
     static Config ownConfig(Config config) {
-        return ConfigFactory.empty()
-                .withValue("akka.coordinated-shutdown.exit-jvm", ConfigValueFactory.fromAnyRef("off"))
-                .withValue("akka.coordinated-shutdown.terminate-actor-system", ConfigValueFactory.fromAnyRef("on"))
-                .withValue("andon.blocking-dispatcher.pool-size", ConfigValueFactory.fromAnyRef(3))
-                .withValue("andon.blocking-dispatcher.thread-name-prefix",
-                        ConfigValueFactory.fromAnyRef(SYSTEM_NAME + "-blocking"))
-                .withValue("andon.abort-hook-dispatcher.thread-name-prefix",
-                        ConfigValueFactory.fromAnyRef(SYSTEM_NAME + "-abort-hook"))
-                .withFallback(config);
+        return ConfigFactory.parseMap(Map.of(
+                "akka.coordinated-shutdown.exit-jvm", "off",
+                "akka.coordinated-shutdown.terminate-actor-system", "on",
+                "andon.blocking-dispatcher.pool-size", 3,
+                "andon.blocking-dispatcher.thread-name-prefix", SYSTEM_NAME + "-blocking",
+                "andon.abort-hook-dispatcher.thread-name-prefix", SYSTEM_NAME + "-abort-hook")).withFallback(config);
     }
 
     private static JobSpec job() {

@@ -89,7 +89,7 @@ final class RunCommand implements Callable<Integer> {
                 System.out.flush();
             }
         } finally {
-            if (rehearsal != null) rehearsal.finish(andon.system().settings().config().getDuration("andon.shutdown.margin"));
+            if (rehearsal != null) rehearsal.finish();
             shutDown(spec);
         }
         if (report == null) return signalled.get() != null ? ExitCodes.SIGNALLED : ExitCodes.RUN_FAILED;

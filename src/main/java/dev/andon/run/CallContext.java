@@ -107,21 +107,20 @@ final class CallContext implements WorkContext, Runnable {
     private long laneSince;
     private boolean inline;   // set before the thread runs it; it came from the previous call on that thread
 
-    CallContext(String runId, int index, String callName, int attempt, Config config, BlockingCall<?> call,
-                Executor hookExecutor, Sink sink, AndonStats stats, String dispatcher, RunSignal runSignal,
-                boolean interruptOnAbort) {
+    CallContext(String runId, int index, CallSpec spec, int attempt, Executor hookExecutor, Sink sink,
+                AndonStats stats, String dispatcher, RunSignal runSignal) {
         this.runId = runId;
         this.index = index;
-        this.callName = callName;
+        this.callName = spec.name();
         this.attempt = attempt;
-        this.config = config;
-        this.call = call;
+        this.config = spec.config();
+        this.call = spec.call();
         this.hookExecutor = hookExecutor;
         this.sink = sink;
         this.stats = stats;
         this.dispatcher = dispatcher;
         this.runSignal = runSignal;
-        this.interruptOnAbort = interruptOnAbort;
+        this.interruptOnAbort = spec.interruptOnAbort();
     }
 
     // ---- the attempt, on its blocking thread ----
@@ -247,12 +246,12 @@ final class CallContext implements WorkContext, Runnable {
 
     /**
      * Sets the abort signal, then, on the hook executor, runs the hooks (each once), interrupts
-     * the thread if {@code interrupt}, and tells the sink {@code hooksDone}. Without hooks the
-     * interrupt is sent right here (it never blocks) and there is nothing to wait for.
+     * the thread (unless {@code interrupt-on-abort} is off), and tells the sink {@code hooksDone}.
+     * Without hooks the interrupt is sent right here (it never blocks) and there is nothing to wait for.
      *
      * @return {@code true} if hooks are running and {@code hooksDone} will follow
      */
-    boolean requestAbort(String reason, boolean interrupt) {
+    boolean requestAbort(String reason) {
         List<Runnable> taken;
         synchronized (this) {
             if (abortReason != null) return false;
@@ -265,12 +264,12 @@ final class CallContext implements WorkContext, Runnable {
             hooksTaken = true;
         }
         if (taken == null) {
-            if (interrupt) interruptIfRunning();
+            if (interruptOnAbort) interruptIfRunning();
             return false;
         }
         Runnable task = () -> {
             for (Runnable hook : taken) runHook(hook);
-            if (interrupt) interruptIfRunning();
+            if (interruptOnAbort) interruptIfRunning();
             sink.hooksDone(this);
         };
         try {

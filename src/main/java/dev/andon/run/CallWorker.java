@@ -51,12 +51,11 @@ public final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     }
 
     /**
-     * The run's cord has been pulled: stop the current call ({@code index} is the one the
-     * supervisor knew of), and any call this worker's thread has already taken from the queue.
-     * Idempotent: the first abort's reason and kind are kept. Not logged as a dead letter when
-     * the worker is gone.
+     * The run's cord has been pulled: stop the current call, and any call this worker's thread has
+     * already taken from the queue. Idempotent: the first abort's reason and kind are kept. Not
+     * logged as a dead letter when the worker is gone.
      */
-    public record Abort(int index, String reason, AbortKind kind) implements Command, DeadLetterSuppression {
+    public record Abort(String reason, AbortKind kind) implements Command, DeadLetterSuppression {
     }
 
     /**
@@ -199,7 +198,6 @@ public final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         return Behaviors.unhandled();
     }
 
-
     /** On the thread of a call that has just succeeded: the run's next call, claimed for it, or null. */
     private CallContext claimNext(CallContext finished) {
         if (!finished.mayHandOver()) return null;
@@ -209,9 +207,8 @@ public final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     }
 
     private CallContext newAttempt(int callIndex, CallSpec callSpec, int n) {
-        return new CallContext(setup.runId(), callIndex, callSpec.name(), n, callSpec.config(), callSpec.call(),
-                setup.hookExecutor(), sink, setup.stats(), setup.dispatcher(), setup.runSignal(),
-                callSpec.interruptOnAbort());
+        return new CallContext(setup.runId(), callIndex, callSpec, n, setup.hookExecutor(), sink, setup.stats(),
+                setup.dispatcher(), setup.runSignal());
     }
 
     private Behavior<Command> onRun(Run m) {
@@ -386,7 +383,7 @@ public final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
             attempts--; // the queued attempt never began
             return acknowledge(status, null, status == CallStatus.CANCELLED ? null : abortError(), now, Map.of(), null);
         }
-        hooksRunning = attempt.requestAbort(abortReason, spec.interruptOnAbort());
+        hooksRunning = attempt.requestAbort(abortReason);
         schedule(new GraceExpired(seq), setup.abortGrace());
         return this;
     }

@@ -185,7 +185,6 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Comman
         return Behaviors.unhandled();
     }
 
-
     private void launch() {
         while (!aborting && runningCount < parallelism) {
             int i = queue.claim();
@@ -293,7 +292,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Comman
         emit(new RunEvent.AbortRequested(runId, Instant.now(), reason));
         // One worker per slot in use; each stops its call, and any call its thread took on meanwhile.
         for (int i = 0; i < queued; i++)
-            if (running[i] != null) running[i].worker.tell(new CallWorker.Abort(i, reason, kind));
+            if (running[i] != null) running[i].worker.tell(new CallWorker.Abort(reason, kind));
         for (int i = queued; i < outcomes.length; i++) {
             CallReport cancelled = CallReport.cancelled(name(i));
             outcomes[i] = cancelled;

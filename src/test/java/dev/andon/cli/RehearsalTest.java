@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 
 /** The rehearsal {@code andon run} does of a run's end: complete, cut short at any moment, or off. */
 class RehearsalTest {
-    private static final Duration MARGIN = Duration.ofSeconds(5);
     private LogRecorder logs;
 
     @BeforeEach
@@ -45,7 +44,7 @@ class RehearsalTest {
         Rehearsal r = Rehearsal.startIfEnabled(config("andon.cli.rehearse-after = 0s"));
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (r.report().isEmpty() && System.nanoTime() < deadline) Thread.sleep(10);
-        r.finish(MARGIN);
+        r.finish();
 
         RunReport report = r.report().orElseThrow();
         assertEquals(RunStatus.FAILED, report.status(), report::toString);
@@ -64,7 +63,7 @@ class RehearsalTest {
         for (int i = 0; i < 16; i++) {
             Rehearsal r = Rehearsal.startIfEnabled(config("andon.cli.rehearse-after = " + random.nextInt(30) + "ms"));
             Thread.sleep(random.nextInt(400));
-            r.finish(MARGIN);
+            r.finish();
             String where = "seed " + seed + ", round " + i;
             assertTrue(r.ended(), where + ": its thread ended and its Andon terminated");
             r.report().ifPresent(report -> {
@@ -85,7 +84,7 @@ class RehearsalTest {
     void aRunThatEndsWithinTheDelayShouldStartNothing() throws Exception {
         Rehearsal r = Rehearsal.startIfEnabled(config("andon.cli.rehearse-after = 10s"));
         long start = System.nanoTime();
-        r.finish(MARGIN);
+        r.finish();
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "finish waited out the delay");
         assertTrue(r.ended());
         assertFalse(r.startedAndon());
@@ -103,7 +102,7 @@ class RehearsalTest {
         Rehearsal r = Rehearsal.startIfEnabled(deployment);
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (r.report().isEmpty() && System.nanoTime() < deadline) Thread.sleep(10);
-        r.finish(MARGIN);
+        r.finish();
         assertTrue(r.ended());
         assertEquals(RunStatus.FAILED, r.report().orElseThrow().status());
     }

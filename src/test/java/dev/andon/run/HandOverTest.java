@@ -22,9 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A thread that finishes a call takes the run's next queued call itself (CallWorker, CallContext
@@ -38,22 +37,12 @@ class HandOverTest {
                     small-pool = ${andon.blocking-dispatcher} { pool-size = 2, thread-name-prefix = "small-pool" }
                     """).withFallback(ConfigFactory.load()).resolve());
     private static int runs;
-    private static LogRecorder log;
-
-    @BeforeAll
-    static void attach() {
-        log = LogRecorder.attach();
-    }
+    @RegisterExtension
+    static final LogRecorder log = LogRecorder.forTestClass();
 
     @AfterAll
     static void cleanup() {
         testKit.shutdownTestKit();
-        log.detach();
-    }
-
-    @BeforeEach
-    void clearLog() {
-        log.clear();
     }
 
     private static ActorRef<RunSupervisor.Command> start(JobSpec job, TestProbe<RunSupervisor.RunFinished> done,

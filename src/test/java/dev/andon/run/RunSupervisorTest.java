@@ -30,31 +30,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The rules of SPEC 2, one test each, against a real actor system with the actor testkit. */
 class RunSupervisorTest {
     private static final ActorTestKit testKit = ActorTestKit.create("RunSupervisorTest",
             ConfigFactory.parseString("andon.blocking-dispatcher.pool-size = 16").withFallback(ConfigFactory.load()));
     private static final AtomicInteger runs = new AtomicInteger();
-    private static LogRecorder log;
-
-    @BeforeAll
-    static void attach() {
-        log = LogRecorder.attach();
-    }
+    @RegisterExtension
+    static final LogRecorder log = LogRecorder.forTestClass();
 
     @AfterAll
     static void cleanup() {
         testKit.shutdownTestKit();
-        log.detach();
-    }
-
-    @BeforeEach
-    void clearLog() {
-        log.clear();
     }
 
     @AfterEach

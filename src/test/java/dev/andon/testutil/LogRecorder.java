@@ -7,27 +7,59 @@ import ch.qos.logback.core.AppenderBase;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.LoggerFactory;
 
 /**
  * Records every log event at INFO or above from every logger, so that a test can assert what was
  * (and what was not) logged: no dead letters, nothing at WARN or ERROR beyond what it expects.
- * Attach in {@code @BeforeAll}/{@code @BeforeEach}, detach when done.
+ * Attach in {@code @BeforeEach} and detach when done; or, for a whole test class, register
+ * {@link #forTestClass()} as a static {@code @RegisterExtension}: attached before the class's
+ * {@code @BeforeAll} methods, cleared before each test, detached after its {@code @AfterAll}
+ * methods (so what an actor system's shutdown there logs is recorded too).
  */
-public final class LogRecorder extends AppenderBase<ILoggingEvent> {
+public final class LogRecorder extends AppenderBase<ILoggingEvent>
+        implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
     private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
     private Level savedLevel;
 
     public static LogRecorder attach() {
         LogRecorder r = new LogRecorder();
-        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        r.setContext(root.getLoggerContext());
-        r.setName("log-recorder");
-        r.start();
-        r.savedLevel = root.getLevel();
-        if (root.getLevel().toInt() > Level.INFO.toInt()) root.setLevel(Level.INFO);
-        root.addAppender(r);
+        r.attachToRoot();
         return r;
+    }
+
+    /** A recorder for a whole test class, as a static {@code @RegisterExtension} field. */
+    public static LogRecorder forTestClass() {
+        return new LogRecorder();
+    }
+
+    private void attachToRoot() {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        setContext(root.getLoggerContext());
+        setName("log-recorder");
+        start();
+        savedLevel = root.getLevel();
+        if (root.getLevel().toInt() > Level.INFO.toInt()) root.setLevel(Level.INFO);
+        root.addAppender(this);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        attachToRoot();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        clear();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        detach();
     }
 
     public void detach() {

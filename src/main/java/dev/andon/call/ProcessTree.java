@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -37,13 +38,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Thread-safe: an abort hook may {@link #terminate()} while the call's thread waits in
  * {@link #awaitGone}. Signals go through {@link ProcessHandle#destroy()} ({@code SIGTERM}) and
  * {@link ProcessHandle#destroyForcibly()} ({@code SIGKILL}), after checking that the pid still
- * names the process that was seen (same start time), so a recycled pid is never signalled.
+ * names the process that was seen (same start time), so a recycled pid is never signalled. A pid
+ * found in a parent's children list is signalled only if its own {@code stat} still names that
+ * parent and a start no earlier than the parent's: between the reading of the list and the signal
+ * the child may have exited and its pid gone to an unrelated process.
+ *
+ * <p>Every {@code /proc} file is read whole, however long (a shell with hundreds of children has
+ * a list of kilobytes): a number cut off at a buffer's end would name some other process.
  */
 final class ProcessTree {
     private static final Path PROC = Path.of("/proc");
     private static final String PROC_DIR = "/proc/";
-    // A stat line is some 300 bytes; children lists are short (a longer one is read in full anyway).
-    private static final int READ_BUFFER = 1024;
     private static final Path SETSID = Path.of("/usr/bin/setsid");
     private static final AtomicBoolean WARMED_UP = new AtomicBoolean();
     private static final int WARM_UP_READINGS = 3;
@@ -97,7 +102,7 @@ final class ProcessTree {
             long self = ProcessHandle.current().pid();
             for (int i = 0; i < WARM_UP_READINGS; i++) {
                 Stat.all();
-                children(self);
+                children(self, new ProcFile());
             }
         }, "andon-proc-warm-up");
         t.setDaemon(true);
@@ -133,41 +138,60 @@ final class ProcessTree {
         }
         if (root.isAlive()) root.toHandle().destroy();
         termed.add(root.pid());
-        var queue = new ArrayDeque<Long>(children(root.pid()));
+        Stat rootStat = Stat.read(root.pid());
+        if (rootStat == null) return; // the root exited meanwhile: awaitGone's scan finds the rest
+        var queue = new ArrayDeque<Stat>();
+        queue.add(rootStat);
         Set<Long> visited = new HashSet<>();
+        long self = ProcessHandle.current().pid();
+        var file = new ProcFile();
         while (!queue.isEmpty()) {
-            long pid = queue.poll();
-            if (!visited.add(pid) || pid == ProcessHandle.current().pid()) continue;
-            Stat st = Stat.read(pid);
-            if (st == null) continue;
-            seen.put(pid, st.startTime);
-            termed.add(pid);
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
-            queue.addAll(children(pid));
+            Stat parent = queue.poll();
+            for (long pid : children(parent.pid, file)) {
+                if (!visited.add(pid) || pid == self) continue;
+                // The handle first: it keeps the start time the JDK read, and destroy() checks it,
+                // so a pid reused after the check below is not signalled either.
+                Optional<ProcessHandle> h = ProcessHandle.of(pid);
+                Stat st = Stat.read(pid, file);
+                if (h.isEmpty() || st == null || !st.isChildOf(parent)) continue;
+                seen.put(pid, st.startTime);
+                termed.add(pid);
+                h.get().destroy();
+                queue.add(st);
+            }
         }
     }
 
-    /** The children of every thread of {@code pid}, as the kernel lists them (empty if gone). */
-    private static List<Long> children(long pid) {
+    /**
+     * The children of every thread of {@code pid}, as the kernel lists them (empty if gone), read
+     * with {@code file}. Each may have exited since, and its pid be another process's.
+     */
+    static List<Long> children(long pid, ProcFile file) {
         List<Long> kids = new ArrayList<>();
         String[] tasks = new File(PROC_DIR + pid + "/task").list();
         if (tasks == null) return kids; // gone meanwhile: no children to signal
-        byte[] buf = new byte[READ_BUFFER];
         for (String task : tasks) {
-            int n = ProcFile.read(PROC_DIR + pid + "/task/" + task + "/children", buf);
-            long value = -1;
-            for (int i = 0; i < n; i++) {
-                byte b = buf[i];
-                if (b >= '0' && b <= '9') {
-                    value = (value < 0 ? 0 : value * 10) + (b - '0');
-                } else if (value >= 0) {
-                    kids.add(value);
-                    value = -1;
-                }
-            }
-            if (value >= 0) kids.add(value);
+            if (file.read(PROC_DIR + pid + "/task/" + task + "/children")) kids.addAll(pids(file));
         }
         return kids;
+    }
+
+    /** The numbers of a whole children list, "pid pid ... " (the kernel ends each with a space). */
+    static List<Long> pids(ProcFile file) {
+        List<Long> pids = new ArrayList<>();
+        byte[] buf = file.bytes();
+        long value = -1;
+        for (int i = 0, n = file.length(); i < n; i++) {
+            byte b = buf[i];
+            if (b >= '0' && b <= '9') {
+                value = (value < 0 ? 0 : value * 10) + (b - '0');
+            } else if (value >= 0) {
+                pids.add(value);
+                value = -1;
+            }
+        }
+        if (value >= 0) pids.add(value); // the file was read to its end: the last number is whole
+        return pids;
     }
 
     /** Sends {@code SIGKILL} to every live member. */
@@ -265,7 +289,8 @@ final class ProcessTree {
     private void termLateFound(Map<Long, Long> live) {
         for (var m : live.entrySet()) {
             if (!termed.add(m.getKey())) continue;
-            if (sameProcess(m.getKey(), m.getValue())) ProcessHandle.of(m.getKey()).ifPresent(ProcessHandle::destroy);
+            Optional<ProcessHandle> h = ProcessHandle.of(m.getKey()); // before the check, as in signal()
+            if (h.isPresent() && sameProcess(m.getKey(), m.getValue())) h.get().destroy();
         }
     }
 
@@ -312,6 +337,11 @@ final class ProcessTree {
 
     /** The fields of {@code /proc/<pid>/stat} a tree needs. */
     record Stat(long pid, char state, long ppid, long pgrp, long startTime) {
+
+        /** Whether this names a child of {@code parent}: its parent pid, started no earlier. */
+        boolean isChildOf(Stat parent) {
+            return ppid == parent.pid && startTime >= parent.startTime;
+        }
 
         private static final Object SCAN_LOCK = new Object();
         private static Map<Long, Stat> lastScan; // guarded by SCAN_LOCK
@@ -364,11 +394,11 @@ final class ProcessTree {
             Map<Long, Stat> all = new HashMap<>();
             String[] names = PROC.toFile().list();
             if (names == null) return all; // /proc vanished under us: the next poll tries again
-            byte[] buf = new byte[READ_BUFFER];
+            var file = new ProcFile();
             for (String name : names) {
                 long pid = pidOf(name);
                 if (pid < 0) continue;
-                Stat s = read(pid, buf);
+                Stat s = read(pid, file);
                 if (s != null) all.put(s.pid, s);
             }
             return all;
@@ -387,18 +417,19 @@ final class ProcessTree {
         }
 
         static Stat read(long pid) {
-            return read(pid, new byte[READ_BUFFER]);
+            return read(pid, new ProcFile());
         }
 
         /**
-         * Reads {@code /proc/<pid>/stat} with {@code buf}: "pid (comm) state ppid pgrp session tty
+         * Reads {@code /proc/<pid>/stat} with {@code file}: "pid (comm) state ppid pgrp session tty
          * tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime priority nice threads
          * itrealvalue starttime ...". Parsed by hand from the bytes (a scan reads every process's, on
          * the path from a failure to the run's report); comm may hold spaces and parentheses, so
          * fields are counted from the last ')'.
          */
-        static Stat read(long pid, byte[] buf) {
-            return parse(pid, buf, ProcFile.read(PROC_DIR + pid + "/stat", buf));
+        static Stat read(long pid, ProcFile file) {
+            if (!file.read(PROC_DIR + pid + "/stat")) return null;
+            return parse(pid, file.bytes(), file.length());
         }
 
         /** The fields of the first {@code n} bytes of {@code buf}, a stat line; null if it is not one. */
@@ -433,23 +464,40 @@ final class ProcessTree {
         }
     }
 
-    /** Small {@code /proc} files read whole into a caller's buffer, without NIO's per-call machinery. */
-    private static final class ProcFile {
-        private ProcFile() {
-        }
+    /**
+     * A {@code /proc} file read whole into a buffer that grows as needed and is reused from one
+     * read to the next, without NIO's per-call machinery ({@code /proc} files report size 0, so
+     * the only end is the end of the stream). Not thread-safe: one per reading thread.
+     */
+    static final class ProcFile {
+        private byte[] buf = new byte[1024];
+        private int length;
 
         /**
-         * Reads {@code path} into {@code buf}, growing nothing: the bytes that fit. Returns how many
-         * were read, 0 when the file is gone (the process exited) or unreadable.
+         * Reads all of {@code path}. Returns false, and holds nothing, when the file is gone (the
+         * process exited) or unreadable: never a part of it.
          */
-        static int read(String path, byte[] buf) {
+        boolean read(String path) {
+            length = 0;
             try (FileInputStream in = new FileInputStream(path)) {
-                int n = 0;
-                for (int r; n < buf.length && (r = in.read(buf, n, buf.length - n)) > 0; ) n += r;
-                return n;
+                for (int r; (r = in.read(buf, length, buf.length - length)) >= 0; ) {
+                    length += r;
+                    if (length == buf.length) buf = Arrays.copyOf(buf, buf.length * 2);
+                }
+                return true;
             } catch (IOException | RuntimeException e) {
-                return 0;
+                length = 0;
+                return false;
             }
+        }
+
+        /** The bytes of the last read; valid up to {@link #length()}. */
+        byte[] bytes() {
+            return buf;
+        }
+
+        int length() {
+            return length;
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.andon.cli;
 
 import dev.andon.config.Catalog;
+import dev.andon.config.ConfigLoader;
 import java.net.http.HttpClient;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,7 +21,7 @@ final class CheckCommand implements Callable<Integer> {
         Setup.Loaded loaded = Setup.load(config.file, HttpClient::newHttpClient, System.err);
         if (loaded == null) return ExitCodes.CONFIG;
         if (loaded.catalog().names().isEmpty()) {
-            System.out.println(loaded.file() + ": OK, no jobs (andon.jobs is empty)");
+            System.out.println(ConfigLoader.display(loaded.file()) + ": OK, no jobs (andon.jobs is empty)");
             return ExitCodes.OK;
         }
         Table table = new Table("JOB", "CALLS", "POLICY", "PARALLELISM", "DESCRIPTION");
@@ -29,7 +30,7 @@ final class CheckCommand implements Callable<Integer> {
                     e.spec().maxParallelism(), e.description());
         }
         int jobs = loaded.catalog().names().size();
-        System.out.println(loaded.file() + ": OK, " + jobs + (jobs == 1 ? " job" : " jobs"));
+        System.out.println(ConfigLoader.display(loaded.file()) + ": OK, " + jobs + (jobs == 1 ? " job" : " jobs"));
         System.out.print(table.render());
         System.out.flush();
         return ExitCodes.OK;

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.andon.Andon;
 import dev.andon.RunHandle;
 import dev.andon.config.Catalog;
+import dev.andon.config.ConfigLoader;
 import dev.andon.run.JobSpec;
 import dev.andon.run.ReportJson;
 import dev.andon.run.RunReport;
@@ -59,7 +60,7 @@ final class RunCommand implements Callable<Integer> {
         if (loaded == null) return ExitCodes.CONFIG;
         Optional<Catalog.Entry> entry = loaded.catalog().entry(job);
         if (entry.isEmpty()) {
-            System.err.println("andon: no job \"" + job + "\" in " + loaded.file() + "; jobs: "
+            System.err.println("andon: no job \"" + job + "\" in " + ConfigLoader.display(loaded.file()) + "; jobs: "
                     + (loaded.catalog().names().isEmpty() ? "(none)" : String.join(", ", loaded.catalog().names())));
             return ExitCodes.CONFIG;
         }

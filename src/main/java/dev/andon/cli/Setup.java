@@ -37,7 +37,7 @@ final class Setup {
         if (problems.isEmpty()) return new Loaded(path, config, catalog);
         print(problems, err);
         err.println("andon: " + problems.size() + (problems.size() == 1 ? " problem" : " problems")
-                + " in the configuration (" + path + "); nothing was run");
+                + " in the configuration (" + ConfigLoader.display(path) + "); nothing was run");
         return null;
     }
 

@@ -30,25 +30,36 @@ public final class ConfigLoader {
     }
 
     /**
-     * Where {@code file} is: as given if absolute or if it exists relative to the current
-     * directory, else relative to {@code andon.home} if that exists there. Paths under the current
-     * directory are kept relative, so that problems name them as the user knows them.
+     * Where {@code file} is, as an absolute path: as given if absolute or if it exists relative to
+     * the current directory, else relative to {@code andon.home} if it exists there. The file is
+     * loaded by that absolute path, so that HOCON finds what it includes next to it whatever the
+     * current directory; {@link #display} names it for people.
      */
     public static Path locate(String file) {
         Path given = Path.of(file);
-        if (given.isAbsolute() || Files.exists(given)) return shorten(given);
+        if (given.isAbsolute() || Files.exists(given)) return given.toAbsolutePath().normalize();
         String home = System.getProperty(HOME_PROPERTY);
         if (home != null) {
             Path inHome = Path.of(home).resolve(given);
-            if (Files.exists(inHome)) return shorten(inHome);
+            if (Files.exists(inHome)) return inHome.toAbsolutePath().normalize();
         }
-        return given;
+        return given.toAbsolutePath().normalize();
     }
 
-    private static Path shorten(Path path) {
-        Path cwd = Path.of("").toAbsolutePath();
+    /**
+     * {@code path} as a user should read it in a message: relative to the current directory when it
+     * lies under it (and that directory is not {@code /}), else absolute.
+     */
+    public static String display(Path path) {
         Path absolute = path.toAbsolutePath().normalize();
-        return absolute.startsWith(cwd) && !absolute.equals(cwd) ? cwd.relativize(absolute) : path.normalize();
+        Path cwd = Path.of("").toAbsolutePath();
+        boolean under = cwd.getParent() != null && absolute.startsWith(cwd) && !absolute.equals(cwd);
+        return under ? cwd.relativize(absolute).toString() : absolute.toString();
+    }
+
+    /** A file name from a HOCON origin as {@link #display(Path)} gives it; other names as they are. */
+    static String display(String file) {
+        return file != null && file.startsWith("/") ? display(Path.of(file)) : file;
     }
 
     /**
@@ -57,6 +68,7 @@ public final class ConfigLoader {
      * @return the configuration, or {@code null} when a problem was added
      */
     public static Config load(Path file, Problems problems) {
+        file = file.toAbsolutePath().normalize();
         if (!Files.isRegularFile(file)) {
             problems.add(file.toString(), 0, null, Files.exists(file) ? "not a regular file" : "no such file");
             return null;

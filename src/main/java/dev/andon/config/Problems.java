@@ -34,15 +34,16 @@ public final class Problems {
                     : origin.url() != null ? origin.url().toString() : origin.description();
             line = origin.lineNumber();
         }
-        problems.add(new Problem(file, line, path, message));
+        problems.add(new Problem(ConfigLoader.display(file), line, path, message));
     }
 
     /**
      * Records a problem at a known place: {@code line} below 1 when unknown, {@code path} null when
-     * the problem is not about one setting (a syntax error, a missing file).
+     * the problem is not about one setting (a syntax error, a missing file). An absolute file name
+     * is shown as {@link ConfigLoader#display(java.nio.file.Path)} shows it.
      */
     public void add(String file, int line, String path, String message) {
-        problems.add(new Problem(file, line, path, message));
+        problems.add(new Problem(ConfigLoader.display(file), line, path, message));
     }
 
     public boolean isEmpty() {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -66,8 +67,17 @@ final class AndonProcess implements AutoCloseable {
         stderrReader.start();
     }
 
-    /** Starts {@code andon ARGS...}. */
+    /** Starts {@code andon ARGS...} in the Andon directory. */
     static AndonProcess start(String... args) throws IOException {
+        return start(HOME, Map.of(), List.of(), args);
+    }
+
+    /**
+     * Starts {@code andon ARGS...} in {@code cwd}, with {@code env} added to this JVM's environment
+     * and {@code jvmOptions} before the main class (as JAVA_OPTS would put them).
+     */
+    static AndonProcess start(Path cwd, Map<String, String> env, List<String> jvmOptions, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>();
         // A JVM started from a shell's background job inherits SIGINT ignored, and Java cannot
         // undo that; perl (essential on Debian) resets it to the default before exec'ing java,
@@ -79,10 +89,12 @@ final class AndonProcess implements AutoCloseable {
         command.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dandon.home=" + HOME,
                 "-Dlogback.configurationFile=" + HOME.resolve("conf/logback.xml"),
-                "-cp", BUILD.resolve("classes") + ":" + BUILD.resolve("lib") + "/*",
-                "dev.andon.cli.Main"));
+                "-cp", BUILD.resolve("classes") + ":" + BUILD.resolve("lib") + "/*"));
+        command.addAll(jvmOptions);
+        command.add("dev.andon.cli.Main");
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(HOME.toFile());
+        ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
+        pb.environment().putAll(env);
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         return new AndonProcess(pb.start());
     }
@@ -90,6 +102,13 @@ final class AndonProcess implements AutoCloseable {
     /** Runs {@code andon ARGS...} to its end. */
     static Result run(String... args) throws Exception {
         try (AndonProcess p = start(args)) {
+            return p.await(Duration.ofSeconds(60));
+        }
+    }
+
+    /** Runs {@code andon ARGS...} in {@code cwd} to its end, with {@code jvmOptions}. */
+    static Result runIn(Path cwd, List<String> jvmOptions, String... args) throws Exception {
+        try (AndonProcess p = start(cwd, Map.of(), jvmOptions, args)) {
             return p.await(Duration.ofSeconds(60));
         }
     }

@@ -75,8 +75,12 @@ class ConfigLoaderTest {
         System.setProperty(ConfigLoader.HOME_PROPERTY, home.toString());
         try {
             assertEquals(home.resolve("conf/elsewhere.conf"), ConfigLoader.locate("conf/elsewhere.conf"));
-            // found in the current directory first, and named relative to it
-            assertEquals(Path.of("conf/application.conf"), ConfigLoader.locate("conf/application.conf"));
+            // found in the current directory first, loaded by its absolute path, named relative to it
+            Path here = ConfigLoader.locate("conf/application.conf");
+            assertEquals(Path.of("conf/application.conf").toAbsolutePath(), here);
+            assertEquals("conf/application.conf", ConfigLoader.display(here));
+            assertEquals(home.resolve("conf/elsewhere.conf").toString(),
+                    ConfigLoader.display(home.resolve("conf/elsewhere.conf")));
             assertFalse(Files.exists(ConfigLoader.locate("conf/nowhere.conf")));
         } finally {
             if (saved != null) System.setProperty(ConfigLoader.HOME_PROPERTY, saved);

@@ -1,0 +1,54 @@
+package dev.andon.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a new user runs into in the first hour (issue 9), as a user runs {@code andon}: a JVM of its
+ * own, started from the working directory the user is in.
+ */
+class NewcomerProcessTest {
+
+    @Test
+    void includesShouldResolveNextToTheIncludingFileFromItsOwnDirectory() throws Exception {
+        Path conf = AndonProcess.HOME.resolve("conf");
+        // the default file, found in andon.home, from inside conf/
+        AndonProcess.Result byDefault = AndonProcess.runIn(conf, List.of(), "check");
+        assertEquals(0, byDefault.exitCode(), byDefault::stderr);
+        assertTrue(byDefault.stdout().startsWith("application.conf: OK, "), byDefault::stdout);
+        for (String given : new String[] {"application.conf", "./application.conf", conf.resolve("application.conf").toString()}) {
+            AndonProcess.Result r = AndonProcess.runIn(conf, List.of(), "check", "--config", given);
+            assertEquals(0, r.exitCode(), () -> given + ": " + r.stderr());
+            assertTrue(r.stdout().startsWith("application.conf: OK, "), r::stdout);
+        }
+    }
+
+    @Test
+    void includesShouldResolveNextToAFileInTheCurrentDirectory(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("app.conf"), "include required(\"jobs.conf\")\n");
+        Files.writeString(dir.resolve("jobs.conf"), "andon.jobs.mine.calls = [ { name = a, kind = sleep, duration = 1ms } ]\n");
+        AndonProcess.Result r = AndonProcess.runIn(dir, List.of(), "run", "mine", "--config", "app.conf");
+        assertEquals(0, r.exitCode(), r::stderr);
+        AndonProcess.Result typo = AndonProcess.runIn(dir, List.of(), "check", "--config", "app.conf");
+        assertEquals(0, typo.exitCode(), typo::stderr);
+        assertTrue(typo.stdout().startsWith("app.conf: OK, 1 job"), typo::stdout);
+    }
+
+    @Test
+    void pathsShouldKeepTheirLeadingSlashWhenTheWorkingDirectoryIsRoot() throws Exception {
+        AndonProcess.Result r = AndonProcess.runIn(Path.of("/"), List.of(), "check");
+        assertEquals(0, r.exitCode(), r::stderr);
+        assertTrue(r.stdout().startsWith(AndonProcess.HOME.resolve("conf/application.conf") + ": OK, "), r::stdout);
+        AndonProcess.Result bad = AndonProcess.runIn(Path.of("/"), List.of(), "check", "--config",
+                AndonProcess.HOME.resolve("src/test/resources/config/syntax-error.conf").toString());
+        assertEquals(2, bad.exitCode());
+        assertTrue(bad.stderr().startsWith(AndonProcess.HOME.resolve("src/test/resources/config/syntax-error.conf") + ":5: "),
+                bad::stderr);
+    }
+}

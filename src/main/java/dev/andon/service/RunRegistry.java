@@ -22,6 +22,7 @@ import dev.andon.run.RunEvent;
 import dev.andon.run.RunReport;
 import dev.andon.run.RunStatus;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -35,7 +36,7 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Remembers every run started through the service: the live ones (admitted against
- * {@code max-live-runs}), the finished ones (the newest {@code history-size}), and each run's events
+ * {@code max-live-runs}), the finished ones (the last {@code history-size} to finish), and each run's events
  * for Server-Sent Events clients.
  *
  * <h2>Protocol</h2>
@@ -169,9 +170,12 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
     private final ServiceMetrics metrics;
     // Insertion (submission) order: live and finished runs together, oldest first.
     private final LinkedHashMap<String, Run> runs = new LinkedHashMap<>();
+    // The finished runs in the order they finished, first finished first: the ones forgotten
+    // first. A run that ran long is remembered from its end, however many newer runs ended before it.
+    private final ArrayDeque<Run> finishOrder = new ArrayDeque<>();
     private int live;
-    private int finished;
-    private Set<String> liveAtShutdown;
+    // The runs live when the shutdown began, held here so that forgetting them cannot empty the summary.
+    private List<Run> liveAtShutdown;
 
     static Behavior<Command> create(Andon andon, ServiceSettings settings, ServiceMetrics metrics) {
         return Behaviors.setup(ctx -> new RunRegistry(ctx, andon, settings, metrics));
@@ -269,18 +273,9 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         run.subscribers.forEach(BoundedSourceQueue::complete);
         run.subscribers.clear();
         live--;
-        finished++;
-        forgetOldest();
-    }
-
-    private void forgetOldest() {
-        var it = runs.values().iterator();
-        while (finished > settings.historySize() && it.hasNext()) {
-            if (it.next().report != null) {
-                it.remove();
-                finished--;
-            }
-        }
+        finishOrder.addLast(run);
+        // Only finished runs are ever forgotten: a live one stays until it has ended.
+        while (finishOrder.size() > settings.historySize()) runs.remove(finishOrder.removeFirst().id);
     }
 
     private void publish(Run run, ServerSentEvent frame) {
@@ -354,22 +349,17 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
     }
 
     private Behavior<Command> onBeginShutdown(BeginShutdown m) {
-        if (liveAtShutdown == null) {
-            liveAtShutdown = new HashSet<>();
-            runs.values().stream().filter(r -> r.report == null).forEach(r -> liveAtShutdown.add(r.id));
-        }
+        if (liveAtShutdown == null) liveAtShutdown = runs.values().stream().filter(r -> r.report == null).toList();
         m.replyTo().tell(akka.Done.getInstance());
         return this;
     }
 
     private Behavior<Command> onGetSummary(GetSummary m) {
-        Set<String> ids = liveAtShutdown == null ? Set.of() : liveAtShutdown;
+        List<Run> ids = liveAtShutdown == null ? List.of() : liveAtShutdown;
         int aborted = 0;
         int unreported = 0;
         Map<CallStatus, Integer> calls = new EnumMap<>(CallStatus.class);
-        for (String id : ids) {
-            Run run = runs.get(id);
-            if (run == null) continue;
+        for (Run run : ids) {
             if (run.report == null) {
                 unreported++;
                 continue;

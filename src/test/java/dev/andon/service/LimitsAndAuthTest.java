@@ -147,6 +147,27 @@ class LimitsAndAuthTest {
         assertError(server.get("/runs/" + ids.get(0)), 404, "unknown run");
     }
 
+    @Test
+    void shouldForgetRunsInTheOrderTheyFinishedAndNeverALiveOne() {
+        String longRun = server.startJob("slow");
+        List<String> quick = Stream.of(1, 2, 3, 4).map(i -> {
+            String id = server.startJob("quick");
+            server.awaitFinished(id, Duration.ofSeconds(10));
+            return id;
+        }).toList();
+        // Four runs finished after it started, one more than the history holds: the live run stays.
+        assertEquals("RUNNING", json(server.get("/runs/" + longRun)).get("status").asText());
+        assertError(server.get("/runs/" + quick.get(0)), 404, "unknown run");
+
+        server.post("/runs/" + longRun + "/abort", "");
+        server.awaitFinished(longRun, Duration.ofSeconds(10));
+        // It finished last, so it is the newest in the history; the first of the others to finish goes.
+        assertEquals("ABORTED", json(server.get("/runs/" + longRun)).get("status").asText());
+        // GET /runs lists by submission, newest first.
+        assertEquals(List.of(quick.get(3), quick.get(2), longRun), texts(json(server.get("/runs")).get("runs"), "id"));
+        assertError(server.get("/runs/" + quick.get(1)), 404, "unknown run");
+    }
+
     private static void waitForEventClients(int n) {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         String line = "andon_sse_clients " + n + ".0";

@@ -80,4 +80,19 @@ class ShutdownTest {
             server.close();
         }
     }
+
+    @Test
+    void shouldSumUpEveryRunLiveAtShutdownThoughTheHistoryIsShorter() throws Exception {
+        TestService server = TestService.start("andon.http.history-size = 2");
+        try {
+            List<String> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < 5; i++) ids.add(server.startJob("slow"));
+            for (String id : ids) server.awaitRunning(id, 2);
+            server.andon.shutdown().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            ShutdownSummary summary = server.service.summary().toCompletableFuture().get(1, TimeUnit.SECONDS);
+            assertEquals("5 runs live at shutdown, 5 aborted; 10 calls {ABORTED=10}; 0 abandoned", summary.toString());
+        } finally {
+            server.close();
+        }
+    }
 }

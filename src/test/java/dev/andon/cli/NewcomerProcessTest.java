@@ -51,4 +51,37 @@ class NewcomerProcessTest {
         assertTrue(bad.stderr().startsWith(AndonProcess.HOME.resolve("src/test/resources/config/syntax-error.conf") + ":5: "),
                 bad::stderr);
     }
+
+    @Test
+    void everyCommandShouldPrintTheVersionItWasBuiltFrom() throws Exception {
+        String expected = "andon " + readVersion("version") + " (" + readVersion("commit") + ")";
+        assertTrue(readVersion("commit").matches("[0-9a-f]{7,}.*|v?\\d.*"), readVersion("commit"));
+        for (List<String> args : List.of(List.of("-V"), List.of("run", "-V"), List.of("check", "--version"),
+                List.of("serve", "-V"))) {
+            AndonProcess.Result r = AndonProcess.runIn(AndonProcess.HOME, List.of(), args.toArray(String[]::new));
+            assertEquals(0, r.exitCode(), () -> args + ": " + r.stderr());
+            assertEquals(expected, r.stdout().strip(), () -> args + " printed " + r.stdout());
+        }
+    }
+
+    @Test
+    void helpShouldBeACommandWithOrWithoutOne() throws Exception {
+        AndonProcess.Result all = AndonProcess.run("help");
+        assertEquals(0, all.exitCode(), all::stderr);
+        assertTrue(all.stdout().contains("run") && all.stdout().contains("check") && all.stdout().contains("serve"),
+                all::stdout);
+        AndonProcess.Result run = AndonProcess.run("help", "run");
+        assertEquals(0, run.exitCode(), run::stderr);
+        assertTrue(run.stdout().contains("--json"), run::stdout);
+        AndonProcess.Result unknown = AndonProcess.run("help", "frobnicate");
+        assertEquals(2, unknown.exitCode(), unknown::stderr);
+    }
+
+    private static String readVersion(String key) throws java.io.IOException {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = Files.newInputStream(AndonProcess.BUILD.resolve("classes/dev/andon/cli/version.properties"))) {
+            p.load(in);
+        }
+        return p.getProperty(key);
+    }
 }

@@ -24,9 +24,9 @@ public record CallReport(String name, CallStatus status, int attempts, Instant s
         details = details == null ? Map.of() : Map.copyOf(details);
     }
 
-    /** A call that never started. */
-    public static CallReport cancelled(String name) {
-        return new CallReport(name, CallStatus.CANCELLED, 0, null, null, null, null, null, null, null, null, null, null);
+    /** A call that never started, with the outcome {@link Outcomes} gave it. */
+    static CallReport notStarted(String name, CallStatus status) {
+        return new CallReport(name, status, 0, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** A live call that has not finished, for snapshots. */

@@ -40,14 +40,22 @@ import java.util.concurrent.TimeUnit;
  * Either way a thread that hands over never waits for the actors between two calls.
  * Every message about a call carries that call's identity (its index, its attempt's context, or
  * its sequence number), so nothing about a previous call can touch the current one.
+ *
+ * <h2>State</h2>
+ * Idle, or owning one call: an {@link Owned} made whole when the worker takes a call and dropped
+ * with its ack, so nothing of one call can leak into the next. Which outcome the call gets is not
+ * decided here: the worker gathers how its last attempt ended and which abort reached it, and
+ * {@link Outcomes#of} decides.
+ *
+ * <p>Package-private, as is its whole protocol: only its supervisor talks to it.
  */
-public final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
+final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
 
-    public interface Command {
+    sealed interface Command {
     }
 
     /** Runs call {@code index}; the worker must be idle. */
-    public record Run(int index, CallSpec spec) implements Command {
+    record Run(int index, CallSpec spec) implements Command {
     }
 
     /**
@@ -55,14 +63,14 @@ public final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
      * already taken from the queue. Idempotent: the first abort's reason and kind are kept. Not
      * logged as a dead letter when the worker is gone.
      */
-    public record Abort(String reason, AbortKind kind) implements Command, DeadLetterSuppression {
+    record Abort(String reason, AbortKind kind) implements Command, DeadLetterSuppression {
     }
 
     /**
      * What a worker tells its supervisor. Part of the supervisor's own protocol, so that no
      * message adapter stands between them on the hot path.
      */
-    public sealed interface Event extends RunSupervisor.Command {
+    sealed interface Event extends RunSupervisor.Message {
         int index();
     }
 
@@ -70,11 +78,11 @@ public final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
      * An attempt began on {@code thread}. Not sent for an attempt that had already finished when
      * the worker learned that it started: its {@link Acknowledged} report says it all.
      */
-    public record Started(int index, int attempt, String thread, Instant at) implements Event {
+    record Started(int index, int attempt, String thread, Instant at) implements Event {
     }
 
     /** The call reported progress. */
-    public record Progressed(int index, String message) implements Event {
+    record Progressed(int index, String message) implements Event {
     }
 
     /**
@@ -84,7 +92,7 @@ public final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
      * call the worker's thread took from the queue and now runs, or -1 when {@code worker} is
      * idle again.
      */
-    public record Acknowledged(int index, ActorRef<Command> worker, CallReport report, boolean abortRequested,
+    record Acknowledged(int index, ActorRef<Command> worker, CallReport report, boolean abortRequested,
                                boolean failure, int next) implements Event {
     }
 
@@ -120,7 +128,7 @@ public final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
 
     /** Everything a worker needs from its run, fixed for the run's life. */
     record Setup(String runId, String dispatcher, Executor executor, Executor hookExecutor, Duration abortGrace,
-                 AndonStats stats, ActorRef<RunSupervisor.Command> supervisor, RunSignal runSignal, RunQueue queue,
+                 AndonStats stats, ActorRef<RunSupervisor.Message> supervisor, RunSignal runSignal, RunQueue queue,
                  List<CallSpec> calls) {
     }
 
@@ -128,23 +136,39 @@ public final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     private final CallContext.Sink sink;
     private final List<Cancellable> timers = new ArrayList<>(2);
 
-    // The current call; spec == null when idle.
+    /** An abort as it reached a call or the worker: why, and when ({@code System.nanoTime()}). */
+    private record Aborted(String reason, AbortKind kind, long atNanos) {
+        /** The same abort, reaching a call now. */
+        Aborted now() {
+            return new Aborted(reason, kind, System.nanoTime());
+        }
+    }
+
+    /** Everything about the call a worker owns, from its {@link Run} (or take-over) to its ack. */
+    private static final class Owned {
+        final long seq;                    // names the call in timers
+        final int index;
+        final CallSpec spec;
+        CallContext attempt;               // the current attempt; null during a backoff
+        int attempts;                      // attempts begun or queued so far
+        Instant firstStartedAt;
+        String lastThread;
+        String lastProgress;
+        Aborted abort;                     // the abort that reached this call, once one has
+        boolean hooksRunning;              // an abort's hooks have not all returned yet
+        AttemptFinished finishedDuringHooks;
+        CallContext startedTold;           // the attempt whose Started the supervisor has
+
+        Owned(long seq, int index, CallSpec spec) {
+            this.seq = seq;
+            this.index = index;
+            this.spec = spec;
+        }
+    }
+
     private long seq;
-    private int index;
-    private CallSpec spec;
-    private CallContext attempt;           // the current attempt; null during a backoff
-    private int attempts;                  // attempts begun or queued so far
-    private Instant firstStartedAt;
-    private String lastThread;
-    private String lastProgress;
-    private String abortReason;
-    private AbortKind abortKind;
-    private boolean hooksRunning;          // an abort's hooks have not all returned yet
-    private AttemptFinished finishedDuringHooks;
-    private long abortNanos;
-    private CallContext startedTold;       // the attempt whose Started the supervisor has
-    private String runAbortReason;         // the run's cord, once this worker has been told of it
-    private AbortKind runAbortKind;
+    private Owned call;                    // null when idle
+    private Aborted runAbort;              // the run's cord, once this worker has been told of it
 
     static Behavior<Command> create(Setup setup) {
         return Behaviors.setup(ctx -> new CallWorker(ctx, setup));
@@ -212,7 +236,7 @@ public final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     }
 
     private Behavior<Command> onRun(Run m) {
-        if (spec != null) throw new IllegalStateException("worker busy with call " + index + ", given " + m.index());
+        if (call != null) throw new IllegalStateException("worker busy with call " + call.index + ", given " + m.index());
         begin(m.index(), m.spec());
         startAttempt(1);
         return this;
@@ -224,219 +248,200 @@ public final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
      * started (at {@code at}, give or take microseconds) unless it is already over — or cancelled here.
      */
     private void takeOver(CallContext next, String inlineThread, Instant at) {
-        begin(next.index(), setup.calls().get(next.index()));
-        attempts = 1;
-        attempt = next;
-        if (runAbortReason != null) abort(runAbortReason, runAbortKind); // it was claimed just before the cord
-        if (inlineThread != null && attempt == next && spec != null && !next.isOver()) {
-            startedTold = next;
+        Owned c = begin(next.index(), setup.calls().get(next.index()));
+        c.attempts = 1;
+        c.attempt = next;
+        if (runAbort != null) abort(runAbort.now()); // it was claimed just before the cord
+        if (inlineThread != null && call == c && c.attempt == next && !next.isOver()) {
+            c.startedTold = next;
             Instant startedAt = next.startedAt() != null ? next.startedAt() : at;
-            setup.supervisor().tell(new Started(index, 1, inlineThread, startedAt));
+            setup.supervisor().tell(new Started(c.index, 1, inlineThread, startedAt));
         }
     }
 
-    private void begin(int callIndex, CallSpec callSpec) {
-        seq++;
-        index = callIndex;
-        spec = callSpec;
-        attempt = null;
-        attempts = 0;
-        firstStartedAt = null;
-        lastThread = null;
-        lastProgress = null;
-        abortReason = null;
-        abortKind = null;
-        hooksRunning = false;
-        finishedDuringHooks = null;
-        startedTold = null;
-        if (spec.timeout() != null) schedule(new TimeoutExpired(seq), spec.timeout());
+    private Owned begin(int callIndex, CallSpec callSpec) {
+        call = new Owned(++seq, callIndex, callSpec);
+        if (callSpec.timeout() != null) schedule(new TimeoutExpired(call.seq), callSpec.timeout());
+        return call;
     }
 
     private void startAttempt(int n) {
-        attempts = n;
-        attempt = newAttempt(index, spec, n);
-        setup.executor().execute(attempt);
+        call.attempts = n;
+        call.attempt = newAttempt(call.index, call.spec, n);
+        setup.executor().execute(call.attempt);
     }
 
     private Behavior<Command> onAttemptStarted(AttemptStarted m) {
         CallContext ctx = m.ctx();
         // A call that is already over needs no "started" of its own: its ack carries when and
         // where it ran. This keeps a short call to one message to the supervisor.
-        if (ctx != attempt || ctx.isOver()) return this;
+        if (call == null || ctx != call.attempt || ctx.isOver()) return this;
         tellStarted(ctx);
         return this;
     }
 
     /** Tells the supervisor once per attempt that it started, before anything else about it. */
     private void tellStarted(CallContext ctx) {
-        if (startedTold == ctx) return;
-        startedTold = ctx;
+        if (call.startedTold == ctx) return;
+        call.startedTold = ctx;
         noteStarted(ctx);
-        setup.supervisor().tell(new Started(index, ctx.attemptNumber(), ctx.threadName(), ctx.startedAt()));
+        setup.supervisor().tell(new Started(call.index, ctx.attemptNumber(), ctx.threadName(), ctx.startedAt()));
     }
 
     private Behavior<Command> onAttemptProgressed(AttemptProgressed m) {
         String message = m.ctx().takeProgress();
-        if (m.ctx() != attempt || message == null) return this;
+        if (call == null || m.ctx() != call.attempt || message == null) return this;
         tellStarted(m.ctx()); // events stay in order: a call is started before it progresses
-        lastProgress = message;
-        setup.supervisor().tell(new Progressed(index, message));
+        call.lastProgress = message;
+        setup.supervisor().tell(new Progressed(call.index, message));
         return this;
     }
 
     private Behavior<Command> onAttemptFinished(AttemptFinished m) {
         CallContext ctx = m.ctx();
-        if (m.next() != null && (ctx != attempt || hooksRunning)) {
+        boolean current = call != null && ctx == call.attempt;
+        if (m.next() != null && (!current || call.hooksRunning)) {
             // Cannot happen: a thread goes on to another call only when no abort was requested of
             // the one it finished (CallContext.mayHandOver), so that one is current and has no hooks running.
             getContext().getLog().error("call {} of run {} handed its thread on to call {} out of turn (a bug in Andon)",
                     ctx.callName(), setup.runId(), m.next().callName());
         }
-        if (ctx != attempt) return this;
-        if (hooksRunning) {
+        if (!current) return this;
+        Owned c = call;
+        if (c.hooksRunning) {
             // Ack only once the hooks have returned too, so that nothing of this call runs after
             // its run has reported (and possibly after the system is gone).
-            finishedDuringHooks = m;
+            c.finishedDuringHooks = m;
             return this;
         }
         noteStarted(ctx);
-        if (ctx.lastProgress() != null) lastProgress = ctx.lastProgress();
-        Map<String, Object> details = ctx.details();
-        if (m.error() == null) {
-            acknowledge(CallStatus.SUCCEEDED, m.result(), null, m.at(), details, null, m.next());
-            if (m.next() != null) takeOver(m.next(), m.inline() ? ctx.threadName() : null, m.at());
-            return this;
-        }
-        if (m.abortSeen()) {
-            // It may have seen the run's cord before this worker got its Abort: that abort is its own.
-            if (abortReason == null) adoptRunAbort();
-            return acknowledge(abortedStatus(), null, describe(m.error()), m.at(), details, null);
-        }
-        boolean retryable = spec.retry().shouldRetry(ctx.attemptNumber(), m.error());
-        if (abortReason != null) {
-            // It threw before it saw the abort. Had a retry been due, the abort ends its backoff
-            // before it began: ABORTED; otherwise the failure is real.
-            CallStatus status = retryable ? abortedStatus() : CallStatus.FAILED;
-            return acknowledge(status, null, describe(m.error()), m.at(), details, null);
-        }
-        if (retryable) {
-            Duration delay = spec.retry().delayAfter(ctx.attemptNumber());
-            attempt = null;
-            String note = "attempt " + ctx.attemptNumber() + " failed (" + describe(m.error()) + "); retrying in "
+        if (ctx.lastProgress() != null) c.lastProgress = ctx.lastProgress();
+        // It may have seen the run's cord before this worker got its Abort: that abort is its own.
+        if (m.error() != null && m.abortSeen() && c.abort == null) c.abort = runCord();
+        Outcomes.Ending ending = m.error() == null ? Outcomes.Ending.RETURNED
+                : m.abortSeen() ? Outcomes.Ending.THREW_AFTER_ABORT : Outcomes.Ending.THREW;
+        boolean retryDue = m.error() != null && c.spec.retry().shouldRetry(ctx.attemptNumber(), m.error());
+        Outcomes.Outcome outcome = Outcomes.of(ending, abortKind(), retryDue, c.attempts > 1);
+        String error = m.error() == null ? null : m.error().toString();
+        if (outcome.isRetry()) {
+            Duration delay = c.spec.retry().delayAfter(ctx.attemptNumber());
+            c.attempt = null;
+            String note = "attempt " + ctx.attemptNumber() + " failed (" + error + "); retrying in "
                     + delay.toMillis() + " ms";
-            lastProgress = note;
+            c.lastProgress = note;
             tellStarted(ctx);
-            setup.supervisor().tell(new Progressed(index, note));
-            schedule(new BackoffElapsed(seq), delay);
+            setup.supervisor().tell(new Progressed(c.index, note));
+            schedule(new BackoffElapsed(c.seq), delay);
             return this;
         }
-        return acknowledge(CallStatus.FAILED, null, describe(m.error()), m.at(), details, null);
+        acknowledge(outcome, m.result(), error, m.at(), ctx.details(), null, m.next());
+        if (m.next() != null) takeOver(m.next(), m.inline() ? ctx.threadName() : null, m.at());
+        return this;
     }
 
     private void noteStarted(CallContext ctx) {
         if (ctx.startedAt() == null) return;
-        if (firstStartedAt == null) firstStartedAt = ctx.startedAt();
-        lastThread = ctx.threadName();
+        if (call.firstStartedAt == null) call.firstStartedAt = ctx.startedAt();
+        call.lastThread = ctx.threadName();
     }
 
     private Behavior<Command> onHooksDone(HooksDone m) {
-        if (m.ctx() != attempt || spec == null) return this;
-        hooksRunning = false;
-        AttemptFinished finished = finishedDuringHooks;
-        finishedDuringHooks = null;
+        if (call == null || m.ctx() != call.attempt) return this;
+        call.hooksRunning = false;
+        AttemptFinished finished = call.finishedDuringHooks;
+        call.finishedDuringHooks = null;
         return finished == null ? this : onAttemptFinished(finished);
     }
 
     private Behavior<Command> onBackoffElapsed(BackoffElapsed m) {
-        if (m.seq() != seq || spec == null || attempt != null || abortReason != null) return this;
-        startAttempt(attempts + 1);
+        if (call == null || m.seq() != call.seq || call.attempt != null || call.abort != null) return this;
+        startAttempt(call.attempts + 1);
         return this;
     }
 
     private Behavior<Command> onTimeoutExpired(TimeoutExpired m) {
-        if (m.seq() != seq || spec == null) return this;
-        return abort("timed out after " + spec.timeout().toMillis() + " ms", AbortKind.TIMEOUT);
+        if (call == null || m.seq() != call.seq) return this;
+        return abort(new Aborted("timed out after " + call.spec.timeout().toMillis() + " ms", AbortKind.TIMEOUT,
+                System.nanoTime()));
     }
 
     private Behavior<Command> onAbort(Abort m) {
-        if (runAbortReason == null) {
-            runAbortReason = m.reason();
-            runAbortKind = m.kind();
-        }
-        if (spec == null) return this; // idle: its thread took nothing from the queue
-        return abort(m.reason(), m.kind());
+        Aborted abort = new Aborted(m.reason(), m.kind(), System.nanoTime());
+        if (runAbort == null) runAbort = abort;
+        if (call == null) return this; // idle: its thread took nothing from the queue
+        return abort(abort);
     }
 
-    private Behavior<Command> abort(String reason, AbortKind kind) {
-        if (abortReason != null) return this;
-        abortReason = reason;
-        abortKind = kind;
-        abortNanos = System.nanoTime();
+    private Behavior<Command> abort(Aborted abort) {
+        Owned c = call;
+        if (c.abort != null) return this;
+        c.abort = abort;
         cancelTimers();
         Instant now = Instant.now();
-        if (attempt == null) { // in a backoff: no thread to stop
-            return acknowledge(abortedStatus(), null, abortError(), now, Map.of(), null);
+        if (c.attempt == null) { // in a backoff: no thread to stop
+            return acknowledge(Outcomes.of(Outcomes.Ending.NEVER_STARTED, abort.kind(), false, true), null,
+                    abortError(), now, Map.of(), null, null);
         }
-        if (attempt.cancelIfPending()) { // still in the pool's queue: it will never run
-            CallStatus status = abortKind == AbortKind.TIMEOUT ? CallStatus.TIMED_OUT
-                    : attempts == 1 ? CallStatus.CANCELLED : CallStatus.ABORTED;
-            attempts--; // the queued attempt never began
-            return acknowledge(status, null, status == CallStatus.CANCELLED ? null : abortError(), now, Map.of(), null);
+        if (c.attempt.cancelIfPending()) { // still in the pool's queue: it will never run
+            c.attempts--; // the queued attempt never began
+            Outcomes.Outcome outcome = Outcomes.of(Outcomes.Ending.NEVER_STARTED, abort.kind(), false, c.attempts > 0);
+            String error = outcome.status() == CallStatus.CANCELLED ? null : abortError();
+            return acknowledge(outcome, null, error, now, Map.of(), null, null);
         }
-        hooksRunning = attempt.requestAbort(abortReason);
-        schedule(new GraceExpired(seq), setup.abortGrace());
+        c.hooksRunning = c.attempt.requestAbort(abort.reason());
+        schedule(new GraceExpired(c.seq), setup.abortGrace());
         return this;
     }
 
     private Behavior<Command> onGraceExpired(GraceExpired m) {
-        if (m.seq() != seq || spec == null || attempt == null) return this;
-        if (finishedDuringHooks != null) {
+        Owned c = call;
+        if (c == null || m.seq() != c.seq || c.attempt == null) return this;
+        if (c.finishedDuringHooks != null) {
             // The call stopped but a hook is still stuck: the call's outcome is known; report it.
             getContext().getLog().warn("abort hook of call {} of run {} still running {} ms after abort; acknowledging anyway",
-                    spec.name(), setup.runId(), setup.abortGrace().toMillis());
-            return onHooksDone(new HooksDone(attempt));
+                    c.spec.name(), setup.runId(), setup.abortGrace().toMillis());
+            return onHooksDone(new HooksDone(c.attempt));
         }
-        List<String> stack = attempt.stackTrace();
-        if (!attempt.abandon()) return this; // it finished just now; its AttemptFinished is on its way
-        noteStarted(attempt);
+        List<String> stack = c.attempt.stackTrace();
+        if (!c.attempt.abandon()) return this; // it finished just now; its AttemptFinished is on its way
+        noteStarted(c.attempt);
         getContext().getLog().warn("call {} of run {} ABANDONED: not stopped {} ms after abort ({}); still running on {}",
-                spec.name(), setup.runId(), setup.abortGrace().toMillis(), abortReason, lastThread);
-        return acknowledge(CallStatus.ABANDONED, null, abortError(), null, attempt.details(), stack);
+                c.spec.name(), setup.runId(), setup.abortGrace().toMillis(), c.abort.reason(), c.lastThread);
+        return acknowledge(Outcomes.of(Outcomes.Ending.NOT_STOPPED, abortKind(), false, c.attempts > 1), null,
+                abortError(), null, c.attempt.details(), stack, null);
     }
 
-    private Behavior<Command> acknowledge(CallStatus status, String result, String error, Instant finishedAt,
-                                          Map<String, Object> details, List<String> stackTrace) {
-        return acknowledge(status, result, error, finishedAt, details, stackTrace, null);
-    }
-
-    private Behavior<Command> acknowledge(CallStatus status, String result, String error, Instant finishedAt,
+    private Behavior<Command> acknowledge(Outcomes.Outcome outcome, String result, String error, Instant finishedAt,
                                           Map<String, Object> details, List<String> stackTrace, CallContext next) {
+        Owned c = call;
+        CallStatus status = outcome.status();
         cancelTimers();
-        Long abortToAck = abortReason == null || status == CallStatus.CANCELLED ? null
-                : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - abortNanos);
-        // A call abandoned after its own timeout still failed by that timeout: say so, and count it.
-        boolean timedOut = status == CallStatus.TIMED_OUT || status == CallStatus.ABANDONED && abortKind == AbortKind.TIMEOUT;
-        if (timedOut) error = "java.util.concurrent.TimeoutException: " + abortReason
+        Long abortToAck = c.abort == null || status == CallStatus.CANCELLED ? null
+                : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.abort.atNanos());
+        // A call abandoned after its own timeout still failed by that timeout: say so.
+        boolean timedOut = status == CallStatus.TIMED_OUT || status == CallStatus.ABANDONED && abortKind() == AbortKind.TIMEOUT;
+        if (timedOut) error = "java.util.concurrent.TimeoutException: " + c.abort.reason()
                 + (status == CallStatus.ABANDONED ? " (abandoned: not stopped within the abort grace)"
                 : error == null ? "" : " (" + error + ")");
-        Long durationMillis = firstStartedAt == null || finishedAt == null ? null
-                : finishedAt.toEpochMilli() - firstStartedAt.toEpochMilli();
-        CallReport report = new CallReport(spec.name(), status, attempts, firstStartedAt,
-                firstStartedAt == null ? null : finishedAt, durationMillis, result, error, abortToAck, lastThread,
-                lastProgress, stackTrace, details);
-        setup.supervisor().tell(new Acknowledged(index, getContext().getSelf(), report, abortReason != null,
-                status.isFailure() || timedOut, next == null ? -1 : next.index()));
-        spec = null;
-        attempt = null;
+        Long durationMillis = c.firstStartedAt == null || finishedAt == null ? null
+                : finishedAt.toEpochMilli() - c.firstStartedAt.toEpochMilli();
+        CallReport report = new CallReport(c.spec.name(), status, c.attempts, c.firstStartedAt,
+                c.firstStartedAt == null ? null : finishedAt, durationMillis, result, error, abortToAck, c.lastThread,
+                c.lastProgress, stackTrace, details);
+        setup.supervisor().tell(new Acknowledged(c.index, getContext().getSelf(), report, c.abort != null,
+                outcome.failure(), next == null ? -1 : next.index()));
+        call = null;
         return this;
     }
 
-    private void adoptRunAbort() {
+    /** The run's cord as the calls see it, or null while it is not pulled. */
+    private Aborted runCord() {
         RunSignal signal = setup.runSignal();
-        if (signal.reason() == null) return;
-        abortReason = signal.reason();
-        abortKind = signal.kind();
-        abortNanos = signal.atNanos();
+        return signal.reason() == null ? null : new Aborted(signal.reason(), signal.kind(), signal.atNanos());
+    }
+
+    private AbortKind abortKind() {
+        return call.abort == null ? null : call.abort.kind();
     }
 
     private void schedule(Command message, Duration delay) {
@@ -448,15 +453,7 @@ public final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         timers.clear();
     }
 
-    private CallStatus abortedStatus() {
-        return abortKind == AbortKind.TIMEOUT ? CallStatus.TIMED_OUT : CallStatus.ABORTED;
-    }
-
     private String abortError() {
-        return new AbortedException(abortReason).toString();
-    }
-
-    private static String describe(Throwable t) {
-        return t.toString();
+        return new AbortedException(call.abort.reason()).toString();
     }
 }

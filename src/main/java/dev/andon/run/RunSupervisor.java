@@ -39,9 +39,18 @@ import java.util.concurrent.Executor;
  * Spawn {@link #create} inside any Akka 2.6 typed application whose configuration includes
  * Andon's {@code reference.conf} (it does when Andon's jar is on the classpath).
  */
-public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Command> {
+public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Message> {
 
-    public interface Command {
+    /** What anyone may tell a run: its public protocol. */
+    public sealed interface Command extends Message {
+    }
+
+    /**
+     * Everything the supervisor handles: its {@link Command}s, and what its workers, its timer
+     * and its watch tell it. The behavior {@link #create} returns is narrowed to {@link Command},
+     * so no one outside this package can forge a worker's word.
+     */
+    sealed interface Message permits Command, CallWorker.Event, WorkerStopped, DeadlineExpired {
     }
 
     // Aborts and snapshot requests race with the run's end by nature; one that arrives after the
@@ -67,12 +76,12 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Comman
     public record RunFinished(RunReport report) {
     }
 
-    private record WorkerStopped(ActorRef<CallWorker.Command> worker) implements Command {
+    private record WorkerStopped(ActorRef<CallWorker.Command> worker) implements Message {
     }
 
     // Scheduled with scheduleOnce, not a TimerScheduler: if it fires as the run finishes it must
     // not be logged as a dead letter.
-    private enum DeadlineExpired implements Command, DeadLetterSuppression { INSTANCE }
+    private enum DeadlineExpired implements Message, DeadLetterSuppression { INSTANCE }
 
     /** A running call: its worker, and its live facts for snapshots. */
     private static final class Live {
@@ -136,7 +145,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Comman
         Objects.requireNonNull(job, "job");
         Objects.requireNonNull(replyTo, "replyTo");
         Objects.requireNonNull(listener, "listener");
-        return Behaviors.setup(ctx -> new RunSupervisor(ctx, runId, job, replyTo, listener));
+        return Behaviors.<Message>setup(ctx -> new RunSupervisor(ctx, runId, job, replyTo, listener)).narrow();
     }
 
     /** As {@link #create(String, JobSpec, ActorRef, RunListener)} without a listener. */
@@ -144,7 +153,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Comman
         return create(runId, job, replyTo, RunListener.NONE);
     }
 
-    private RunSupervisor(ActorContext<Command> context, String runId, JobSpec job,
+    private RunSupervisor(ActorContext<Message> context, String runId, JobSpec job,
                           ActorRef<RunFinished> replyTo, RunListener listener) {
         super(context);
         this.runId = runId;
@@ -174,7 +183,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Comman
 
     // Matched by hand: see DispatchedBehavior.
     @Override
-    public Behavior<Command> receive(TypedActorContext<Command> ctx, Command msg) {
+    public Behavior<Message> receive(TypedActorContext<Message> ctx, Message msg) {
         if (msg instanceof CallWorker.Acknowledged m) return onAcknowledged(m);
         if (msg instanceof CallWorker.Started m) return onStarted(m);
         if (msg instanceof CallWorker.Progressed m) return onProgressed(m);
@@ -201,7 +210,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Comman
         }
     }
 
-    private Behavior<Command> onStarted(CallWorker.Started s) {
+    private Behavior<Message> onStarted(CallWorker.Started s) {
         Live live = running[s.index()];
         if (live == null) return this;
         live.attempt = s.attempt();
@@ -211,14 +220,14 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Comman
         return this;
     }
 
-    private Behavior<Command> onProgressed(CallWorker.Progressed p) {
+    private Behavior<Message> onProgressed(CallWorker.Progressed p) {
         Live live = running[p.index()];
         if (live != null) live.progress = p.message();
         emit(new RunEvent.CallProgressed(runId, Instant.now(), name(p.index()), p.message()));
         return this;
     }
 
-    private Behavior<Command> onAcknowledged(CallWorker.Acknowledged a) {
+    private Behavior<Message> onAcknowledged(CallWorker.Acknowledged a) {
         Live live = running[a.index()];
         CallReport r = a.report();
         if (listening && live != null && live.startedAt == null && r.startedAt() != null) // it ran and ended before it could say so
@@ -232,7 +241,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Comman
         return settle(a.index(), r, a.abortRequested(), a.failure());
     }
 
-    private Behavior<Command> settle(int index, CallReport report, boolean acked, boolean failure) {
+    private Behavior<Message> settle(int index, CallReport report, boolean acked, boolean failure) {
         if (outcomes[index] != null) return this;
         outcomes[index] = report;
         settled++;
@@ -250,7 +259,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Comman
         return finishIfSettled();
     }
 
-    private Behavior<Command> onWorkerStopped(WorkerStopped m) {
+    private Behavior<Message> onWorkerStopped(WorkerStopped m) {
         idle.remove(m.worker());
         int index = -1;
         for (int i = 0; i < running.length && index < 0; i++)
@@ -259,20 +268,21 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Comman
         // A worker stops only with its run; one that stops in the middle of a call is our bug.
         getContext().getLog().error("worker of call {} in run {} stopped without acknowledging; reporting it FAILED",
                 name(index), runId);
-        CallReport report = new CallReport(name(index), CallStatus.FAILED, 0, null, null, null, null,
+        Outcomes.Outcome outcome = Outcomes.of(Outcomes.Ending.WORKER_STOPPED, null, false, false);
+        CallReport report = new CallReport(name(index), outcome.status(), 0, null, null, null, null,
                 "java.lang.IllegalStateException: Andon's worker stopped without acknowledging (a bug in Andon)",
                 null, null, null, null, null);
-        return settle(index, report, aborting, true);
+        return settle(index, report, aborting, outcome.failure());
     }
 
-    private Behavior<Command> onAbort(Abort m) {
+    private Behavior<Message> onAbort(Abort m) {
         if (aborting) return this;
         if (decided == null) decided = RunStatus.ABORTED;
         pullCord(m.reason(), m.kind());
         return finishIfSettled();
     }
 
-    private Behavior<Command> onDeadlineExpired() {
+    private Behavior<Message> onDeadlineExpired() {
         if (aborting) return this;
         if (decided == null) {
             decided = RunStatus.FAILED;
@@ -293,15 +303,16 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Comman
         // One worker per slot in use; each stops its call, and any call its thread took on meanwhile.
         for (int i = 0; i < queued; i++)
             if (running[i] != null) running[i].worker.tell(new CallWorker.Abort(reason, kind));
+        CallStatus never = Outcomes.of(Outcomes.Ending.NEVER_STARTED, kind, false, false).status();
         for (int i = queued; i < outcomes.length; i++) {
-            CallReport cancelled = CallReport.cancelled(name(i));
+            CallReport cancelled = CallReport.notStarted(name(i), never);
             outcomes[i] = cancelled;
             settled++;
             if (listening) emit(new RunEvent.CallFinished(runId, Instant.now(), cancelled, false));
         }
     }
 
-    private Behavior<Command> finishIfSettled() {
+    private Behavior<Message> finishIfSettled() {
         if (settled < outcomes.length) return this;
         RunReport report = report(decided != null ? decided : RunStatus.SUCCEEDED, List.of(outcomes), Instant.now());
         getContext().getLog().debug("run {} finished {}", runId, report.status());
@@ -313,7 +324,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Comman
         return Behaviors.stopped();
     }
 
-    private Behavior<Command> onGetSnapshot(GetSnapshot m) {
+    private Behavior<Message> onGetSnapshot(GetSnapshot m) {
         List<CallReport> calls = new ArrayList<>(outcomes.length);
         for (int i = 0; i < outcomes.length; i++) {
             if (outcomes[i] != null) {

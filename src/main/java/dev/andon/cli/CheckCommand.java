@@ -32,6 +32,7 @@ final class CheckCommand implements Callable<Integer> {
         int jobs = loaded.catalog().names().size();
         System.out.println(ConfigLoader.display(loaded.file()) + ": OK, " + jobs + (jobs == 1 ? " job" : " jobs"));
         System.out.print(table.render());
+        ScheduleListing.lines(loaded.catalog(), java.time.Instant.now()).forEach(System.out::println);
         System.out.flush();
         return ExitCodes.OK;
     }

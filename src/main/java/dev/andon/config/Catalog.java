@@ -12,6 +12,7 @@ import dev.andon.run.CallSpec;
 import dev.andon.run.FailurePolicy;
 import dev.andon.run.JobSpec;
 import dev.andon.run.RetryPolicy;
+import dev.andon.schedule.ScheduleSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -62,11 +63,11 @@ public final class Catalog {
             "deadline", "dispatcher");
     private static final Set<String> RETRY_KEYS = Set.of("attempts", "backoff", "max-backoff", "on");
     private static final Set<String> DEFAULTS_KEYS = union(JOB_SETTING_KEYS, CALL_SETTING_KEYS);
-    private static final Set<String> JOB_KEYS = union(DEFAULTS_KEYS, Set.of("calls", "description"));
+    private static final Set<String> JOB_KEYS = union(DEFAULTS_KEYS, Set.of("calls", "description", "schedule"));
     private static final Set<String> CALL_KEYS = union(CALL_SETTING_KEYS, Set.of("name", "kind"));
 
     /** Sections of {@code andon} in reference.conf whose keys are not a closed set. */
-    private static final Set<String> OPEN_SECTIONS = Set.of("jobs", "job-defaults", "blocking-dispatcher",
+    private static final Set<String> OPEN_SECTIONS = Set.of("jobs", "job-defaults", "schedule-defaults", "blocking-dispatcher",
             "abort-hook-dispatcher");
 
     /**
@@ -75,8 +76,13 @@ public final class Catalog {
      * @param name        its name, {@code andon.jobs.<name>}
      * @param description its {@code description}, or {@code null}
      * @param spec        what to submit to run it
+     * @param schedule    when the service fires it ({@code schedule}), or {@code null}
      */
-    public record Entry(String name, String description, JobSpec spec) {
+    public record Entry(String name, String description, JobSpec spec, ScheduleSpec schedule) {
+        /** A job without a schedule. */
+        public Entry(String name, String description, JobSpec spec) {
+            this(name, description, spec, null);
+        }
     }
 
     private final Map<String, Entry> entries;
@@ -120,6 +126,7 @@ public final class Catalog {
         rejectUnknownSettings(andon, ConfigFactory.defaultReference().getObject("andon"), "andon", problems);
 
         Layer defaults = readDefaults(config, problems);
+        ScheduleParser.Defaults scheduleDefaults = ScheduleParser.readDefaults(config, problems);
         ConfigObject jobsObject = objectAt(config, JOBS_PATH, problems);
         if (jobsObject == null) return new Catalog(Map.of());
         ConfigBlock jobs = new ConfigBlock(jobsObject.toConfig(), JOBS_PATH, jobsObject.origin(), problems);
@@ -133,7 +140,11 @@ public final class Catalog {
             ConfigBlock job = jobs.object(name);
             if (job == null) continue;
             JobSpec spec = parseJob(name, job, defaults, ctx, kinds, allKinds);
-            if (spec != null) entries.put(name, new Entry(name, job.string("description"), spec));
+            int before = problems.size();
+            ConfigBlock scheduleBlock = job.object("schedule");
+            ScheduleSpec schedule = scheduleBlock == null ? null : ScheduleParser.parse(scheduleBlock, scheduleDefaults);
+            if (spec != null && problems.size() == before)
+                entries.put(name, new Entry(name, job.string("description"), spec, schedule));
         }
         return new Catalog(entries);
     }
@@ -156,7 +167,10 @@ public final class Catalog {
                                    Set<String> allowedKinds) {
         Layer defaults = readDefaults(ctx.config(), problems);
         ConfigBlock job = new ConfigBlock(jobConfig, pathPrefix, jobConfig.origin(), problems);
-        return parseJob(name, job, defaults, ctx, Kinds.standard(), allowedKinds);
+        // The service fires only the catalog's schedules; a posted job runs once, now.
+        if (job.has("schedule")) job.problem("schedule", "only a catalog job may have a schedule; a posted job runs once");
+        JobSpec spec = parseJob(name, job, defaults, ctx, Kinds.standard(), allowedKinds);
+        return job.has("schedule") ? null : spec;
     }
 
     private static JobSpec parseJob(String name, ConfigBlock job, Layer defaults, KindContext ctx, Kinds kinds,

@@ -90,6 +90,8 @@ final class AndonProcess implements AutoCloseable {
                 "-Dandon.home=" + HOME,
                 "-Dlogback.configurationFile=" + HOME.resolve("conf/logback.xml"),
                 "-cp", BUILD.resolve("classes") + ":" + BUILD.resolve("lib") + "/*"));
+        // as scripts/andon does: Akka 2.6's sun.misc.Unsafe use is allowed, not warned about, on JDK 23+
+        if (Runtime.version().feature() >= 23) command.add("--sun-misc-unsafe-memory-access=allow");
         command.addAll(jvmOptions);
         command.add("dev.andon.cli.Main");
         command.addAll(List.of(args));

@@ -1,0 +1,155 @@
+package dev.andon.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.andon.run.ReportJson;
+import java.io.File;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code scripts/andon} itself, as shipped: which JDK it starts and what it puts on the classpath.
+ * It runs in a copy of the Andon directory whose build output is this test's (linked, and stamped
+ * newer than the sources), so that the script starts at once and never builds inside a test.
+ */
+class ScriptProcessTest {
+    private static final Path JDK_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
+
+    @TempDir
+    static Path home;
+    @TempDir
+    static Path user;
+
+    @BeforeAll
+    static void copyTheAndonDirectory() throws Exception {
+        Files.createDirectories(home.resolve("scripts"));
+        Files.copy(AndonProcess.HOME.resolve("scripts/andon"), home.resolve("scripts/andon"));
+        Files.createSymbolicLink(home.resolve("conf"), AndonProcess.HOME.resolve("conf"));
+        Files.createDirectories(home.resolve("target"));
+        Files.createSymbolicLink(home.resolve("target/classes"), AndonProcess.BUILD.resolve("classes"));
+        Files.createSymbolicLink(home.resolve("target/lib"), AndonProcess.BUILD.resolve("lib"));
+        Files.createDirectories(home.resolve("src/main"));
+        Files.writeString(home.resolve("pom.xml"), "");
+        FileTime past = FileTime.from(Instant.now().minusSeconds(3600));
+        Files.setLastModifiedTime(home.resolve("pom.xml"), past);
+        Files.setLastModifiedTime(home.resolve("src/main"), past);
+        Files.writeString(home.resolve("target/.andon-build-stamp"), "");
+    }
+
+    /** A BlockingCall a user wrote, compiled against what README says (target/classes and target/lib/*). */
+    private static Path compile(String className, String body, Path out) throws Exception {
+        Path src = user.resolve("src").resolve(className.replace('.', '/') + ".java");
+        Files.createDirectories(src.getParent());
+        String pkg = className.substring(0, className.lastIndexOf('.'));
+        String simple = className.substring(className.lastIndexOf('.') + 1);
+        Files.writeString(src, "package " + pkg + ";\n"
+                + "import dev.andon.call.BlockingCall;\nimport dev.andon.call.WorkContext;\n"
+                + "public class " + simple + " implements BlockingCall<String> {\n"
+                + "    public String call(WorkContext ctx) { " + body + " }\n}\n");
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        // The javac command expands lib/* itself; its API does not.
+        List<String> cp = new ArrayList<>(List.of(AndonProcess.BUILD.resolve("classes").toString()));
+        try (var jars = Files.list(AndonProcess.BUILD.resolve("lib"))) {
+            jars.map(Path::toString).filter(n -> n.endsWith(".jar")).forEach(cp::add);
+        }
+        Files.createDirectories(out);
+        int rc = javac.run(null, null, null, "--release", "17", "-cp", String.join(File.pathSeparator, cp), "-d", out.toString(), src.toString());
+        assertEquals(0, rc, "javac " + src);
+        return out;
+    }
+
+    private static void jar(Path classes, Path jar) throws Exception {
+        Files.createDirectories(jar.getParent());
+        try (OutputStream os = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(os);
+             var files = Files.walk(classes)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                j.putNextEntry(new JarEntry(classes.relativize(f).toString()));
+                j.write(Files.readAllBytes(f));
+                j.closeEntry();
+            }
+        }
+    }
+
+    private static AndonProcess.Result script(Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("bash", home.resolve("scripts/andon").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(user.toFile());
+        pb.environment().remove("JAVA_HOME");
+        pb.environment().remove("ANDON_HOME");
+        pb.environment().remove("ANDON_CLASSPATH");
+        pb.environment().remove("JAVA_OPTS");
+        pb.environment().putAll(env);
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Path out = Files.createTempFile(user, "out", ".txt");
+        Path err = Files.createTempFile(user, "err", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(90, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("scripts/andon did not exit; stderr:\n" + Files.readString(err));
+        }
+        return new AndonProcess.Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void userClassesShouldComeFromLibAndonHomeLibAndAndonClasspath() throws Exception {
+        jar(compile("com.example.FromLib", "return \"lib \" + ctx.config().getString(\"who\");",
+                user.resolve("build/a")), home.resolve("lib/from-lib.jar"));
+        Path andonHome = user.resolve("andon-home");
+        jar(compile("com.example.FromHome", "return \"home\";", user.resolve("build/b")),
+                andonHome.resolve("lib/from-home.jar"));
+        Path dir = compile("com.example.FromClasspath", "return \"classpath\";", user.resolve("build/c"));
+        Files.writeString(user.resolve("mine.conf"), "andon.jobs.mine.calls = [\n"
+                + "  { name = a, kind = class, class = com.example.FromLib, config { who = me } }\n"
+                + "  { name = b, kind = class, class = com.example.FromHome }\n"
+                + "  { name = c, kind = class, class = com.example.FromClasspath }\n]\n");
+        AndonProcess.Result r = script(Map.of("ANDON_HOME", andonHome.toString(), "ANDON_CLASSPATH", dir.toString()),
+                "run", "mine", "--config", "mine.conf", "--json");
+        assertEquals(0, r.exitCode(), r::stderr);
+        Map<String, String> results = new HashMap<>();
+        for (JsonNode c : ReportJson.mapper().readTree(r.stdout()).get("calls"))
+            results.put(c.get("name").asText(), c.get("result").asText());
+        assertEquals(Map.of("a", "lib me", "b", "home", "c", "classpath"), results);
+    }
+
+    @Test
+    void javaHomeShouldNameTheJdkAndJdk25ShouldStartWithoutWarnings() throws Exception {
+        jar(compile("com.example.Version", "return System.getProperty(\"java.home\");", user.resolve("build/v")),
+                home.resolve("lib/version.jar"));
+        Files.writeString(user.resolve("version.conf"),
+                "andon.jobs.version.calls = [ { name = v, kind = class, class = com.example.Version } ]\n");
+        List<Path> jdks = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"))));
+        if (Files.isExecutable(JDK_25.resolve("bin/java"))) jdks.add(JDK_25);
+        for (Path jdk : jdks) {
+            AndonProcess.Result r = script(Map.of("JAVA_HOME", jdk.toString()), "run", "version", "--config",
+                    "version.conf", "--json");
+            assertEquals(0, r.exitCode(), r::stderr);
+            JsonNode call = ReportJson.mapper().readTree(r.stdout()).get("calls").get(0);
+            assertEquals(jdk.toRealPath().toString(), Path.of(call.get("result").asText()).toRealPath().toString());
+            assertFalse(r.stderr().contains("WARNING"), () -> jdk + ":\n" + r.stderr());
+        }
+        AndonProcess.Result none = script(Map.of("JAVA_HOME", user.resolve("no-jdk").toString()), "check");
+        assertEquals(2, none.exitCode());
+        assertTrue(none.stderr().contains("has no bin/java"), none::stderr);
+    }
+}

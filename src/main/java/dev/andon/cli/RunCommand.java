@@ -10,6 +10,10 @@ import dev.andon.run.JobSpec;
 import dev.andon.run.ReportJson;
 import dev.andon.run.RunReport;
 import dev.andon.run.RunStatus;
+import dev.andon.timeline.TimelineSvg;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -50,6 +54,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as JSON on stdout, and nothing else there.")
     boolean json;
 
+    @Option(names = "--timeline", paramLabel = "FILE.svg",
+            description = "Also write the run's timeline as a standalone SVG picture to FILE.svg.")
+    Path timeline;
+
     private final AtomicReference<String> signalled = new AtomicReference<>();
     private volatile Andon andon;
     private volatile String runId;
@@ -83,6 +91,7 @@ final class RunCommand implements Callable<Integer> {
             // Rendered while the display prints its last lines, printed after them.
             String rendered = report == null ? null : json ? ReportJson.toJson(report) + System.lineSeparator()
                     : ResultsTable.render(report);
+            if (report != null && timeline != null) writeTimeline(report, timeline);
             display.awaitShown(Duration.ofSeconds(2));
             // The report is final once every call has acknowledged: print it first, then shut down.
             if (rendered != null) {
@@ -107,6 +116,15 @@ final class RunCommand implements Callable<Integer> {
         return ConfigFactory.parseMap(Map.of(
                 "akka.scheduler.tick-duration", config.getDuration("andon.cli.scheduler-tick").toMillis() + "ms",
                 "akka.coordinated-shutdown.exit-jvm", "off")).withFallback(config);
+    }
+
+    /** Writes the timeline of {@code report} to {@code file}; a failure is one line on stderr, not the run's. */
+    static void writeTimeline(RunReport report, Path file) {
+        try {
+            Files.writeString(file, TimelineSvg.render(report, report.finishedAt()));
+        } catch (IOException | RuntimeException e) {
+            System.err.println("andon: cannot write the timeline to " + file + ": " + e.getMessage());
+        }
     }
 
     private static RunReport awaitReport(RunHandle handle) {

@@ -1,5 +1,6 @@
 package dev.andon.run;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
@@ -13,15 +14,32 @@ import java.util.Map;
  * @param thread           the blocking-dispatcher thread of its last attempt
  * @param stackTrace       for {@code ABANDONED}: what the thread was doing when given up on
  * @param details          kind-specific facts: exit code, output tails, HTTP status
+ * @param attemptTimes     for a call tried more than once: each attempt's start and end (the last
+ *                         one's end is {@code null} while it runs or when it was abandoned); empty otherwise
  */
 public record CallReport(String name, CallStatus status, int attempts, Instant startedAt, Instant finishedAt,
                          Long durationMillis, String result, String error, Long abortToAckMillis, String thread,
                          @JsonInclude(JsonInclude.Include.NON_NULL) String progress,
                          @JsonInclude(JsonInclude.Include.NON_NULL) List<String> stackTrace,
-                         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Object> details) {
+                         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Object> details,
+                         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Attempt> attemptTimes) {
+    @JsonCreator
     public CallReport {
         stackTrace = stackTrace == null ? null : List.copyOf(stackTrace);
         details = details == null ? Map.of() : Map.copyOf(details);
+        attemptTimes = attemptTimes == null ? List.of() : List.copyOf(attemptTimes);
+    }
+
+    /** A call tried once (no {@code attemptTimes}). */
+    public CallReport(String name, CallStatus status, int attempts, Instant startedAt, Instant finishedAt,
+                      Long durationMillis, String result, String error, Long abortToAckMillis, String thread,
+                      String progress, List<String> stackTrace, Map<String, Object> details) {
+        this(name, status, attempts, startedAt, finishedAt, durationMillis, result, error, abortToAckMillis, thread,
+                progress, stackTrace, details, null);
+    }
+
+    /** One attempt of a retried call: {@code finishedAt} is {@code null} while it runs or once abandoned. */
+    public record Attempt(Instant startedAt, Instant finishedAt) {
     }
 
     /** A call that never started, with the outcome {@link Outcomes} gave it. */

@@ -152,6 +152,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         CallContext attempt;               // the current attempt; null during a backoff
         int attempts;                      // attempts begun or queued so far
         Instant firstStartedAt;
+        final List<CallReport.Attempt> retried = new ArrayList<>(); // attempts that failed and were retried
         String lastThread;
         String lastProgress;
         Aborted abort;                     // the abort that reached this call, once one has
@@ -326,6 +327,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         if (outcome.isRetry()) {
             Duration delay = c.spec.retry().delayAfter(ctx.attemptNumber());
             c.attempt = null;
+            c.retried.add(new CallReport.Attempt(ctx.startedAt(), m.at()));
             String note = "attempt " + ctx.attemptNumber() + " failed (" + error + "); retrying in "
                     + delay.toMillis() + " ms";
             c.lastProgress = note;
@@ -427,11 +429,20 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
                 : finishedAt.toEpochMilli() - c.firstStartedAt.toEpochMilli();
         CallReport report = new CallReport(c.spec.name(), status, c.attempts, c.firstStartedAt,
                 c.firstStartedAt == null ? null : finishedAt, durationMillis, result, error, abortToAck, c.lastThread,
-                c.lastProgress, stackTrace, details);
+                c.lastProgress, stackTrace, details, attemptTimes(c, finishedAt));
         setup.supervisor().tell(new Acknowledged(c.index, getContext().getSelf(), report, c.abort != null,
                 outcome.failure(), next == null ? -1 : next.index()));
         call = null;
         return this;
+    }
+
+    // The retried attempts, then the last one: it began after the last backoff (if it began at all).
+    private static List<CallReport.Attempt> attemptTimes(Owned c, Instant finishedAt) {
+        if (c.retried.isEmpty()) return List.of();
+        List<CallReport.Attempt> all = new ArrayList<>(c.retried);
+        Instant lastStart = c.attempt != null ? c.attempt.startedAt() : null;
+        if (lastStart != null) all.add(new CallReport.Attempt(lastStart, finishedAt));
+        return all;
     }
 
     /** The run's cord as the calls see it, or null while it is not pulled. */

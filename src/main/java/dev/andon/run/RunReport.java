@@ -1,5 +1,6 @@
 package dev.andon.run;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.time.Instant;
 import java.util.List;
 
@@ -9,11 +10,20 @@ import java.util.List;
  *
  * @param cause       the first failure (or the deadline), {@code null} unless {@code FAILED}
  * @param abortReason why the run was aborted, {@code null} if it was not
+ * @param abortedAt   when the cord was pulled (the abort was requested), {@code null} if it was not
  */
 public record RunReport(String id, String job, RunStatus status, Cause cause, String abortReason,
-                        Instant startedAt, Instant finishedAt, Long durationMillis, List<CallReport> calls) {
+                        Instant startedAt, Instant finishedAt, Long durationMillis, List<CallReport> calls,
+                        Instant abortedAt) {
+    @JsonCreator
     public RunReport {
         calls = List.copyOf(calls);
+    }
+
+    /** A report of a run whose cord was not pulled. */
+    public RunReport(String id, String job, RunStatus status, Cause cause, String abortReason,
+                     Instant startedAt, Instant finishedAt, Long durationMillis, List<CallReport> calls) {
+        this(id, job, status, cause, abortReason, startedAt, finishedAt, durationMillis, calls, null);
     }
 
     /** The first failure of a run: the call ({@code null} for the deadline) and its error. */

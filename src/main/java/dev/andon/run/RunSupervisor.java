@@ -125,6 +125,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
     private int settled;
     private boolean aborting;
     private String abortReason;
+    private Instant abortedAt;
     private RunStatus decided; // FAILED or ABORTED, by whichever came first
     private RunReport.Cause cause;
     private Cancellable deadlineTimer;
@@ -295,11 +296,12 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
     private void pullCord(String reason, AbortKind kind) {
         aborting = true;
         abortReason = reason;
+        abortedAt = Instant.now();
         signal.pull(reason, kind); // every call sees it now; the workers' Aborts run hooks and interrupt
         int queued = queue.close(); // calls[queued..] will never start; calls claimed so far may have
         getContext().getLog().debug("run {}: aborting ({}), {} running, {} queued", runId, reason, runningCount,
                 outcomes.length - queued);
-        emit(new RunEvent.AbortRequested(runId, Instant.now(), reason));
+        emit(new RunEvent.AbortRequested(runId, abortedAt, reason));
         // One worker per slot in use; each stops its call, and any call its thread took on meanwhile.
         for (int i = 0; i < queued; i++)
             if (running[i] != null) running[i].worker.tell(new CallWorker.Abort(reason, kind));
@@ -347,7 +349,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
     private RunReport report(RunStatus status, List<CallReport> calls, Instant finishedAt) {
         Long duration = finishedAt == null ? null : Duration.between(startedAt, finishedAt).toMillis();
         return new RunReport(runId, job.name(), status, status == RunStatus.FAILED ? cause : null, abortReason,
-                startedAt, finishedAt, duration, calls);
+                startedAt, finishedAt, duration, calls, abortedAt);
     }
 
     private void setRunning(int index, Live live) {

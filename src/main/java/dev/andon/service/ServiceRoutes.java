@@ -35,8 +35,6 @@ import dev.andon.config.Catalog;
 import dev.andon.config.Problems;
 import dev.andon.run.AndonStats;
 import dev.andon.run.BlockingExecutorConfigurator;
-import dev.andon.run.CallReport;
-import dev.andon.run.CallStatus;
 import dev.andon.run.JobSpec;
 import dev.andon.run.ReportJson;
 import dev.andon.run.RunReport;
@@ -47,7 +45,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
@@ -78,6 +75,8 @@ final class ServiceRoutes extends AllDirectives {
     private final Config config;
     private final byte[] token;
     private final AtomicInteger sseClients = new AtomicInteger();
+    private final LiveReports reports;
+    private final ConsoleRoutes console;
 
     ServiceRoutes(Andon andon, Catalog catalog, ServiceSettings settings, ServiceMetrics metrics,
                   ActorRef<RunRegistry.Command> registry, JobRequests jobRequests) {
@@ -91,6 +90,8 @@ final class ServiceRoutes extends AllDirectives {
         this.config = system.settings().config();
         this.token = ("Bearer " + settings.authToken()).getBytes(StandardCharsets.UTF_8);
         metrics.eventClients(sseClients);
+        this.reports = new LiveReports(andon, registry, settings);
+        this.console = new ConsoleRoutes(reports, registry, settings, system);
     }
 
     /** The Server-Sent Events clients connected now. */
@@ -110,7 +111,8 @@ final class ServiceRoutes extends AllDirectives {
                 path(PathMatchers.segment("runs").slash(PathMatchers.segment()).slash("abort"),
                         id -> post(() -> abort(id))),
                 path("metrics", () -> get(() -> complete(HttpResponse.create()
-                        .withEntity(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())))));
+                        .withEntity(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())))),
+                console.api());
         return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () ->
                 withSizeLimit(settings.maxBodySize(), () -> concat(
                         path("health", () -> get(this::health)),
@@ -195,18 +197,8 @@ final class ServiceRoutes extends AllDirectives {
     }
 
     private Route getRun(String id) {
-        CompletionStage<HttpResponse> answer = askStage((ActorRef<Optional<RunRegistry.RunView>> r) -> new RunRegistry.GetRun(id, r))
-                .thenCompose(view -> {
-                    if (view.isEmpty()) return CompletableFuture.completedFuture(unknownRun(id));
-                    if (view.get().finished()) return CompletableFuture.completedFuture(json(StatusCodes.OK, view.get().report()));
-                    return andon.snapshot(id).thenCompose(snapshot -> snapshot.isPresent()
-                            ? CompletableFuture.completedFuture(json(StatusCodes.OK, snapshot.get()))
-                            // It finished meanwhile, or has not started yet: ask again.
-                            : askStage((ActorRef<Optional<RunRegistry.RunView>> r) -> new RunRegistry.GetRun(id, r))
-                                    .thenApply(again -> again.map(v -> json(StatusCodes.OK,
-                                            v.finished() ? v.report() : notStarted(v))).orElseGet(() -> unknownRun(id))));
-                });
-        return completeWithFuture(answer);
+        return completeWithFuture(reports.current(id).thenApply(report -> report
+                .map(r -> json(StatusCodes.OK, r)).orElseGet(() -> unknownRun(id))));
     }
 
     /**
@@ -321,7 +313,7 @@ final class ServiceRoutes extends AllDirectives {
         return response.withEntity(ContentTypes.APPLICATION_JSON, ReportJson.toJson(new ApiError(reason, text, null)));
     }
 
-    private HttpResponse unknownRun(String id) {
+    static HttpResponse unknownRun(String id) {
         return error(StatusCodes.NOT_FOUND, "unknown run", "no run \"" + id + "\" (finished runs are remembered up to "
                 + ServiceSettings.PATH + ".history-size)");
     }
@@ -336,14 +328,6 @@ final class ServiceRoutes extends AllDirectives {
 
     static HttpResponse json(StatusCode status, Object body) {
         return HttpResponse.create().withStatus(status).withEntity(ContentTypes.APPLICATION_JSON, ReportJson.toJson(body));
-    }
-
-    // A run admitted but whose supervisor has not answered yet: every call still queued.
-    private static RunReport notStarted(RunRegistry.RunView view) {
-        List<CallReport> calls = view.job().calls().stream()
-                .map(c -> CallReport.live(c.name(), CallStatus.QUEUED, 0, null, null, null)).toList();
-        return new RunReport(view.summary().id(), view.job().name(), RunStatus.RUNNING, null, null,
-                view.summary().submittedAt(), null, null, calls);
     }
 
     // ---- asking the registry

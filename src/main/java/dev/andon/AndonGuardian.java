@@ -1,19 +1,20 @@
 package dev.andon;
 
 import akka.Done;
+import akka.actor.Cancellable;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
-import akka.actor.typed.javadsl.TimerScheduler;
 import dev.andon.run.AbortKind;
 import dev.andon.run.JobSpec;
 import dev.andon.run.RunEvent;
 import dev.andon.run.RunListener;
 import dev.andon.run.RunReport;
 import dev.andon.run.RunSupervisor;
+import dev.andon.run.SteppedTimer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,7 +58,8 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
     private record SnapshotReady(RunReport report, ActorRef<Optional<RunReport>> replyTo) implements Command {
     }
 
-    private enum ShutdownTimedOut implements Command { INSTANCE }
+    // Not a dead letter if it fires as the system stops; ignored once cancelled (see replyIfDrained).
+    private enum ShutdownTimedOut implements Command, akka.actor.DeadLetterSuppression { INSTANCE }
 
     private record LiveRun(ActorRef<RunSupervisor.Command> supervisor, JobSpec job) {
     }
@@ -67,21 +69,18 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
     // its own thread, before the report's future completes, so that no message has to be sent for it.
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
     private final Duration snapshotTimeout;
-    private final TimerScheduler<Command> timers;
     private final Map<String, LiveRun> live = new HashMap<>();
     private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
     private boolean shuttingDown;
+    private Cancellable shutdownTimer;
 
     static Behavior<Command> create(Duration shutdownMargin, Duration snapshotTimeout) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new AndonGuardian(ctx, timers, shutdownMargin,
-                snapshotTimeout)));
+        return Behaviors.setup(ctx -> new AndonGuardian(ctx, shutdownMargin, snapshotTimeout));
     }
 
-    private AndonGuardian(ActorContext<Command> context, TimerScheduler<Command> timers, Duration shutdownMargin,
-                          Duration snapshotTimeout) {
+    private AndonGuardian(ActorContext<Command> context, Duration shutdownMargin, Duration snapshotTimeout) {
         super(context);
         this.snapshotTimeout = snapshotTimeout;
-        this.timers = timers;
         this.shutdownMargin = shutdownMargin;
     }
 
@@ -145,7 +144,9 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
                 // Runs that have reported are only stopping: they are waited for, not aborted.
                 if (!unreported.isEmpty())
                     getContext().getLog().info("shutting down: aborting {} live run(s)", unreported.size());
-                timers.startSingleTimer(ShutdownTimedOut.INSTANCE, longestGrace.plus(shutdownMargin));
+                // A grace may be longer than Akka's scheduler takes at once (a TimerScheduler would throw).
+                shutdownTimer = SteppedTimer.of(getContext().getSystem()).scheduleOnce(longestGrace.plus(shutdownMargin),
+                        getContext().getSelf(), ShutdownTimedOut.INSTANCE);
             }
             unreported.forEach(id -> live.get(id).supervisor().tell(new RunSupervisor.Abort("shutdown", AbortKind.SHUTDOWN)));
         }
@@ -169,6 +170,7 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
     }
 
     private Behavior<Command> onShutdownTimedOut() {
+        if (shutdownTimer == null) return this; // it fired as it was cancelled: every run had reported
         getContext().getLog().warn("shutting down with {} run(s) still not reported: {}", live.size(), live.keySet());
         live.clear();
         reported.clear();
@@ -177,7 +179,8 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
 
     private Behavior<Command> replyIfDrained() {
         if (shuttingDown && live.isEmpty()) {
-            timers.cancel(ShutdownTimedOut.INSTANCE);
+            if (shutdownTimer != null) shutdownTimer.cancel();
+            shutdownTimer = null;
             shutdownWaiters.forEach(w -> w.tell(Done.getInstance()));
             shutdownWaiters.clear();
         }

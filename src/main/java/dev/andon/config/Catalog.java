@@ -307,7 +307,23 @@ public final class Catalog {
                 problems.add(value.origin(), path, "must be more than 0, not " + given);
             else if (d.compareTo(least) < 0)
                 problems.add(value.origin(), path, "must be at least " + least.toMillis() + "ms, not " + given);
+            else if (d.compareTo(most(path)) > 0)
+                problems.add(value.origin(), path, "must be at most " + describe(most(path)) + ", not " + given);
         }
+    }
+
+    /**
+     * The longest value of a duration setting under andon.* (the job settings, which the engine
+     * times in steps, have none). Akka's scheduler takes at most Integer.MAX_VALUE ticks at once,
+     * ~24.8 days at andon run's 1 ms tick, and these settings go to it whole (asks, keep-alives);
+     * a scheduler that ticks slower than Akka's own 10 ms makes every timer late.
+     */
+    static Duration most(String path) {
+        return path.equals("andon.cli.scheduler-tick") ? Duration.ofMillis(10) : Duration.ofDays(24);
+    }
+
+    private static String describe(Duration d) {
+        return d.toDays() > 0 && d.equals(Duration.ofDays(d.toDays())) ? d.toDays() + "d" : d.toMillis() + "ms";
     }
 
     /** Settings under andon.* that are timeouts of an ask, which must be positive. */

@@ -135,6 +135,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     private final Setup setup;
     private final CallContext.Sink sink;
     private final List<Cancellable> timers = new ArrayList<>(2);
+    private final SteppedTimer timer; // a timeout, grace or backoff may be longer than Akka's scheduler takes
 
     /** An abort as it reached a call or the worker: why, and when ({@code System.nanoTime()}). */
     private record Aborted(String reason, AbortKind kind, long atNanos) {
@@ -178,6 +179,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     private CallWorker(ActorContext<Command> context, Setup setup) {
         super(context);
         this.setup = setup;
+        this.timer = SteppedTimer.of(context.getSystem());
         ActorRef<Command> self = context.getSelf();
         this.sink = new CallContext.Sink() {
             @Override
@@ -456,7 +458,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     }
 
     private void schedule(Command message, Duration delay) {
-        timers.add(getContext().scheduleOnce(delay, getContext().getSelf(), message));
+        timers.add(timer.scheduleOnce(delay, getContext().getSelf(), message));
     }
 
     private void cancelTimers() {

@@ -178,7 +178,8 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         context.getLog().debug("run {} of job {} started: {} calls", runId, job.name(), outcomes.length);
         emit(new RunEvent.RunStarted(runId, startedAt, job.name(), outcomes.length));
         if (job.deadline() != null)
-            deadlineTimer = context.scheduleOnce(job.deadline(), context.getSelf(), DeadlineExpired.INSTANCE);
+            deadlineTimer = SteppedTimer.of(context.getSystem()).scheduleOnce(job.deadline(), context.getSelf(),
+                    DeadlineExpired.INSTANCE); // however long: Akka's scheduler alone takes ~24.8 days at a 1 ms tick
         launch();
     }
 

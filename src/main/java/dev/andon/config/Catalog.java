@@ -12,6 +12,7 @@ import dev.andon.run.CallSpec;
 import dev.andon.run.FailurePolicy;
 import dev.andon.run.JobSpec;
 import dev.andon.run.RetryPolicy;
+import dev.andon.run.VirtualThreads;
 import dev.andon.schedule.ScheduleSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,7 +69,7 @@ public final class Catalog {
 
     /** Sections of {@code andon} in reference.conf whose keys are not a closed set. */
     private static final Set<String> OPEN_SECTIONS = Set.of("jobs", "job-defaults", "schedule-defaults", "blocking-dispatcher",
-            "abort-hook-dispatcher");
+            "virtual-dispatcher", "abort-hook-dispatcher");
 
     /**
      * One job of the catalog.
@@ -493,6 +494,8 @@ public final class Catalog {
                     // Blocking calls there would hold the threads that actors (Andon's own, too) need.
                     b.problem("dispatcher", "\"" + path + "\" is a fork-join pool meant for actors; blocking calls need "
                             + "a thread pool (executor = \"dev.andon.run.BlockingExecutorConfigurator\" or \"thread-pool-executor\")");
+                } else if (VirtualThreads.isVirtualDispatcher(whole, path) && !VirtualThreads.available()) {
+                    b.problem("dispatcher", VirtualThreads.unavailableMessage());
                 } else {
                     return true;
                 }

@@ -16,6 +16,7 @@ import dev.andon.config.Kinds;
 import dev.andon.config.Problems;
 import dev.andon.run.BlockingExecutorConfigurator;
 import dev.andon.run.JobSpec;
+import dev.andon.run.VirtualThreads;
 import java.io.IOException;
 import java.util.List;
 import java.util.Set;
@@ -129,10 +130,12 @@ final class JobRequests {
 
     // Blocking calls on a dispatcher that is not one of Andon's blocking pools (the actor system's
     // default dispatcher, say) would starve the actors themselves: a posted job may not ask for that.
+    // Virtual threads are Andon's too: they never run on an actor's thread.
     private void checkDispatcher(JobSpec spec, Config job, Problems problems) {
         String key = spec.dispatcher() + ".executor";
         Config config = kinds.config();
-        if (!config.hasPath(key) || !config.getString(key).equals(BLOCKING_EXECUTOR)) {
+        if (!config.hasPath(key) || !config.getString(key).equals(BLOCKING_EXECUTOR)
+                && !config.getString(key).equals(VirtualThreads.EXECUTOR)) {
             problems.add(job.root().get("dispatcher") == null ? null : job.root().get("dispatcher").origin(), "dispatcher",
                     "\"" + spec.dispatcher() + "\" is not a blocking dispatcher (executor = \"" + BLOCKING_EXECUTOR + "\")");
         }

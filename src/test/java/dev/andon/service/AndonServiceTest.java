@@ -145,6 +145,24 @@ class AndonServiceTest {
         assertEquals("dispatcher", json(r).at("/problems/0/path").asText(), r.body());
     }
 
+    /** On Java 21+ a posted job may run on virtual threads; on 17 it is told why not. */
+    @Test
+    void shouldRunAPostedJobOnVirtualThreadsOrSayTheyNeedJava21() {
+        HttpResponse<String> r = server.post("/runs", """
+                {"dispatcher": "andon.virtual-dispatcher", "max-parallelism": 500,
+                 "calls": [{"name": "x", "kind": "sleep", "duration": "1ms"}]}""");
+        if (!dev.andon.run.VirtualThreads.available()) {
+            assertError(r, 400, "invalid job");
+            assertEquals(List.of("dispatcher"), texts(json(r).get("problems"), "path"), r.body());
+            assertEquals(dev.andon.run.VirtualThreads.unavailableMessage(), json(r).at("/problems/0/message").asText(), r.body());
+            return;
+        }
+        assertEquals(202, r.statusCode(), r.body());
+        JsonNode report = server.awaitFinished(json(r).get("id").asText(), Duration.ofSeconds(10));
+        assertEquals("SUCCEEDED", report.get("status").asText());
+        assertTrue(report.at("/calls/0/thread").asText().startsWith("andon-virtual-"), report.toString());
+    }
+
     @Test
     void shouldAnswerNotFoundAsJson() {
         assertError(server.get("/nothing/here"), 404, "not found");

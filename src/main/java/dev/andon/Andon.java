@@ -141,12 +141,9 @@ public final class Andon implements AutoCloseable {
             } finally {
                 // Forgotten before the future completes: whoever sees the report then sees the
                 // run as finished too (abort answers false), not just most of the time.
-                if (event instanceof RunEvent.RunFinished f) {
+                if (event.endsRun()) {
                     pending.remove(runId);
-                    report.complete(f.report());
-                } else if (event instanceof RunEvent.RunRejected r) {
-                    pending.remove(runId);
-                    report.completeExceptionally(new IllegalStateException("run rejected: " + r.reason()));
+                    event.accept(new Settle(report));
                 }
             }
         };
@@ -203,5 +200,45 @@ public final class Andon implements AutoCloseable {
 
     private static String newRunId() {
         return "r-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+    }
+
+    /** Settles a run's future with its last event: its report, or why it never started. */
+    private record Settle(CompletableFuture<RunReport> report) implements RunEvent.Visitor<Void> {
+        @Override
+        public Void runStarted(RunEvent.RunStarted e) {
+            return null;
+        }
+
+        @Override
+        public Void callStarted(RunEvent.CallStarted e) {
+            return null;
+        }
+
+        @Override
+        public Void callProgressed(RunEvent.CallProgressed e) {
+            return null;
+        }
+
+        @Override
+        public Void abortRequested(RunEvent.AbortRequested e) {
+            return null;
+        }
+
+        @Override
+        public Void callFinished(RunEvent.CallFinished e) {
+            return null;
+        }
+
+        @Override
+        public Void runFinished(RunEvent.RunFinished e) {
+            report.complete(e.report());
+            return null;
+        }
+
+        @Override
+        public Void runRejected(RunEvent.RunRejected e) {
+            report.completeExceptionally(new IllegalStateException("run rejected: " + e.reason()));
+            return null;
+        }
     }
 }

@@ -158,7 +158,7 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
         RunListener listener = m.listener();
         String runId = m.runId();
         return event -> {
-            if (event instanceof RunEvent.RunFinished) reported.add(runId);
+            if (event.endsRun()) reported.add(runId);
             listener.onEvent(event);
         };
     }

@@ -73,7 +73,7 @@ final class RunDisplay implements RunListener {
             while (true) {
                 RunEvent event = queue.poll(REDRAW_MILLIS, TimeUnit.MILLISECONDS);
                 if (event != null) show(event);
-                if (event instanceof RunEvent.RunFinished || event instanceof RunEvent.RunRejected) break;
+                if (event != null && event.endsRun()) break;
                 if (live && startedAt != null) drawStatus();
             }
             if (live && statusShown) err.print("\r\033[K");
@@ -84,22 +84,9 @@ final class RunDisplay implements RunListener {
     }
 
     private void show(RunEvent event) {
-        if (event instanceof RunEvent.RunStarted s) {
-            startedAt = s.at();
-            runId = s.runId();
-        } else if (event instanceof RunEvent.CallStarted s) {
-            calls.put(s.call(), CallStatus.RUNNING);
-        } else if (event instanceof RunEvent.AbortRequested) {
-            calls.replaceAll((name, status) -> status == CallStatus.RUNNING ? CallStatus.ABORTING : status);
-        } else if (event instanceof RunEvent.CallFinished f) {
-            calls.put(f.report().name(), f.report().status());
-        }
-        String line = describe(event);
         // On a terminal only what a person watching would want to know gets a line of its own.
-        boolean notable = !live || event instanceof RunEvent.AbortRequested || event instanceof RunEvent.RunRejected
-                || event instanceof RunEvent.RunFinished
-                || event instanceof RunEvent.CallFinished f && f.report().status() != CallStatus.SUCCEEDED
-                && f.report().status() != CallStatus.ABORTED && f.report().status() != CallStatus.CANCELLED;
+        boolean notable = event.accept(tracker) || !live;
+        String line = describe(event);
         if (line != null && notable) {
             if (live && statusShown) err.print("\r\033[K");
             err.println(TIME.format(event.at()) + " " + line);
@@ -121,28 +108,97 @@ final class RunDisplay implements RunListener {
         statusShown = true;
     }
 
-    /** One event as a line of text (without its time), or {@code null} for none. */
+    /**
+     * Keeps the status line's counts, on the printer thread; answers whether the event is one a
+     * person watching a terminal would want a line for.
+     */
+    private final RunEvent.Visitor<Boolean> tracker = new RunEvent.Visitor<>() {
+        @Override
+        public Boolean runStarted(RunEvent.RunStarted e) {
+            startedAt = e.at();
+            runId = e.runId();
+            return false;
+        }
+
+        @Override
+        public Boolean callStarted(RunEvent.CallStarted e) {
+            calls.put(e.call(), CallStatus.RUNNING);
+            return false;
+        }
+
+        @Override
+        public Boolean callProgressed(RunEvent.CallProgressed e) {
+            return false;
+        }
+
+        @Override
+        public Boolean abortRequested(RunEvent.AbortRequested e) {
+            calls.replaceAll((name, status) -> status == CallStatus.RUNNING ? CallStatus.ABORTING : status);
+            return true;
+        }
+
+        @Override
+        public Boolean callFinished(RunEvent.CallFinished e) {
+            CallStatus status = e.report().status();
+            calls.put(e.report().name(), status);
+            return status != CallStatus.SUCCEEDED && status != CallStatus.ABORTED && status != CallStatus.CANCELLED;
+        }
+
+        @Override
+        public Boolean runFinished(RunEvent.RunFinished e) {
+            return true;
+        }
+
+        @Override
+        public Boolean runRejected(RunEvent.RunRejected e) {
+            return true;
+        }
+    };
+
+    /** One event as a line of text (without its time). */
     static String describe(RunEvent event) {
-        if (event instanceof RunEvent.RunStarted s) {
-            return "run " + s.runId() + " started: job " + s.job() + ", " + s.calls() + (s.calls() == 1 ? " call" : " calls");
-        } else if (event instanceof RunEvent.CallStarted s) {
-            return s.call() + " RUNNING attempt " + s.attempt() + " on " + s.thread();
-        } else if (event instanceof RunEvent.CallProgressed p) {
-            return p.call() + " progress: " + p.message();
-        } else if (event instanceof RunEvent.AbortRequested a) {
-            return "run " + a.runId() + " ABORTING: " + a.reason();
-        } else if (event instanceof RunEvent.CallFinished f) {
-            return describe(f.report());
-        } else if (event instanceof RunEvent.RunFinished f) {
-            RunReport r = f.report();
+        return event.accept(DESCRIBE);
+    }
+
+    private static final RunEvent.Visitor<String> DESCRIBE = new RunEvent.Visitor<>() {
+        @Override
+        public String runStarted(RunEvent.RunStarted e) {
+            return "run " + e.runId() + " started: job " + e.job() + ", " + e.calls() + (e.calls() == 1 ? " call" : " calls");
+        }
+
+        @Override
+        public String callStarted(RunEvent.CallStarted e) {
+            return e.call() + " RUNNING attempt " + e.attempt() + " on " + e.thread();
+        }
+
+        @Override
+        public String callProgressed(RunEvent.CallProgressed e) {
+            return e.call() + " progress: " + e.message();
+        }
+
+        @Override
+        public String abortRequested(RunEvent.AbortRequested e) {
+            return "run " + e.runId() + " ABORTING: " + e.reason();
+        }
+
+        @Override
+        public String callFinished(RunEvent.CallFinished e) {
+            return describe(e.report());
+        }
+
+        @Override
+        public String runFinished(RunEvent.RunFinished e) {
+            RunReport r = e.report();
             String why = r.cause() != null ? ": " + (r.cause().call() != null ? r.cause().call() + " " : "") + r.cause().error()
                     : r.abortReason() != null && r.status() != dev.andon.run.RunStatus.SUCCEEDED ? ": " + r.abortReason() : "";
             return "run " + r.id() + " " + r.status() + " in " + millis(r.durationMillis()) + why;
-        } else if (event instanceof RunEvent.RunRejected r) {
-            return "run " + r.runId() + " rejected: " + r.reason();
         }
-        return null;
-    }
+
+        @Override
+        public String runRejected(RunEvent.RunRejected e) {
+            return "run " + e.runId() + " rejected: " + e.reason();
+        }
+    };
 
     /** A finished call in one line: {@code c2 FAILED java.lang.IllegalStateException: don't like 2}. */
     static String describe(CallReport c) {

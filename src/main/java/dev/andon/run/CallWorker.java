@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * which names the call taken over next, if any, or else leaves the worker idle.
  *
  * <h2>Lifecycle</h2>
- * The worker never blocks: the call runs on a dispatcher thread (see {@link CallContext}) and its
+ * The worker never blocks: the call runs on a dispatcher thread (see {@link Attempt}) and its
  * ending comes back as a message. On {@link Abort} the attempt's abort signal is set, its hooks run
  * and its thread is interrupted (off this actor's thread), and the grace timer starts; the ack is
  * sent when the attempt really ends — or, when the grace expires first, as {@code ABANDONED}.
@@ -98,21 +98,21 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
 
     // Messages from the attempt's thread, and timers. They may arrive after the worker stopped
     // (its run finished), so they are not logged as dead letters; stale ones are ignored by identity.
-    private record AttemptStarted(CallContext ctx) implements Command, DeadLetterSuppression {
+    private record AttemptStarted(Attempt ctx) implements Command, DeadLetterSuppression {
     }
 
-    private record AttemptProgressed(CallContext ctx) implements Command, DeadLetterSuppression {
+    private record AttemptProgressed(Attempt ctx) implements Command, DeadLetterSuppression {
     }
 
     /**
      * {@code next}: the queued call the attempt's thread took on when this one succeeded, or null;
      * {@code inline}: that thread runs it next (else it is on the executor's queue).
      */
-    private record AttemptFinished(CallContext ctx, String result, Throwable error, boolean abortSeen,
-                                   Instant at, CallContext next, boolean inline) implements Command, DeadLetterSuppression {
+    private record AttemptFinished(Attempt ctx, String result, Throwable error, boolean abortSeen,
+                                   Instant at, Attempt next, boolean inline) implements Command, DeadLetterSuppression {
     }
 
-    private record HooksDone(CallContext ctx) implements Command, DeadLetterSuppression {
+    private record HooksDone(Attempt ctx) implements Command, DeadLetterSuppression {
     }
 
     // Scheduled with scheduleOnce rather than Akka's TimerScheduler: a timer that fires as the
@@ -133,7 +133,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     }
 
     private final Setup setup;
-    private final CallContext.Sink sink;
+    private final Attempt.Sink sink;
     private final List<Cancellable> timers = new ArrayList<>(2);
     private final SteppedTimer timer; // a timeout, grace or backoff may be longer than Akka's scheduler takes
 
@@ -150,7 +150,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         final long seq;                    // names the call in timers
         final int index;
         final CallSpec spec;
-        CallContext attempt;               // the current attempt; null during a backoff
+        Attempt attempt;                   // the current attempt; null during a backoff
         int attempts;                      // attempts begun or queued so far
         Instant firstStartedAt;
         final List<CallReport.Attempt> retried = new ArrayList<>(); // attempts that failed and were retried
@@ -159,7 +159,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         Aborted abort;                     // the abort that reached this call, once one has
         boolean hooksRunning;              // an abort's hooks have not all returned yet
         AttemptFinished finishedDuringHooks;
-        CallContext startedTold;           // the attempt whose Started the supervisor has
+        Attempt startedTold;               // the attempt whose Started the supervisor has
 
         Owned(long seq, int index, CallSpec spec) {
             this.seq = seq;
@@ -181,30 +181,30 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         this.setup = setup;
         this.timer = SteppedTimer.of(context.getSystem());
         ActorRef<Command> self = context.getSelf();
-        this.sink = new CallContext.Sink() {
+        this.sink = new Attempt.Sink() {
             @Override
-            public void started(CallContext ctx) {
+            public void started(Attempt ctx) {
                 self.tell(new AttemptStarted(ctx));
             }
 
             @Override
-            public void progressed(CallContext ctx) {
+            public void progressed(Attempt ctx) {
                 self.tell(new AttemptProgressed(ctx));
             }
 
             @Override
-            public void finished(CallContext ctx, String result, Throwable error, boolean abortSeen) {
+            public void finished(Attempt ctx, String result, Throwable error, boolean abortSeen) {
                 // On the attempt's thread. A call that succeeded, with no abort in sight, hands its
                 // thread straight on to the run's next queued call: no round trip through this
                 // actor and the supervisor, and no wait for a pool thread, between two calls.
-                CallContext next = error == null && !abortSeen ? claimNext(ctx) : null;
+                Attempt next = error == null && !abortSeen ? claimNext(ctx) : null;
                 boolean inline = next != null && ctx.keepsThread();
                 self.tell(new AttemptFinished(ctx, result, error, abortSeen, Instant.now(), next, inline));
                 if (next != null) ctx.handOver(next, inline, setup.executor()); // after the tell: events stay in order
             }
 
             @Override
-            public void hooksDone(CallContext ctx) {
+            public void hooksDone(Attempt ctx) {
                 self.tell(new HooksDone(ctx));
             }
         };
@@ -226,15 +226,15 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     }
 
     /** On the thread of a call that has just succeeded: the run's next call, claimed for it, or null. */
-    private CallContext claimNext(CallContext finished) {
+    private Attempt claimNext(Attempt finished) {
         if (!finished.mayHandOver()) return null;
         int next = setup.queue().claim();
         if (next < 0) return null;
         return newAttempt(next, setup.calls().get(next), 1);
     }
 
-    private CallContext newAttempt(int callIndex, CallSpec callSpec, int n) {
-        return new CallContext(setup.runId(), callIndex, callSpec, n, setup.hookExecutor(), sink, setup.stats(),
+    private Attempt newAttempt(int callIndex, CallSpec callSpec, int n) {
+        return new Attempt(setup.runId(), callIndex, callSpec, n, setup.hookExecutor(), sink, setup.stats(),
                 setup.dispatcher(), setup.runSignal());
     }
 
@@ -250,7 +250,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
      * thread runs it right away and sends no {@code started} for it, so the worker says it
      * started (at {@code at}, give or take microseconds) unless it is already over — or cancelled here.
      */
-    private void takeOver(CallContext next, String inlineThread, Instant at) {
+    private void takeOver(Attempt next, String inlineThread, Instant at) {
         Owned c = begin(next.index(), setup.calls().get(next.index()));
         c.attempts = 1;
         c.attempt = next;
@@ -275,7 +275,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     }
 
     private Behavior<Command> onAttemptStarted(AttemptStarted m) {
-        CallContext ctx = m.ctx();
+        Attempt ctx = m.ctx();
         // A call that is already over needs no "started" of its own: its ack carries when and
         // where it ran. This keeps a short call to one message to the supervisor.
         if (call == null || ctx != call.attempt || ctx.isOver()) return this;
@@ -284,7 +284,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     }
 
     /** Tells the supervisor once per attempt that it started, before anything else about it. */
-    private void tellStarted(CallContext ctx) {
+    private void tellStarted(Attempt ctx) {
         if (call.startedTold == ctx) return;
         call.startedTold = ctx;
         noteStarted(ctx);
@@ -301,11 +301,11 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     }
 
     private Behavior<Command> onAttemptFinished(AttemptFinished m) {
-        CallContext ctx = m.ctx();
+        Attempt ctx = m.ctx();
         boolean current = call != null && ctx == call.attempt;
         if (m.next() != null && (!current || call.hooksRunning)) {
             // Cannot happen: a thread goes on to another call only when no abort was requested of
-            // the one it finished (CallContext.mayHandOver), so that one is current and has no hooks running.
+            // the one it finished (Attempt.mayHandOver), so that one is current and has no hooks running.
             getContext().getLog().error("call {} of run {} handed its thread on to call {} out of turn (a bug in Andon)",
                     ctx.callName(), setup.runId(), m.next().callName());
         }
@@ -343,7 +343,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         return this;
     }
 
-    private void noteStarted(CallContext ctx) {
+    private void noteStarted(Attempt ctx) {
         if (ctx.startedAt() == null) return;
         if (call.firstStartedAt == null) call.firstStartedAt = ctx.startedAt();
         call.lastThread = ctx.threadName();
@@ -416,7 +416,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     }
 
     private Behavior<Command> acknowledge(Outcomes.Outcome outcome, String result, String error, Instant finishedAt,
-                                          Map<String, Object> details, List<String> stackTrace, CallContext next) {
+                                          Map<String, Object> details, List<String> stackTrace, Attempt next) {
         Owned c = call;
         CallStatus status = outcome.status();
         cancelTimers();

@@ -120,7 +120,7 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
      */
     private record Logged(int seq, RunEvent event) {
         ServerSentEvent frame() {
-            return ServerSentEvent.create(ReportJson.toJson(event), Optional.of(type(event)),
+            return ServerSentEvent.create(ReportJson.toJson(event), Optional.of(event.type()),
                     Optional.of(Integer.toString(seq)), java.util.OptionalInt.empty());
         }
     }
@@ -235,33 +235,82 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         RunEvent event = m.event();
         Run run = runs.get(event.runId());
         if (run == null || run.report != null) return this;
-        if (event instanceof RunEvent.RunStarted s) {
-            metrics.runStarted(s.calls());
-        } else if (event instanceof RunEvent.CallStarted s) {
-            if (run.running.add(s.call())) {
+        event.accept(new Recording(run));
+        return this;
+    }
+
+    /** What each kind of event does to its run's record. */
+    private final class Recording implements RunEvent.Visitor<Void> {
+        private final Run run;
+
+        Recording(Run run) {
+            this.run = run;
+        }
+
+        @Override
+        public Void runStarted(RunEvent.RunStarted e) {
+            metrics.runStarted(e.calls());
+            return log(e);
+        }
+
+        @Override
+        public Void callStarted(RunEvent.CallStarted e) {
+            if (run.running.add(e.call())) {
                 run.queued--;
                 metrics.callStarted();
             }
-        } else if (event instanceof RunEvent.AbortRequested) {
+            return log(e);
+        }
+
+        @Override
+        public Void callProgressed(RunEvent.CallProgressed e) {
+            // Only the latest progress of each call is kept, and replayed to late subscribers.
+            Logged logged = new Logged(++run.seq, e);
+            run.lastProgress.put(e.call(), logged);
+            return publish(logged);
+        }
+
+        @Override
+        public Void abortRequested(RunEvent.AbortRequested e) {
             run.status = RunStatus.ABORTING;
-        } else if (event instanceof RunEvent.CallFinished f) {
-            boolean started = run.running.remove(f.report().name());
+            return log(e);
+        }
+
+        @Override
+        public Void callFinished(RunEvent.CallFinished e) {
+            boolean started = run.running.remove(e.report().name());
             if (!started) run.queued--;
-            run.lastProgress.remove(f.report().name());
-            metrics.callFinished(f.report(), started);
-        } else if (event instanceof RunEvent.RunRejected) {
+            run.lastProgress.remove(e.report().name());
+            metrics.callFinished(e.report(), started);
+            return log(e);
+        }
+
+        @Override
+        public Void runFinished(RunEvent.RunFinished e) {
+            log(e);
+            finish(run, e.report());
+            return null;
+        }
+
+        @Override
+        public Void runRejected(RunEvent.RunRejected e) {
             // Only when Andon shut down between admission and start; the run never existed.
             run.subscribers.forEach(BoundedSourceQueue::complete);
             runs.remove(run.id);
             live--;
-            return this;
+            return null;
         }
-        Logged logged = new Logged(++run.seq, event);
-        if (event instanceof RunEvent.CallProgressed p) run.lastProgress.put(p.call(), logged);
-        else run.log.add(logged);
-        if (!run.subscribers.isEmpty()) publish(run, logged.frame());
-        if (event instanceof RunEvent.RunFinished f) finish(run, f.report());
-        return this;
+
+        private Void log(RunEvent e) {
+            Logged logged = new Logged(++run.seq, e);
+            run.log.add(logged);
+            return publish(logged);
+        }
+
+        private Void publish(Logged logged) {
+            if (!run.subscribers.isEmpty()) RunRegistry.this.publish(run, logged.frame());
+            return null;
+        }
     }
 
     private void finish(Run run, RunReport report) {
@@ -372,13 +421,4 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
     }
 
     /** The SSE {@code event:} name of a run event. */
-    static String type(RunEvent event) {
-        if (event instanceof RunEvent.RunStarted) return "run-started";
-        if (event instanceof RunEvent.CallStarted) return "call-started";
-        if (event instanceof RunEvent.CallProgressed) return "call-progressed";
-        if (event instanceof RunEvent.AbortRequested) return "abort-requested";
-        if (event instanceof RunEvent.CallFinished) return "call-finished";
-        if (event instanceof RunEvent.RunFinished) return "run-finished";
-        return "run-rejected";
-    }
 }

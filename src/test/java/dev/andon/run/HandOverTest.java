@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A thread that finishes a call takes the run's next queued call itself (CallWorker, CallContext
+ * A thread that finishes a call takes the run's next queued call itself (CallWorker, Attempt
  * hand-over). These tests go after what that could break: a call's timeout, the abort racing
  * the hand-over, the order of events, live snapshots, and fairness to other runs on the pool.
  */

@@ -42,21 +42,21 @@ import org.slf4j.LoggerFactory;
  * called from any thread. The call's thread is interrupted only under {@code this}'s lock while it
  * is still inside the call, so an interrupt never leaks into the pool's next task.
  */
-final class CallContext implements WorkContext, Runnable {
-    private static final Logger log = LoggerFactory.getLogger(CallContext.class);
+final class Attempt implements WorkContext, Runnable {
+    private static final Logger log = LoggerFactory.getLogger(Attempt.class);
     private static final int MAX_RESULT_CHARS = 1000;
 
     enum State { PENDING, RUNNING, COMPLETED, CANCELLED, ABANDONED }
 
     /** Where the attempt's thread reports to: the worker (it never blocks and never throws). */
     interface Sink {
-        void started(CallContext ctx);
+        void started(Attempt ctx);
 
-        void progressed(CallContext ctx);
+        void progressed(Attempt ctx);
 
-        void finished(CallContext ctx, String result, Throwable error, boolean abortSeen);
+        void finished(Attempt ctx, String result, Throwable error, boolean abortSeen);
 
-        void hooksDone(CallContext ctx);
+        void hooksDone(Attempt ctx);
     }
 
     /** How long a thread may go on from call to call while other work may be waiting (10 ms). */
@@ -68,8 +68,8 @@ final class CallContext implements WorkContext, Runnable {
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            STATE = lookup.findVarHandle(CallContext.class, "state", State.class);
-            PROGRESS_IN_FLIGHT = lookup.findVarHandle(CallContext.class, "progressInFlight", boolean.class);
+            STATE = lookup.findVarHandle(Attempt.class, "state", State.class);
+            PROGRESS_IN_FLIGHT = lookup.findVarHandle(Attempt.class, "progressInFlight", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -103,11 +103,11 @@ final class CallContext implements WorkContext, Runnable {
     private Thread thread;
     // Only on the attempt's thread: the call handed over to it to run next, and since when the
     // thread has been running this run's calls one after another.
-    private CallContext successor;
+    private Attempt successor;
     private long laneSince;
     private boolean inline;   // set before the thread runs it; it came from the previous call on that thread
 
-    CallContext(String runId, int index, CallSpec spec, int attempt, Executor hookExecutor, Sink sink,
+    Attempt(String runId, int index, CallSpec spec, int attempt, Executor hookExecutor, Sink sink,
                 AndonStats stats, String dispatcher, RunSignal runSignal) {
         this.runId = runId;
         this.index = index;
@@ -132,12 +132,12 @@ final class CallContext implements WorkContext, Runnable {
     @Override
     public void run() {
         laneSince = System.nanoTime();
-        CallContext next = this;
+        Attempt next = this;
         while (next != null) next = next.runOnce();
     }
 
     /** Runs this attempt; returns the call handed over to this thread to run next, if any. */
-    private CallContext runOnce() {
+    private Attempt runOnce() {
         Thread current = Thread.currentThread();
         // Written before the state turns RUNNING, so that whoever sees RUNNING (an abandonment)
         // sees which thread and since when.
@@ -164,7 +164,7 @@ final class CallContext implements WorkContext, Runnable {
         Thread.interrupted(); // an interrupt meant for this call must not reach the pool's next task
         if (STATE.compareAndSet(this, State.RUNNING, State.COMPLETED)) {
             sink.finished(this, result, error, abortSeen); // may hand this thread its next call
-            CallContext next = successor;
+            Attempt next = successor;
             successor = null;
             return next;
         }
@@ -206,7 +206,7 @@ final class CallContext implements WorkContext, Runnable {
      * An inline call sends no {@code started} of its own: the worker knew it was starting when it
      * learned of this attempt's end.
      */
-    void handOver(CallContext next, boolean inline, Executor executor) {
+    void handOver(Attempt next, boolean inline, Executor executor) {
         if (!inline) {
             try {
                 executor.execute(next);

@@ -199,7 +199,12 @@ public final class Andon implements AutoCloseable {
     }
 
     private static String newRunId() {
-        return "r-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+        return runId(ThreadLocalRandom.current().nextLong());
+    }
+
+    /** A run id from 48 of {@code random}'s bits: {@code r-} and always 12 hex digits. */
+    static String runId(long random) {
+        return String.format("r-%012x", random >>> 16);
     }
 
     /** Settles a run's future with its last event: its report, or why it never started. */

@@ -21,6 +21,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,6 +56,26 @@ final class ServiceMetrics implements AutoCloseable {
     // Looked up once per status rather than per event: the run registry records every event.
     private final Map<RunStatus, Counter> runsFinished = new EnumMap<>(RunStatus.class);
     private final Map<CallStatus, Counter> callsFinished = new EnumMap<>(CallStatus.class);
+    /**
+     * The buckets of {@code andon_call_duration_seconds}: calls run from milliseconds (a local HTTP
+     * call) to hours (a batch job), about two buckets a decade.
+     */
+    static final List<Duration> CALL_DURATION_BUCKETS = List.of(Duration.ofMillis(1), Duration.ofMillis(5),
+            Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(500),
+            Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
+            Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(30),
+            Duration.ofHours(1), Duration.ofHours(3), Duration.ofHours(6), Duration.ofHours(24));
+    /**
+     * The buckets of {@code andon_abort_to_ack_seconds}: a cooperative call acks within a
+     * millisecond or two, a process tree within its kill grace, an abandoned one at the abort grace
+     * (seconds). Reports carry the time in whole milliseconds, so the first bucket is 1 ms.
+     */
+    static final List<Duration> ABORT_TO_ACK_BUCKETS = List.of(Duration.ofMillis(1), Duration.ofMillis(2),
+            Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+            Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+            Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
+            Duration.ofSeconds(60));
+
     private final Map<CallStatus, Timer> callDuration = new ConcurrentHashMap<>();
     private final Map<CallStatus, Timer> abortToAck = new ConcurrentHashMap<>();
 
@@ -130,12 +151,13 @@ final class ServiceMetrics implements AutoCloseable {
         CallStatus status = report.status();
         callsFinished.get(status).increment();
         if (report.durationMillis() != null) {
-            callDuration.computeIfAbsent(status, s -> histogram("andon.call.duration", "How long calls ran, by outcome", s))
+            callDuration.computeIfAbsent(status, s -> histogram("andon.call.duration", "How long calls ran, by outcome", s,
+                            CALL_DURATION_BUCKETS))
                     .record(Duration.ofMillis(report.durationMillis()));
         }
         if (report.abortToAckMillis() != null) {
             abortToAck.computeIfAbsent(status, s -> histogram("andon.abort.to.ack",
-                            "From an abort request to the call's ack (or to giving up)", s))
+                            "From an abort request to the call's ack (or to giving up)", s, ABORT_TO_ACK_BUCKETS))
                     .record(Duration.ofMillis(report.abortToAckMillis()));
         }
     }
@@ -158,10 +180,9 @@ final class ServiceMetrics implements AutoCloseable {
         registry.close();
     }
 
-    private Timer histogram(String name, String description, CallStatus status) {
+    private Timer histogram(String name, String description, CallStatus status, List<Duration> buckets) {
         return Timer.builder(name).description(description).tag("status", status.name())
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofHours(1))
+                .serviceLevelObjectives(buckets.toArray(Duration[]::new))
                 .register(registry);
     }
 

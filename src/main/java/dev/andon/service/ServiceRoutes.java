@@ -102,6 +102,7 @@ final class ServiceRoutes extends AllDirectives {
     Route route() {
         Route api = concat(
                 path("jobs", () -> get(this::jobs)),
+                path(PathMatchers.segment("jobs").slash(PathMatchers.segment()), name -> get(() -> job(name))),
                 path(PathMatchers.segment("jobs").slash(PathMatchers.segment()).slash("runs"),
                         name -> post(() -> startCatalogJob(name))),
                 path("runs", () -> concat(get(this::listRuns), post(this::startPostedJob))),
@@ -141,13 +142,17 @@ final class ServiceRoutes extends AllDirectives {
         return complete(json(StatusCodes.OK, Map.of("jobs", jobs)));
     }
 
+    private Route job(String name) {
+        return catalog.entry(name).map(e -> complete(json(StatusCodes.OK, JobView.of(e)))).orElseGet(() -> unknownJob(name));
+    }
+
     private Route startCatalogJob(String name) {
-        Optional<Catalog.Entry> entry = catalog.entry(name);
-        if (entry.isEmpty()) {
-            return complete(error(StatusCodes.NOT_FOUND, "unknown job", "no job \"" + name + "\"; jobs: "
-                    + (catalog.names().isEmpty() ? "(none)" : String.join(", ", catalog.names()))));
-        }
-        return admit(entry.get().spec());
+        return catalog.entry(name).map(e -> admit(e.spec())).orElseGet(() -> unknownJob(name));
+    }
+
+    private Route unknownJob(String name) {
+        return complete(error(StatusCodes.NOT_FOUND, "unknown job", "no job \"" + name + "\"; jobs: "
+                + (catalog.names().isEmpty() ? "(none)" : String.join(", ", catalog.names()))));
     }
 
     private Route startPostedJob() {

@@ -56,8 +56,35 @@ public final class Catalog {
     /** Where the job and call defaults are. */
     public static final String DEFAULTS_PATH = "andon.job-defaults";
 
-    /** What a job name may look like: it is used on the command line and in URLs. */
-    private static final Pattern JOB_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*");
+    /**
+     * What a job or call name may look like, wherever a job is parsed: names go on the command
+     * line, into URLs, logs, metrics and the store. Not starting with {@code -}, {@code _} or
+     * {@code .}, so that a name is never taken for an option, nor for {@code .} or {@code ..} in a path.
+     */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    /** What {@link #nameProblem} says is wrong with a name. */
+    public static final String NAME_RULE = "letters, digits, -, _ and . only, at most 128 characters, "
+            + "starting with a letter or digit";
+
+    /**
+     * The problem with {@code name} as a job or call name, or {@code null} when it is a good one.
+     */
+    public static String nameProblem(String name) {
+        if (NAME.matcher(name).matches()) return null;
+        String shown = name.length() <= 40 ? name : name.substring(0, 40) + "...";
+        return "not a valid name: \"" + printable(shown) + "\" (" + NAME_RULE + ")";
+    }
+
+    // A name is shown back to whoever wrote it: control characters, NULs included, as \\uXXXX.
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || c == 0xFFFD) b.append(String.format("\\u%04x", c));
+            else b.appendCodePoint(c);
+        });
+        return b.toString();
+    }
 
     private static final Set<String> CALL_SETTING_KEYS = Set.of("timeout", "retry", "interrupt-on-abort", "kill-grace");
     private static final Set<String> JOB_SETTING_KEYS = Set.of("failure-policy", "max-parallelism", "abort-grace",
@@ -134,8 +161,9 @@ public final class Catalog {
         Map<String, Entry> entries = new LinkedHashMap<>();
         Set<String> allKinds = kinds.names();
         for (String name : jobs.keys()) {
-            if (!JOB_NAME.matcher(name).matches()) {
-                jobs.problem(name, "a job name may have only letters, digits, - and _ (and not start with - or _)");
+            String bad = nameProblem(name);
+            if (bad != null) {
+                jobs.problem(name, "a job name is " + NAME_RULE);
                 continue;
             }
             ConfigBlock job = jobs.object(name);
@@ -204,8 +232,9 @@ public final class Catalog {
         Problems problems = call.problems();
         int before = problems.size();
         String name = call.require("name") ? call.string("name") : null;
-        if (name != null && name.isBlank()) {
-            call.problem("name", "must not be blank");
+        String badName = name == null ? null : nameProblem(name);
+        if (badName != null) {
+            call.problem("name", badName);
         } else if (name != null) {
             String other = seen.putIfAbsent(name, call.path());
             if (other != null) call.problem("name", "duplicate call name \"" + name + "\" (also at " + other + ")");

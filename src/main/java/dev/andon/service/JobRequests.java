@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * Turns the body of {@code POST /runs} into a {@link JobSpec}: JSON is HOCON, so the catalog's own
@@ -32,7 +31,6 @@ import java.util.regex.Pattern;
 final class JobRequests {
     /** The name of a posted job without one. */
     static final String DEFAULT_NAME = "inline";
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,99}");
     private static final String BLOCKING_EXECUTOR = BlockingExecutorConfigurator.class.getName();
 
     /** What a request body made: a job, or why not. */
@@ -120,11 +118,13 @@ final class JobRequests {
     private static String name(Config job, Problems problems) {
         ConfigValue v = job.root().get("name");
         if (v == null) return DEFAULT_NAME;
-        if (v.valueType() == ConfigValueType.STRING && NAME.matcher((String) v.unwrapped()).matches()) {
-            return (String) v.unwrapped();
+        if (v.valueType() != ConfigValueType.STRING) {
+            problems.add(v.origin(), "name", "must be a string (" + Catalog.NAME_RULE + ")");
+            return DEFAULT_NAME;
         }
-        problems.add(v.origin(), "name", "must be a string of letters, digits, - and _ (at most 100, not starting "
-                + "with - or _)");
+        String bad = Catalog.nameProblem((String) v.unwrapped());
+        if (bad == null) return (String) v.unwrapped();
+        problems.add(v.origin(), "name", bad);
         return DEFAULT_NAME;
     }
 

@@ -238,6 +238,9 @@ final class ServiceRoutes extends AllDirectives {
                 return complete(unknownRun(id));
             }
             Source<ServerSentEvent, NotUsed> source = result.get().get()
+                    // Live events too: a client that says it has seen event N gets none up to N,
+                    // though the run has not got that far yet.
+                    .filter(e -> from == 0 || e.getId().map(ServiceRoutes::eventNumber).orElse(Integer.MAX_VALUE) > from)
                     .keepAlive(settings.sseHeartbeat(), ServerSentEvent::heartbeat)
                     .watchTermination((mat, done) -> {
                         done.whenComplete((d, e) -> sseClients.decrementAndGet());
@@ -245,6 +248,14 @@ final class ServiceRoutes extends AllDirectives {
                     });
             return completeOK(source, EventStreamMarshalling.toEventStream());
         });
+    }
+
+    private static int eventNumber(String id) {
+        try {
+            return Integer.parseInt(id);
+        } catch (NumberFormatException e) {
+            return Integer.MAX_VALUE;
+        }
     }
 
     private Route abort(String id) {

@@ -193,8 +193,8 @@ class CatalogTest {
         Problems problems = new Problems();
         Catalog catalog = Catalog.load(config, context(config), problems);
         assertTrue(catalog.names().isEmpty());
-        assertEquals(List.of("andon.jobs.\"my job\": a job name may have only letters, digits, - and _ "
-                + "(and not start with - or _)"), problems.list().stream().map(p -> p.path() + ": " + p.message()).toList());
+        assertEquals(List.of("andon.jobs.\"my job\": a job name is letters, digits, -, _ and . only, at most 128 "
+                + "characters, starting with a letter or digit"), problems.list().stream().map(p -> p.path() + ": " + p.message()).toList());
     }
 
     /** The keys reference.conf has at {@code path}, with {@code more}, as the problem lists them. */

@@ -238,6 +238,26 @@ class AndonServiceTest {
     }
 
     @Test
+    void shouldSendNoLiveEventUpToALastEventIdBeyondTheRunsEvents() throws Exception {
+        String id = server.startJob("slow");
+        server.awaitRunning(id, 2);
+        // At event 3 now; the run ends at event 7: a client that says it saw event 6 gets only the 7th.
+        CompletableFuture<List<TestService.Sse>> stream = CompletableFuture.supplyAsync(() -> server.events(id, "6"));
+        TestService.sleep(300);
+        server.post("/runs/" + id + "/abort", "");
+        List<TestService.Sse> events = stream.get(10, TimeUnit.SECONDS);
+        assertEquals(List.of("7"), events.stream().map(TestService.Sse::id).toList(), events.toString());
+        assertEquals("run-finished", events.get(0).type());
+
+        String other = server.startJob("slow");
+        server.awaitRunning(other, 2);
+        CompletableFuture<List<TestService.Sse>> beyond = CompletableFuture.supplyAsync(() -> server.events(other, "500"));
+        TestService.sleep(300);
+        server.post("/runs/" + other + "/abort", "");
+        assertEquals(List.of(), beyond.get(10, TimeUnit.SECONDS), "none of the run's events comes after 500");
+    }
+
+    @Test
     void shouldGiveALateClientTheHistoryThenTheLiveEvents() throws Exception {
         String id = server.startJob("slow");
         server.awaitRunning(id, 2);

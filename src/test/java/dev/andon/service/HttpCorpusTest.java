@@ -42,7 +42,7 @@ class HttpCorpusTest {
         service.close();
     }
 
-    record Case(String method, String path, List<String[]> headers, String body, int status, String text) {
+    record Case(String method, String path, List<String[]> headers, byte[] body, int status, String text) {
     }
 
     static Case parse(Path file) throws IOException {
@@ -66,14 +66,26 @@ class HttpCorpusTest {
         for (; !lines[i].isEmpty(); i++) headers.add(lines[i].split(": ", 2));
         StringBuilder body = new StringBuilder();
         for (i++; i < lines.length; i++) body.append(lines[i]).append(i + 1 < lines.length ? "\n" : "");
-        if (generate != null) body = new StringBuilder(generated(generate));
-        return new Case(requestLine[0], requestLine[1], headers, body.toString(), status, text);
+        byte[] bytes = generate == null ? body.toString().getBytes(StandardCharsets.UTF_8) : generated(generate);
+        return new Case(requestLine[0], requestLine[1], headers, bytes, status, text);
     }
 
-    private static String generated(String spec) {
+    private static byte[] generated(String spec) {
         String[] s = spec.split(" ");
         int n = Integer.parseInt(s[1]);
-        return switch (s[0]) {
+        if (s[0].equals("invalid-utf8-name")) { // n bytes that are not UTF-8 in a call's name
+            byte[] head = "{\"calls\": [{\"kind\": \"sleep\", \"duration\": \"1ms\", \"name\": \"a".getBytes(StandardCharsets.UTF_8);
+            byte[] tail = "\"}]}".getBytes(StandardCharsets.UTF_8);
+            byte[] all = java.util.Arrays.copyOf(head, head.length + n + tail.length);
+            for (int k = 0; k < n; k++) all[head.length + k] = (byte) (k % 2 == 0 ? 0xC3 : 0x28); // C3 28: a broken pair
+            System.arraycopy(tail, 0, all, head.length + n, tail.length);
+            return all;
+        }
+        return generatedText(s[0], n).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String generatedText(String kind, int n) {
+        return switch (kind) {
             case "nesting" -> "{\"calls\": " + "[".repeat(n) + "]".repeat(n) + "}";
             case "padding" -> "{\"description\": \"" + "x".repeat(n) + "\", \"calls\": []}";
             case "calls" -> {
@@ -82,15 +94,15 @@ class HttpCorpusTest {
                         .append("\", \"kind\": \"sleep\", \"duration\": \"1ms\"}");
                 yield b.append("]}").toString();
             }
-            default -> throw new IllegalArgumentException("unknown generator " + spec);
+            default -> throw new IllegalArgumentException("unknown generator " + kind);
         };
     }
 
     static HttpResponse<String> send(Case c) {
         HttpRequest.Builder b = service.request(c.path());
         for (String[] h : c.headers()) b.header(h[0], h[1]);
-        b.method(c.method(), c.body().isEmpty() ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(c.body()));
+        b.method(c.method(), c.body().length == 0 ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofByteArray(c.body()));
         return service.send(b.build());
     }
 

@@ -4,7 +4,9 @@ import akka.Done;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.AskPattern;
+import akka.actor.typed.DispatcherSelector;
 import com.typesafe.config.Config;
+import dev.andon.call.JdbcPools;
 import dev.andon.run.AbortKind;
 import dev.andon.run.JobSpec;
 import dev.andon.run.RunEvent;
@@ -20,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -59,10 +62,12 @@ public final class Andon implements AutoCloseable {
     private final ActorSystem<AndonGuardian.Command> system;
     private final Map<String, CompletableFuture<RunReport>> pending = new ConcurrentHashMap<>();
     private final Supplier<HttpClient> httpClient;
+    private final JdbcPools jdbcPools;
     private final Duration snapshotTimeout;
 
-    private Andon(ActorSystem<AndonGuardian.Command> system) {
+    private Andon(ActorSystem<AndonGuardian.Command> system, Function<String, String> environment) {
         this.system = system;
+        this.jdbcPools = new JdbcPools(environment);
         Config config = system.settings().config();
         this.snapshotTimeout = config.getDuration("andon.snapshot-timeout");
         Duration connectTimeout = config.getDuration("andon.http-client.connect-timeout");
@@ -87,6 +92,13 @@ public final class Andon implements AutoCloseable {
                 () -> AskPattern.ask(system, AndonGuardian.Shutdown::new,
                         config.getDuration("akka.coordinated-shutdown.phases.service-requests-done.timeout"),
                         system.scheduler()));
+        // After the runs' acks (the phase before): no call holds a pooled connection any more,
+        // but an ABANDONED one, whose connection the pool's close aborts.
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "andon-close-jdbc-pools",
+                () -> CompletableFuture.supplyAsync(() -> {
+                    jdbcPools.close();
+                    return Done.getInstance();
+                }, system.dispatchers().lookup(DispatcherSelector.fromConfig("andon.abort-hook-dispatcher"))));
         // A run that was submitted but never reached the guardian (the system went away first)
         // must not leave its caller waiting forever.
         system.getWhenTerminated().thenRun(() -> pending.values().forEach(f ->
@@ -105,10 +117,20 @@ public final class Andon implements AutoCloseable {
 
     /** Starts an Andon actor system with the given name (unique per JVM is wise for JMX). */
     public static Andon start(Config config, String systemName) {
+        return start(config, systemName, System::getenv);
+    }
+
+    /**
+     * Starts an Andon actor system with the given name, whose JDBC pools read their
+     * {@code password-env} variables through {@code environment} rather than from the process's.
+     */
+    public static Andon start(Config config, String systemName, Function<String, String> environment) {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(environment, "environment");
         Duration margin = config.getDuration("andon.shutdown.margin");
         Duration snapshotTimeout = config.getDuration("andon.snapshot-timeout");
-        return new Andon(ActorSystem.create(AndonGuardian.create(margin, snapshotTimeout), systemName, config));
+        return new Andon(ActorSystem.create(AndonGuardian.create(margin, snapshotTimeout), systemName, config),
+                environment);
     }
 
     /** Starts a run of {@code job}. */
@@ -189,6 +211,11 @@ public final class Andon implements AutoCloseable {
     /** The instance's one shared HTTP client, created on first use. */
     public Supplier<HttpClient> httpClient() {
         return httpClient;
+    }
+
+    /** The instance's JDBC connection pools ({@code andon.jdbc.pools}), closed at shutdown after the runs' acks. */
+    public JdbcPools jdbcPools() {
+        return jdbcPools;
     }
 
     /** Shuts down and waits until the system has terminated. */

@@ -1,5 +1,6 @@
 package dev.andon.cli;
 
+import dev.andon.call.JdbcPools;
 import dev.andon.config.Catalog;
 import dev.andon.config.ConfigLoader;
 import java.net.http.HttpClient;
@@ -18,7 +19,7 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         // Nothing runs here; an http kind that wanted its client early gets a plain one.
-        Setup.Loaded loaded = Setup.load(config.file, HttpClient::newHttpClient, System.err);
+        Setup.Loaded loaded = Setup.load(config.file, HttpClient::newHttpClient, () -> new JdbcPools(System::getenv), System.err);
         if (loaded == null) return ExitCodes.CONFIG;
         if (loaded.catalog().names().isEmpty()) {
             System.out.println(ConfigLoader.display(loaded.file()) + ": OK, no jobs (andon.jobs is empty)");

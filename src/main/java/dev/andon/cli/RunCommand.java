@@ -64,7 +64,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Setup.Loaded loaded = Setup.load(config.file, () -> andon.httpClient().get(), System.err);
+        Setup.Loaded loaded = Setup.load(config.file, () -> andon.httpClient().get(), () -> andon.jdbcPools(), System.err);
         if (loaded == null) return ExitCodes.CONFIG;
         Optional<Catalog.Entry> entry = loaded.catalog().entry(job);
         if (entry.isEmpty()) {

@@ -41,7 +41,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Setup.Loaded loaded = Setup.load(config.file, () -> andon.httpClient().get(), System.err);
+        Setup.Loaded loaded = Setup.load(config.file, () -> andon.httpClient().get(), () -> andon.jdbcPools(), System.err);
         if (loaded == null) return ExitCodes.CONFIG;
         ServiceSettings settings;
         try {

@@ -3,6 +3,7 @@ package dev.andon.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.andon.Andon;
+import dev.andon.call.JdbcPools;
 import dev.andon.config.Catalog;
 import dev.andon.config.ConfigLoader;
 import dev.andon.config.KindContext;
@@ -27,13 +28,14 @@ final class Setup {
      * Loads {@code file} and validates it with its catalog.
      *
      * @param httpClient what {@code http} calls will use (only once they run)
+     * @param jdbcPools  what pooled {@code jdbc} calls will use (only once they run)
      * @return the configuration, or {@code null} after every problem was printed to {@code err}
      */
-    static Loaded load(String file, Supplier<HttpClient> httpClient, PrintStream err) {
+    static Loaded load(String file, Supplier<HttpClient> httpClient, Supplier<JdbcPools> jdbcPools, PrintStream err) {
         Path path = ConfigLoader.locate(file);
         Problems problems = new Problems();
         Config config = ConfigLoader.load(path, problems);
-        Catalog catalog = config == null ? null : Catalog.load(config, new KindContext(config, httpClient), problems);
+        Catalog catalog = config == null ? null : Catalog.load(config, new KindContext(config, httpClient, jdbcPools), problems);
         if (problems.isEmpty()) return new Loaded(path, config, catalog);
         print(problems, err);
         err.println("andon: " + problems.size() + (problems.size() == 1 ? " problem" : " problems")

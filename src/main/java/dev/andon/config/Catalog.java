@@ -94,9 +94,10 @@ public final class Catalog {
     private static final Set<String> JOB_KEYS = union(DEFAULTS_KEYS, Set.of("calls", "description", "schedule"));
     private static final Set<String> CALL_KEYS = union(CALL_SETTING_KEYS, Set.of("name", "kind"));
 
-    /** Sections of {@code andon} in reference.conf whose keys are not a closed set. */
-    private static final Set<String> OPEN_SECTIONS = Set.of("jobs", "job-defaults", "schedule-defaults", "blocking-dispatcher",
-            "virtual-dispatcher", "abort-hook-dispatcher");
+    /** Sections under {@code andon} in reference.conf whose keys are not a closed set. */
+    private static final Set<String> OPEN_SECTIONS = Set.of("andon.jobs", "andon.job-defaults",
+            "andon.schedule-defaults", "andon.blocking-dispatcher", "andon.virtual-dispatcher",
+            "andon.abort-hook-dispatcher", JdbcKind.POOLS);
 
     /**
      * One job of the catalog.
@@ -153,6 +154,7 @@ public final class Catalog {
         if (andon == null) return new Catalog(Map.of());
         rejectUnknownSettings(andon, ConfigFactory.defaultReference().getObject("andon"), "andon", problems);
 
+        JdbcKind.checkPools(config, problems);
         Layer defaults = readDefaults(config, problems);
         ScheduleParser.Defaults scheduleDefaults = ScheduleParser.readDefaults(config, problems);
         ConfigObject jobsObject = objectAt(config, JOBS_PATH, problems);
@@ -302,7 +304,7 @@ public final class Catalog {
         for (String key : block.keys()) {
             ConfigValue value = actual.get(key);
             if (path.equals("andon") && !known.contains(key) && looksLikeDispatcher(value)) known.add(key);
-            if (known.contains(key) && !(path.equals("andon") && OPEN_SECTIONS.contains(key))
+            if (known.contains(key) && !OPEN_SECTIONS.contains(block.pathOf(key))
                     && value instanceof ConfigObject sub && reference.get(key) instanceof ConfigObject subReference) {
                 rejectUnknownSettings(sub, subReference, block.pathOf(key), problems);
             } else if (known.contains(key) && reference.get(key) != null && !(value instanceof ConfigObject)) {
@@ -359,8 +361,9 @@ public final class Catalog {
     /** Settings under andon.* that are timeouts of an ask, which must be positive. */
     private static final Set<String> POSITIVE_DURATIONS = Set.of("andon.snapshot-timeout", "andon.http.ask-timeout");
 
-    /** Settings under andon.* with a floor of their own (Akka's scheduler ticks no faster than 1 ms). */
-    private static final Map<String, Duration> LEAST_DURATIONS = Map.of("andon.cli.scheduler-tick", Duration.ofMillis(1));
+    /** Settings under andon.* with a floor of their own (Akka's scheduler ticks no faster than 1 ms; HikariCP waits at least 250 ms). */
+    private static final Map<String, Duration> LEAST_DURATIONS = Map.of("andon.cli.scheduler-tick", Duration.ofMillis(1),
+            "andon.jdbc.pool-defaults.connection-timeout", Duration.ofMillis(250));
 
     /** How a reference.conf default says its setting is read. */
     private enum Shape {

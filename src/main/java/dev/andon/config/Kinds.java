@@ -19,9 +19,9 @@ public final class Kinds {
         this.parsers = Collections.unmodifiableMap(byName);
     }
 
-    /** The built-in kinds: {@code sleep}, {@code command}, {@code http}, {@code class}. */
+    /** The built-in kinds: {@code sleep}, {@code command}, {@code http}, {@code jdbc}, {@code class}. */
     public static Kinds standard() {
-        return new Kinds(List.of(new SleepKind(), new CommandKind(), new HttpKind(), new ClassKind()));
+        return new Kinds(List.of(new SleepKind(), new CommandKind(), new HttpKind(), new JdbcKind(), new ClassKind()));
     }
 
     /** The parser for {@code kind}, or {@code null}. */

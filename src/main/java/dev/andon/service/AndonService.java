@@ -78,7 +78,7 @@ public final class AndonService {
         catalog.entries().values().forEach(e -> metrics.dispatcher(e.spec().dispatcher()));
         ActorRef<RunRegistry.Command> registry = system.systemActorOf(RunRegistry.create(andon, settings, metrics),
                 "andon-service-runs", Props.empty());
-        JobRequests jobRequests = new JobRequests(new KindContext(system.settings().config(), andon.httpClient()), settings);
+        JobRequests jobRequests = new JobRequests(new KindContext(system.settings().config(), andon.httpClient(), andon::jdbcPools), settings);
         ServiceRoutes routes = new ServiceRoutes(andon, catalog, settings, metrics, registry, jobRequests);
         return Http.get(system).newServerAt(settings.host(), settings.port())
                 .adaptSettings(s -> s.withParserSettings(s.getParserSettings().withMaxContentLength(settings.maxBodySize())))

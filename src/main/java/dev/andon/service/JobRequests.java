@@ -57,6 +57,9 @@ final class JobRequests {
         this.settings = settings;
         Set<String> allowed = new TreeSet<>(Kinds.standard().names());
         if (!settings.allowInlineCommands()) allowed.remove("command");
+        // SQL from a request would run with the credentials of the catalog's pools, or reach any
+        // database the service's host can: jdbc calls come from the catalog only.
+        allowed.remove("jdbc");
         this.allowedKinds = Set.copyOf(allowed);
     }
 

@@ -1,0 +1,326 @@
+package dev.andon.call;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Types;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The {@code jdbc} kind: one SQL statement through JDBC, on a connection of its own or on one
+ * from a shared pool ({@link JdbcPools}).
+ *
+ * <h2>What runs</h2>
+ * The statement is prepared, its parameters are bound in order (never spliced into the SQL),
+ * and it is executed once. With {@code transaction} on, the connection leaves auto-commit: the
+ * statement's work is committed when the call succeeds and rolled back when it fails or is
+ * aborted. The call's {@code timeout} is also the statement's query timeout (rounded up to whole
+ * seconds, where the driver supports one), so the database is told as well; {@code fetch-size}
+ * is the driver's hint for how many rows it fetches at a time.
+ *
+ * <h2>Outcome</h2>
+ * <ul>
+ *   <li>a query: returns {@code "3 rows"}, the count of every row of the result; the report's
+ *       details get {@code columns} (the column labels), {@code rows} (the first {@code max-rows}
+ *       rows, each an object of column label to value) and {@code rowCount};
+ *   <li>an update: returns {@code "1 row updated"}; the details get {@code updateCount};
+ *   <li>the database refused it: throws {@link JdbcFailedException}, one line with the SQLState
+ *       and the database's message;
+ *   <li>no connection: throws {@link JdbcFailedException} saying where it tried and why;
+ *   <li>aborted: throws {@link AbortedException} once the statement has stopped and the
+ *       connection is let go of.
+ * </ul>
+ *
+ * <h2>Abort</h2>
+ * A JDBC driver blocked in a socket read on a platform thread does not wake for an interrupt.
+ * So the call's abort hook calls {@link java.sql.Statement#cancel()} from the hook's thread (the
+ * database stops the statement and the driver returns with an error), then waits up to
+ * {@code cancel-wait} for the call to let go of its connection; if it has not, it aborts the
+ * connection ({@link Connection#abort}, or {@code close} where a driver has no abort), which
+ * unblocks any driver. The call then rolls back (with {@code transaction} on) and closes or
+ * returns its connection on its own thread. A pooled connection whose statement was cancelled
+ * goes back to its pool healthy; one that had to be aborted is dropped by the pool.
+ *
+ * <h2>Threading</h2>
+ * {@link #call} runs on the blocking dispatcher and blocks in the driver; the hook runs on the
+ * abort-hook dispatcher. Instances are immutable and may run any number of attempts, also
+ * concurrently: each attempt has its own connection and statement.
+ */
+public final class JdbcCall implements BlockingCall<String> {
+    private static final int VALUE_MAX = 1000;
+
+    /** Where a call's connection comes from. */
+    public interface Connector {
+        /** A connection for one attempt; the caller closes it. */
+        Connection open() throws JdbcFailedException;
+
+        /** What a failure says was tried: the URL and user, or the pool. */
+        String where();
+    }
+
+    /**
+     * What the call runs.
+     *
+     * @param sql         one statement, with {@code ?} for each parameter
+     * @param params      bound in order: strings, numbers, booleans, or null
+     * @param maxRows     how many rows of a query's result go into the report
+     * @param transaction whether the statement runs in a transaction of its own
+     * @param fetchSize   the driver's fetch size, or {@code null} for the driver's default
+     * @param timeout     the call's timeout, also set as the query timeout; {@code null} for none
+     */
+    public record Statement(String sql, List<Object> params, int maxRows, boolean transaction, Integer fetchSize,
+                            Duration timeout) {
+        public Statement {
+            Objects.requireNonNull(sql, "sql");
+            params = Collections.unmodifiableList(new ArrayList<>(params)); // nulls are parameters too
+            if (maxRows < 0) throw new IllegalArgumentException("maxRows must not be negative: " + maxRows);
+            if (fetchSize != null && fetchSize < 1) throw new IllegalArgumentException("fetchSize must be at least 1: " + fetchSize);
+        }
+    }
+
+    private final Connector connector;
+    private final Statement statement;
+    private final Duration cancelWait;
+
+    /**
+     * @param connector  where each attempt's connection comes from
+     * @param statement  what runs
+     * @param cancelWait how long the abort hook waits after {@code Statement.cancel()} before it
+     *                   aborts the connection
+     */
+    public JdbcCall(Connector connector, Statement statement, Duration cancelWait) {
+        this.connector = Objects.requireNonNull(connector, "connector");
+        this.statement = Objects.requireNonNull(statement, "statement");
+        this.cancelWait = Objects.requireNonNull(cancelWait, "cancelWait");
+        if (cancelWait.isNegative()) throw new IllegalArgumentException("cancelWait must not be negative: " + cancelWait);
+    }
+
+    /**
+     * A connection of its own for each attempt, through {@link DriverManager}.
+     *
+     * @param passwordEnv the environment variable with the password, read at each attempt, or null
+     * @param environment reads an environment variable ({@code System::getenv})
+     */
+    public static Connector direct(String url, String user, String passwordEnv, Function<String, String> environment) {
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(environment, "environment");
+        String where = shown(url) + (user == null ? "" : " as " + user);
+        return new Connector() {
+            @Override
+            public Connection open() throws JdbcFailedException {
+                Properties info = new Properties();
+                if (user != null) info.setProperty("user", user);
+                if (passwordEnv != null) {
+                    String password = environment.apply(passwordEnv);
+                    if (password == null) {
+                        throw JdbcFailedException.connect(where, "the environment variable " + passwordEnv
+                                + " (password-env) is not set");
+                    }
+                    info.setProperty("password", password);
+                }
+                try {
+                    return DriverManager.getConnection(url, info);
+                } catch (SQLException e) {
+                    throw JdbcFailedException.connect(where, e);
+                }
+            }
+
+            @Override
+            public String where() {
+                return where;
+            }
+        };
+    }
+
+    /** A connection from the pool {@code settings} names, looked up in {@code pools} at each attempt. */
+    public static Connector pooled(JdbcPoolSettings settings, Supplier<JdbcPools> pools) {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(pools, "pools");
+        return new Connector() {
+            @Override
+            public Connection open() throws JdbcFailedException {
+                return pools.get().connection(settings);
+            }
+
+            @Override
+            public String where() {
+                return settings.where();
+            }
+        };
+    }
+
+    public Statement statement() {
+        return statement;
+    }
+
+    @Override
+    public String call(WorkContext ctx) throws Exception {
+        ctx.checkpoint();
+        ctx.progress("connecting to " + connector.where());
+        Connection connection;
+        try {
+            connection = connector.open();
+        } catch (JdbcFailedException e) {
+            ctx.checkpoint(); // an interrupt or a closed pool that the abort caused
+            throw e;
+        }
+        CountDownLatch released = new CountDownLatch(1);
+        boolean committed = false;
+        PreparedStatement st = null;
+        try {
+            ctx.checkpoint();
+            if (statement.transaction()) connection.setAutoCommit(false);
+            st = connection.prepareStatement(statement.sql());
+            bind(st);
+            PreparedStatement running = st;
+            ctx.onAbort(() -> stop(running, connection, released));
+            ctx.checkpoint();
+            ctx.progress("running on " + connector.where());
+            String result = execute(st, ctx);
+            if (statement.transaction()) connection.commit();
+            committed = true;
+            return result;
+        } catch (SQLException e) {
+            ctx.checkpoint(); // the error an abort's cancel caused is the abort
+            throw e instanceof JdbcFailedException f ? f : JdbcFailedException.statement(e);
+        } finally {
+            if (statement.transaction() && !committed) rollbackQuietly(connection);
+            closeQuietly(st);
+            closeQuietly(connection);
+            released.countDown();
+        }
+    }
+
+    private void bind(PreparedStatement st) throws SQLException {
+        List<Object> params = statement.params();
+        for (int i = 0; i < params.size(); i++) {
+            Object p = params.get(i);
+            if (p == null) st.setNull(i + 1, Types.NULL);
+            else st.setObject(i + 1, p);
+        }
+        Duration timeout = statement.timeout();
+        if (timeout != null) {
+            long seconds = Math.min(Integer.MAX_VALUE, (timeout.toMillis() + 999) / 1000);
+            try {
+                st.setQueryTimeout((int) Math.max(1, seconds));
+            } catch (SQLFeatureNotSupportedException e) {
+                // This driver has no query timeout: the call's own timeout still aborts it.
+            }
+        }
+        if (statement.fetchSize() != null) st.setFetchSize(statement.fetchSize());
+    }
+
+    private String execute(PreparedStatement st, WorkContext ctx) throws SQLException {
+        if (!st.execute()) {
+            long n = updateCount(st);
+            ctx.detail("updateCount", n);
+            return n + (n == 1 ? " row" : " rows") + " updated";
+        }
+        try (ResultSet rs = st.getResultSet()) {
+            ResultSetMetaData meta = rs.getMetaData();
+            List<String> columns = new ArrayList<>();
+            for (int c = 1; c <= meta.getColumnCount(); c++) columns.add(meta.getColumnLabel(c));
+            List<Map<String, Object>> rows = new ArrayList<>();
+            long count = 0;
+            while (rs.next()) {
+                if (ctx.abortRequested()) ctx.checkpoint();
+                count++;
+                if (count <= statement.maxRows()) rows.add(row(rs, columns));
+            }
+            ctx.detail("columns", List.copyOf(columns));
+            ctx.detail("rows", Collections.unmodifiableList(rows));
+            ctx.detail("rowCount", count);
+            return count + (count == 1 ? " row" : " rows");
+        }
+    }
+
+    private static long updateCount(PreparedStatement st) throws SQLException {
+        try {
+            return st.getLargeUpdateCount();
+        } catch (SQLFeatureNotSupportedException | UnsupportedOperationException e) {
+            return st.getUpdateCount();
+        }
+    }
+
+    /** One row as column label to a value JSON can show; a label seen twice gets a suffix. */
+    private static Map<String, Object> row(ResultSet rs, List<String> columns) throws SQLException {
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (int c = 0; c < columns.size(); c++) {
+            String label = columns.get(c);
+            for (int n = 2; row.containsKey(label); n++) label = columns.get(c) + "_" + n;
+            row.put(label, shownValue(rs.getObject(c + 1)));
+        }
+        return Collections.unmodifiableMap(row);
+    }
+
+    private static Object shownValue(Object v) {
+        if (v == null || v instanceof Number || v instanceof Boolean) return v;
+        String s = v instanceof byte[] b ? "\\x" + HexFormat.of().formatHex(b, 0, Math.min(b.length, VALUE_MAX / 2))
+                : String.valueOf(v);
+        return s.length() <= VALUE_MAX ? s : s.substring(0, VALUE_MAX) + "…";
+    }
+
+    /** The abort hook, on the hook's thread: cancel the statement, and abort the connection if that was not enough. */
+    private void stop(PreparedStatement st, Connection connection, CountDownLatch released) {
+        boolean cancelled;
+        try {
+            st.cancel();
+            cancelled = true;
+        } catch (SQLException | RuntimeException e) {
+            cancelled = false; // this driver cannot cancel: only the connection's abort is left
+        }
+        try {
+            if (cancelled && released.await(cancelWait.toNanos(), TimeUnit.NANOSECONDS)) return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the hook pool is going away: abort now
+        }
+        try {
+            connection.abort(Runnable::run);
+        } catch (SQLException | RuntimeException | AbstractMethodError e) {
+            closeQuietly(connection);
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException | RuntimeException e) {
+            // The connection is broken or aborted: its transaction dies with it.
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) return;
+        try {
+            c.close();
+        } catch (Exception e) {
+            // Nothing more can be done with it; the outcome is already decided.
+        }
+    }
+
+    /** A URL as errors show it: a password given in it (which should not be) is blanked. */
+    static String shown(String url) {
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+
+    @Override
+    public String toString() {
+        return "jdbc " + connector.where() + ": " + statement.sql();
+    }
+}

@@ -225,13 +225,8 @@ class AndonServiceTest {
 
     @Test
     void shouldResumeALiveStreamAfterTheLastEventIdItSaw() throws Exception {
-        String id = server.startJob("slow");
-        server.awaitRunning(id, 2);
         // run-started, call-started x2 so far: a client that saw event 2 misses only the third.
-        CompletableFuture<List<TestService.Sse>> stream = CompletableFuture.supplyAsync(() -> server.events(id, "2"));
-        TestService.sleep(300);
-        server.post("/runs/" + id + "/abort", "");
-        List<TestService.Sse> events = stream.get(10, TimeUnit.SECONDS);
+        List<TestService.Sse> events = eventsOfAnAbortedRun("2");
         assertEquals(List.of("call-started", "abort-requested", "call-finished", "call-finished", "run-finished"),
                 events.stream().map(TestService.Sse::type).toList());
         assertEquals("3", events.get(0).id());
@@ -239,22 +234,21 @@ class AndonServiceTest {
 
     @Test
     void shouldSendNoLiveEventUpToALastEventIdBeyondTheRunsEvents() throws Exception {
-        String id = server.startJob("slow");
-        server.awaitRunning(id, 2);
-        // At event 3 now; the run ends at event 7: a client that says it saw event 6 gets only the 7th.
-        CompletableFuture<List<TestService.Sse>> stream = CompletableFuture.supplyAsync(() -> server.events(id, "6"));
-        TestService.sleep(300);
-        server.post("/runs/" + id + "/abort", "");
-        List<TestService.Sse> events = stream.get(10, TimeUnit.SECONDS);
+        // At event 3 when the client connects; the run ends at event 7: a client that saw event 6 gets only the 7th.
+        List<TestService.Sse> events = eventsOfAnAbortedRun("6");
         assertEquals(List.of("7"), events.stream().map(TestService.Sse::id).toList(), events.toString());
         assertEquals("run-finished", events.get(0).type());
+        assertEquals(List.of(), eventsOfAnAbortedRun("500"), "none of the run's events comes after 500");
+    }
 
-        String other = server.startJob("slow");
-        server.awaitRunning(other, 2);
-        CompletableFuture<List<TestService.Sse>> beyond = CompletableFuture.supplyAsync(() -> server.events(other, "500"));
+    /** The events after {@code lastEventId} of a run of two calls that is aborted once both run and a client listens. */
+    private static List<TestService.Sse> eventsOfAnAbortedRun(String lastEventId) throws Exception {
+        String id = server.startJob("slow");
+        server.awaitRunning(id, 2);
+        CompletableFuture<List<TestService.Sse>> stream = CompletableFuture.supplyAsync(() -> server.events(id, lastEventId));
         TestService.sleep(300);
-        server.post("/runs/" + other + "/abort", "");
-        assertEquals(List.of(), beyond.get(10, TimeUnit.SECONDS), "none of the run's events comes after 500");
+        server.post("/runs/" + id + "/abort", "");
+        return stream.get(10, TimeUnit.SECONDS);
     }
 
     @Test

@@ -85,6 +85,18 @@ public final class CommandCall implements BlockingCall<String> {
         return new CommandCall(List.of("/bin/sh", "-c", script), env, cwd, killGrace, outputTail);
     }
 
+    /**
+     * Sends {@code SIGKILL} now to every process tree a command call of this JVM started and has
+     * not yet seen gone (roots, members seen, their process groups), without waiting for them to
+     * exit: for a process that must exit at once and leave no orphan behind. Thread-safe; callable
+     * from a signal handler.
+     *
+     * @return how many trees were killed
+     */
+    public static int killAllProcessesNow() {
+        return ProcessTree.killAllNow();
+    }
+
     public List<String> argv() {
         return argv;
     }
@@ -135,6 +147,7 @@ public final class CommandCall implements BlockingCall<String> {
         int leftBehind = aborted ? 0 : tree.members().size();
         // A program that exited and left nothing behind needs no stopping (and no more /proc scans).
         boolean killed = (aborted || leftBehind > 0) && tree.stop(killGrace);
+        tree.gone();
         join(outReader);
         join(errReader);
 

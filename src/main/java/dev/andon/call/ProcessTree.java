@@ -58,6 +58,9 @@ final class ProcessTree {
     private static final boolean CHILDREN_LISTS = PROCESS_GROUPS && Files.isReadable(
             PROC.resolve("self").resolve("task").resolve(Long.toString(ProcessHandle.current().pid())).resolve("children"));
 
+    // Every tree started and not yet stopped, for killAllNow.
+    private static final Set<ProcessTree> UNSTOPPED = ConcurrentHashMap.newKeySet();
+
     private final Process root;
     // Every member ever seen, by pid, with its start time (clock ticks since boot) against pid reuse.
     private final Map<Long, Long> seen = new ConcurrentHashMap<>();
@@ -87,7 +90,51 @@ final class ProcessTree {
     /** Starts {@code builder} (whose command came from {@link #wrap}) as a tree. */
     static ProcessTree start(ProcessBuilder builder) throws IOException {
         warmUpInBackground();
-        return new ProcessTree(builder.start());
+        ProcessTree tree = new ProcessTree(builder.start());
+        UNSTOPPED.add(tree);
+        return tree;
+    }
+
+    /** Says that this tree is gone (it exited or was stopped), so that {@link #killAllNow} leaves it alone. */
+    void gone() {
+        UNSTOPPED.remove(this);
+    }
+
+    /**
+     * Sends {@code SIGKILL} at once to every tree started and not yet {@link #gone}: its root, every
+     * member seen so far, and its whole process group (one {@code kill} for all the groups, since
+     * Java cannot signal a group). For a JVM that must exit now without leaving any process behind;
+     * waits only for that {@code kill} (a millisecond or two), never for the trees to go.
+     *
+     * @return how many trees were killed
+     */
+    static int killAllNow() {
+        List<String> groups = new ArrayList<>();
+        int trees = 0;
+        for (ProcessTree t : UNSTOPPED) {
+            trees++;
+            // The group id is the root's pid, which Linux does not reuse while the group has a member.
+            if (PROCESS_GROUPS) groups.add("-" + t.root.pid());
+            if (t.root.isAlive()) t.root.toHandle().destroyForcibly();
+            for (var m : t.seen.entrySet()) {
+                Optional<ProcessHandle> h = ProcessHandle.of(m.getKey());
+                if (h.isPresent() && sameProcess(m.getKey(), m.getValue())) h.get().destroyForcibly();
+            }
+        }
+        if (!groups.isEmpty()) {
+            List<String> kill = new ArrayList<>(List.of("kill", "-KILL", "--"));
+            kill.addAll(groups);
+            try {
+                Process p = new ProcessBuilder(kill).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                p.waitFor(2, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (IOException e) {
+                // no kill(1): the roots and the members seen have had their SIGKILL
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return trees;
     }
 
     /**

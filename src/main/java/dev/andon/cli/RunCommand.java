@@ -61,6 +61,7 @@ final class RunCommand implements Callable<Integer> {
     private final AtomicReference<String> signalled = new AtomicReference<>();
     private volatile Andon andon;
     private volatile String runId;
+    private volatile RunDisplay display;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -83,6 +84,7 @@ final class RunCommand implements Callable<Integer> {
         Rehearsal rehearsal = null;
         try {
             RunDisplay display = new RunDisplay(spec, System.console() != null, System.err);
+            this.display = display;
             RunHandle handle = andon.submit(spec, display);
             runId = handle.id();
             if (signalled.get() != null) andon.abort(runId, signalled.get());
@@ -139,15 +141,30 @@ final class RunCommand implements Callable<Integer> {
     // Runs on the JVM's signal-dispatch thread: it only asks, never waits.
     private void onSignal(Signal signal) {
         String name = "SIG" + signal.getName();
-        if (!signalled.compareAndSet(null, name)) {
-            System.err.println("andon: " + name + " again: exiting without waiting for the calls");
-            Runtime.getRuntime().halt(ExitCodes.SIGNALLED);
-        }
+        if (!signalled.compareAndSet(null, name)) exitNow(name);
         System.err.println("andon: " + name + ": aborting the run, waiting for every call to stop "
                 + "(send it again to exit at once)");
         Andon a = andon;
         String id = runId;
         if (a != null && id != null) a.abort(id, name);
+    }
+
+    /**
+     * A second signal: SIGKILL to every process the calls started (no orphan survives the exit),
+     * what is known of the report on stdout, and exit 130 without waiting for the calls.
+     */
+    private void exitNow(String signal) {
+        int trees = dev.andon.call.CommandCall.killAllProcessesNow();
+        System.err.println("andon: " + signal + " again: exiting without waiting for the calls"
+                + (trees == 0 ? "" : "; killed the processes of " + trees + (trees == 1 ? " command" : " commands"))
+                + "; the report as known now:");
+        RunDisplay d = display;
+        if (d != null) {
+            RunReport known = d.knownSoFar(signalled.get());
+            System.out.print(json ? ReportJson.toJson(known) + System.lineSeparator() : ResultsTable.render(known));
+            System.out.flush();
+        }
+        Runtime.getRuntime().halt(ExitCodes.SIGNALLED);
     }
 
     /** Shuts Andon down, bounded: the run is over, so this is quick unless a call was abandoned. */

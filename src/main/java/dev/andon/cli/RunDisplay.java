@@ -41,6 +41,11 @@ final class RunDisplay implements RunListener {
     private final Map<String, CallStatus> calls = new LinkedHashMap<>();
     private final BlockingQueue<RunEvent> queue = new LinkedBlockingQueue<>();
     private final Thread printer;
+    // What is known of each call, for a run cut short (a second signal): written on the thread that
+    // delivers the events, read from any.
+    private final java.util.List<String> callNames;
+    private final Map<String, CallReport> known = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile RunEvent.RunStarted knownStart;
     private Instant startedAt;
     private String runId = "";
     private boolean statusShown;
@@ -53,6 +58,7 @@ final class RunDisplay implements RunListener {
         this.live = live;
         this.job = job.name();
         for (CallSpec c : job.calls()) calls.put(c.name(), CallStatus.QUEUED);
+        this.callNames = job.calls().stream().map(CallSpec::name).toList();
         this.printer = new Thread(this::print, "andon-cli-display");
         printer.setDaemon(true);
         printer.start();
@@ -60,7 +66,29 @@ final class RunDisplay implements RunListener {
 
     @Override
     public void onEvent(RunEvent event) {
+        if (event instanceof RunEvent.RunStarted e) knownStart = e;
+        else if (event instanceof RunEvent.CallStarted e)
+            known.put(e.call(), CallReport.live(e.call(), CallStatus.RUNNING, e.attempt(), e.at(), e.thread(), null));
+        else if (event instanceof RunEvent.CallFinished e) known.put(e.report().name(), e.report());
         queue.add(event);
+    }
+
+    /**
+     * What is known of the run now, without waiting for anything: the reports of the calls that
+     * finished, the others as {@code ABORTING} (started) or {@code QUEUED}; the run {@code ABORTING}.
+     */
+    RunReport knownSoFar(String abortReason) {
+        RunEvent.RunStarted start = knownStart;
+        java.util.List<CallReport> reports = new java.util.ArrayList<>();
+        for (String name : callNames) {
+            CallReport c = known.get(name);
+            if (c == null) reports.add(CallReport.live(name, CallStatus.QUEUED, 0, null, null, null));
+            else if (!c.status().isFinal())
+                reports.add(CallReport.live(name, CallStatus.ABORTING, c.attempts(), c.startedAt(), c.thread(), null));
+            else reports.add(c);
+        }
+        return new RunReport(start == null ? "" : start.runId(), job, dev.andon.run.RunStatus.ABORTING, null,
+                abortReason, start == null ? null : start.at(), null, null, reports, null);
     }
 
     /** Waits until the run's last event was shown, or {@code timeout} passed. */

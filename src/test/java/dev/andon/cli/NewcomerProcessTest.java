@@ -84,4 +84,48 @@ class NewcomerProcessTest {
         }
         return p.getProperty(key);
     }
+
+    @Test
+    void aSecondSigintShouldKillEveryProcessTheCallsStartedPrintWhatIsKnownAndExit130(@TempDir Path dir)
+            throws Exception {
+        // A program deaf to SIGTERM, and its child, which inherits that: only SIGKILL stops them,
+        // and the kill grace (60 s) is far off when the second Ctrl-C comes.
+        String marker = "3600." + (1000 + new java.util.Random().nextInt(9000));
+        Files.writeString(dir.resolve("deaf.conf"), "andon.jobs.deaf { kill-grace = 60s, abort-grace = 90s, calls = [\n"
+                + "  { name = deaf, kind = command, shell = \"trap '' TERM; sleep " + marker + "; echo done\" }\n"
+                + "  { name = quick, kind = sleep, duration = 1ms }\n"
+                + "  { name = later, kind = sleep, duration = 10ms }\n]\n  max-parallelism = 2\n}\n");
+        try (AndonProcess p = AndonProcess.start(dir, java.util.Map.of(), List.of(), "run", "deaf", "--config",
+                "deaf.conf", "--json")) {
+            p.awaitStderrLines(java.time.Duration.ofSeconds(30), "deaf RUNNING", "quick SUCCEEDED");
+            awaitProcesses(marker, true);
+            p.signal("INT");
+            p.awaitStderrLines(java.time.Duration.ofSeconds(30), "aborting the run");
+            p.signal("INT");
+            AndonProcess.Result r = p.await(java.time.Duration.ofSeconds(30));
+            assertEquals(130, r.exitCode(), r::stderr);
+            assertTrue(r.stderr().contains("SIGINT again: exiting without waiting for the calls; "
+                    + "killed the processes of 1 command"), r::stderr);
+            com.fasterxml.jackson.databind.JsonNode known = dev.andon.run.ReportJson.mapper().readTree(r.stdout());
+            assertEquals("ABORTING", known.get("status").asText(), r::stdout);
+            assertEquals("SIGINT", known.get("abortReason").asText(), r::stdout);
+            java.util.Map<String, String> statuses = new java.util.TreeMap<>();
+            for (var c : known.get("calls")) statuses.put(c.get("name").asText(), c.get("status").asText());
+            assertEquals(java.util.Map.of("deaf", "ABORTING", "quick", "SUCCEEDED", "later", "SUCCEEDED"), statuses);
+        }
+        awaitProcesses(marker, false); // SIGKILL is asynchronous: the kernel may take a moment to reap
+    }
+
+    /** Waits (up to 10 s) until some process's command line has {@code marker}, or none has. */
+    private static void awaitProcesses(String marker, boolean present) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        List<Long> found;
+        do {
+            found = ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("").contains(marker))
+                    .filter(ProcessHandle::isAlive).map(ProcessHandle::pid).toList();
+            if (found.isEmpty() != present) return;
+            Thread.sleep(20);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError((present ? "no process with " : "left behind, with ") + marker + ": " + found);
+    }
 }

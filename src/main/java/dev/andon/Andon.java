@@ -31,7 +31,7 @@ import java.util.function.Supplier;
  * <h2>Use</h2>
  * <pre>{@code
  * try (Andon andon = Andon.start(ConfigFactory.load())) {
- *     JobSpec job = JobSpec.builder("nightly")
+ *     JobSpec job = andon.job("nightly")
  *             .call("extract", ctx -> extract(ctx))
  *             .call("convert", ctx -> { ctx.checkpoint(); return convert(); })
  *             .build();
@@ -63,15 +63,15 @@ public final class Andon implements AutoCloseable {
     private final Map<String, CompletableFuture<RunReport>> pending = new ConcurrentHashMap<>();
     private final Supplier<HttpClient> httpClient;
     private final JdbcPools jdbcPools;
-    private final Duration snapshotTimeout;
+    private final AndonSettings settings;
 
-    private Andon(ActorSystem<AndonGuardian.Command> system, Function<String, String> environment) {
+    private Andon(ActorSystem<AndonGuardian.Command> system, AndonSettings settings, Function<String, String> environment) {
         this.system = system;
+        this.settings = settings;
         this.jdbcPools = new JdbcPools(environment);
         Config config = system.settings().config();
-        this.snapshotTimeout = config.getDuration("andon.snapshot-timeout");
-        Duration connectTimeout = config.getDuration("andon.http-client.connect-timeout");
-        HttpClient.Redirect redirect = HttpClient.Redirect.valueOf(config.getString("andon.http-client.follow-redirects"));
+        Duration connectTimeout = settings.httpConnectTimeout();
+        HttpClient.Redirect redirect = settings.httpFollowRedirects();
         this.httpClient = new Supplier<>() {
             private volatile HttpClient client;
 
@@ -127,10 +127,22 @@ public final class Andon implements AutoCloseable {
     public static Andon start(Config config, String systemName, Function<String, String> environment) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(environment, "environment");
-        Duration margin = config.getDuration("andon.shutdown.margin");
-        Duration snapshotTimeout = config.getDuration("andon.snapshot-timeout");
-        return new Andon(ActorSystem.create(AndonGuardian.create(margin, snapshotTimeout), systemName, config),
-                environment);
+        AndonSettings settings = AndonSettings.from(config);
+        return new Andon(ActorSystem.create(AndonGuardian.create(settings.shutdownMargin(), settings.snapshotTimeout()),
+                systemName, config), settings, environment);
+    }
+
+    /** This Andon's settings, as read from its configuration when it started. */
+    public AndonSettings settings() {
+        return settings;
+    }
+
+    /**
+     * A builder for a job whose unset settings are this Andon's configured
+     * {@code andon.job-defaults} (as for the catalog's jobs).
+     */
+    public JobSpec.Builder job(String name) {
+        return JobSpec.builder(name, settings.jobDefaults());
     }
 
     /** Starts a run of {@code job}. */
@@ -191,7 +203,7 @@ public final class Andon implements AutoCloseable {
     /** The live state of a run, or empty if it is not live. */
     public CompletionStage<Optional<RunReport>> snapshot(String runId) {
         return AskPattern.ask(system, (akka.actor.typed.ActorRef<Optional<RunReport>> r) -> new AndonGuardian.GetSnapshot(runId, r),
-                snapshotTimeout.plusSeconds(2), system.scheduler()); // the guardian answers empty after snapshotTimeout
+                settings.snapshotTimeout().plusSeconds(2), system.scheduler()); // the guardian answers empty after snapshotTimeout
     }
 
     /** Shuts down through CoordinatedShutdown; completes when the system has terminated. */

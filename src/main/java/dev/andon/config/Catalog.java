@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigValueType;
 import dev.andon.call.BlockingCall;
 import dev.andon.run.CallSpec;
 import dev.andon.run.FailurePolicy;
+import dev.andon.run.JobDefaults;
 import dev.andon.run.JobSpec;
 import dev.andon.run.RetryPolicy;
 import dev.andon.run.VirtualThreads;
@@ -54,7 +55,7 @@ public final class Catalog {
     /** Where the jobs are. */
     public static final String JOBS_PATH = "andon.jobs";
     /** Where the job and call defaults are. */
-    public static final String DEFAULTS_PATH = "andon.job-defaults";
+    public static final String DEFAULTS_PATH = JobDefaults.PATH;
 
     /**
      * What a job or call name may look like, wherever a job is parsed: names go on the command
@@ -266,11 +267,7 @@ public final class Catalog {
     private static Layer readDefaults(Config config, Problems problems) {
         // reference.conf's own defaults are the floor: a bad override is reported, and the
         // reference value stands in for it so that the jobs can still be checked.
-        Layer layer = new Layer();
-        Config reference = ConfigFactory.defaultReference();
-        ConfigBlock floor = new ConfigBlock(reference.getConfig(DEFAULTS_PATH), DEFAULTS_PATH, null, new Problems());
-        layer.readJobSettings(floor, reference);
-        layer.readCallSettings(floor);
+        Layer layer = Layer.of(JobDefaults.reference());
 
         ConfigObject object = objectAt(config, DEFAULTS_PATH, problems);
         if (object == null) return layer;
@@ -444,6 +441,23 @@ public final class Catalog {
         List<String> retryOn = List.of();
         boolean interruptOnAbort;
         Duration killGrace;
+
+        static Layer of(JobDefaults d) {
+            Layer l = new Layer();
+            l.failurePolicy = d.failurePolicy();
+            l.maxParallelism = d.maxParallelism();
+            l.abortGrace = d.abortGrace();
+            l.deadline = Optional.ofNullable(d.deadline());
+            l.dispatcher = d.dispatcher();
+            l.timeout = Optional.ofNullable(d.timeout());
+            l.attempts = d.retry().attempts();
+            l.backoff = d.retry().backoff();
+            l.maxBackoff = d.retry().maxBackoff();
+            l.retryOn = d.retry().on();
+            l.interruptOnAbort = d.interruptOnAbort();
+            l.killGrace = d.killGrace();
+            return l;
+        }
 
         Layer copy() {
             Layer c = new Layer();

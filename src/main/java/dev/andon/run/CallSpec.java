@@ -1,7 +1,6 @@
 package dev.andon.run;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.andon.call.BlockingCall;
 import java.time.Duration;
 import java.util.Objects;
@@ -30,9 +29,9 @@ public record CallSpec(String name, String kind, BlockingCall<?> call, Duration 
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
     }
 
-    /** A call given as a lambda, with no timeout, no retry, interrupt on abort. */
+    /** A call given as a lambda, with the call-level defaults of Andon's own {@code reference.conf}. */
     public static CallSpec of(String name, BlockingCall<?> call) {
-        return new CallSpec(name, "java", call, null, RetryPolicy.NONE, true, ConfigFactory.empty());
+        return JobDefaults.reference().call(name, call);
     }
 
     public CallSpec withTimeout(Duration timeout) {

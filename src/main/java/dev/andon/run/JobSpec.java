@@ -39,30 +39,44 @@ public record JobSpec(String name, List<CallSpec> calls, FailurePolicy failurePo
             throw new IllegalArgumentException("deadline must be positive: " + deadline);
     }
 
+    /**
+     * A builder whose defaults are those of Andon's own {@code reference.conf}, whatever a
+     * deployment overrides: for a job run outside any {@code Andon}. An {@code Andon}'s
+     * {@code job(name)} starts from its configuration's {@code andon.job-defaults} instead.
+     */
     public static Builder builder(String name) {
-        return new Builder(name);
+        return builder(name, JobDefaults.reference());
     }
 
-    /** Builds a {@link JobSpec} in Java; the defaults are {@code andon.job-defaults} of {@code reference.conf}. */
+    /** A builder whose job and calls start from {@code defaults}. */
+    public static Builder builder(String name, JobDefaults defaults) {
+        return new Builder(name, defaults);
+    }
+
+    /** Builds a {@link JobSpec} in Java, from the {@link JobDefaults} it was made with. */
     public static final class Builder {
-        private static final com.typesafe.config.Config DEFAULTS =
-                com.typesafe.config.ConfigFactory.defaultReference().getConfig("andon.job-defaults");
-
         private final String name;
+        private final JobDefaults defaults;
         private final List<CallSpec> calls = new ArrayList<>();
-        // The defaults are reference.conf's andon.job-defaults, as for catalog jobs.
-        private FailurePolicy failurePolicy = FailurePolicy.fromConfigName(DEFAULTS.getString("failure-policy"));
-        private int maxParallelism = DEFAULTS.getInt("max-parallelism");
-        private Duration abortGrace = DEFAULTS.getDuration("abort-grace");
-        private Duration deadline = DEFAULTS.getString("deadline").equals("off") ? null : DEFAULTS.getDuration("deadline");
-        private String dispatcher = DEFAULT_DISPATCHER;
+        private FailurePolicy failurePolicy;
+        private int maxParallelism;
+        private Duration abortGrace;
+        private Duration deadline;
+        private String dispatcher;
 
-        private Builder(String name) {
+        private Builder(String name, JobDefaults defaults) {
             this.name = Objects.requireNonNull(name, "name");
+            this.defaults = Objects.requireNonNull(defaults, "defaults");
+            this.failurePolicy = defaults.failurePolicy();
+            this.maxParallelism = defaults.maxParallelism();
+            this.abortGrace = defaults.abortGrace();
+            this.deadline = defaults.deadline();
+            this.dispatcher = defaults.dispatcher();
         }
 
+        /** Adds a call given as a lambda, with the defaults' call-level settings (timeout, retry, interrupt). */
         public Builder call(String callName, dev.andon.call.BlockingCall<?> call) {
-            calls.add(CallSpec.of(callName, call));
+            calls.add(defaults.call(callName, call));
             return this;
         }
 

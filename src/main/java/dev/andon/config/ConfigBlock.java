@@ -105,6 +105,10 @@ public final class ConfigBlock {
     public void rejectUnknownKeys(Collection<String> known) {
         for (String key : keys()) {
             if (known.contains(key)) continue;
+            if (problems.full()) { // counted only: no need to find a near key for it
+                problems.add((ConfigOrigin) null, null, null);
+                continue;
+            }
             String near = nearest(key, known);
             problem(key, near != null ? "unknown key; did you mean \"" + near + "\"?"
                     : "unknown key; known keys: " + String.join(", ", new TreeSet<>(known)));

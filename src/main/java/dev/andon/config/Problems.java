@@ -23,9 +23,29 @@ public final class Problems {
     }
 
     private final List<Problem> problems = new ArrayList<>();
+    private final int kept;
+    private int count;
+
+    /** Keeps every problem (a configuration file: its author sees them all). */
+    public Problems() {
+        this(Integer.MAX_VALUE);
+    }
+
+    /**
+     * Keeps the first {@code kept} problems and only counts the rest, so that a hostile input
+     * costs a bounded amount of memory and work (a request body with 60,000 unknown keys).
+     */
+    public Problems(int kept) {
+        if (kept < 1) throw new IllegalArgumentException("kept must be at least 1: " + kept);
+        this.kept = kept;
+    }
 
     /** Records a problem at {@code origin} (may be null), for the config path {@code path}. */
     public void add(ConfigOrigin origin, String path, String message) {
+        if (full()) {
+            count++;
+            return;
+        }
         String file = null;
         int line = -1;
         if (origin != null) {
@@ -34,7 +54,7 @@ public final class Problems {
                     : origin.url() != null ? origin.url().toString() : origin.description();
             line = origin.lineNumber();
         }
-        problems.add(new Problem(ConfigLoader.display(file), line, path, message));
+        keep(new Problem(ConfigLoader.display(file), line, path, message));
     }
 
     /**
@@ -43,18 +63,36 @@ public final class Problems {
      * is shown as {@link ConfigLoader#display(java.nio.file.Path)} shows it.
      */
     public void add(String file, int line, String path, String message) {
-        problems.add(new Problem(ConfigLoader.display(file), line, path, message));
+        if (full()) count++;
+        else keep(new Problem(ConfigLoader.display(file), line, path, message));
+    }
+
+    private void keep(Problem p) {
+        count++;
+        problems.add(p);
+    }
+
+    /** Whether problems from now on are only counted: a caller may then skip describing them. */
+    public boolean full() {
+        return problems.size() >= kept;
     }
 
     public boolean isEmpty() {
-        return problems.isEmpty();
+        return count == 0;
     }
 
+    /** How many problems were found, kept or not. */
     public int size() {
-        return problems.size();
+        return count;
     }
 
+    /** The problems kept, in the order found. */
     public List<Problem> list() {
         return List.copyOf(problems);
+    }
+
+    /** How many problems were found beyond those kept. */
+    public int omitted() {
+        return count - problems.size();
     }
 }

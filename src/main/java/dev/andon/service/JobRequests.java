@@ -44,8 +44,11 @@ final class JobRequests {
     record Malformed(String detail) implements Parsed {
     }
 
-    /** The body is a job with problems, each naming its field. */
-    record Invalid(List<Problems.Problem> problems) implements Parsed {
+    /** The body is a job with problems, each naming its field; {@code omitted} more were only counted. */
+    record Invalid(List<Problems.Problem> problems, int omitted) implements Parsed {
+        Invalid(Problems problems) {
+            this(problems.list(), problems.omitted());
+        }
     }
 
     private final KindContext kinds;
@@ -77,18 +80,18 @@ final class JobRequests {
             if (body.stripLeading().startsWith("[")) return new Malformed("the body must be a JSON object (a job), not an array");
             return new Malformed(e.getMessage().replaceFirst("^request body: (\\d+): ", "line $1: "));
         }
-        Problems problems = new Problems();
+        Problems problems = new Problems(settings.maxProblems());
         String name = name(job, problems);
         ConfigValue calls = job.root().get("calls");
         if (calls != null && calls.valueType() == ConfigValueType.LIST
                 && ((List<?>) calls.unwrapped()).size() > settings.maxCallsPerRun()) {
             problems.add(calls.origin(), "calls", ((List<?>) calls.unwrapped()).size() + " calls; at most "
                     + settings.maxCallsPerRun() + " per run (" + ServiceSettings.PATH + ".max-calls-per-run)");
-            return new Invalid(problems.list());
+            return new Invalid(problems);
         }
         JobSpec spec = Catalog.parseJob(name, job.withoutPath("name"), "", problems, kinds, allowedKinds);
         if (spec != null) checkDispatcher(spec, job, problems);
-        return problems.isEmpty() ? new Valid(spec) : new Invalid(problems.list());
+        return problems.isEmpty() ? new Valid(spec) : new Invalid(problems);
     }
 
     /**

@@ -45,6 +45,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
@@ -64,6 +65,8 @@ final class ServiceRoutes extends AllDirectives {
     private static final Logger log = LoggerFactory.getLogger(ServiceRoutes.class);
     /** Why a run aborted through {@code POST /runs/{id}/abort} was aborted. */
     static final String ABORT_REASON = "aborted through the API";
+    /** Where posted jobs are parsed and validated (see reference.conf). */
+    static final String PARSER_DISPATCHER = ServiceSettings.PATH + ".job-parser-dispatcher";
 
     private final Andon andon;
     private final Catalog catalog;
@@ -75,6 +78,7 @@ final class ServiceRoutes extends AllDirectives {
     private final Config config;
     private final byte[] token;
     private final AtomicInteger sseClients = new AtomicInteger();
+    private final java.util.concurrent.Executor parser;
     private final LiveReports reports;
     private final ConsoleRoutes console;
 
@@ -89,6 +93,7 @@ final class ServiceRoutes extends AllDirectives {
         this.system = andon.system();
         this.config = system.settings().config();
         this.token = ("Bearer " + settings.authToken()).getBytes(StandardCharsets.UTF_8);
+        this.parser = system.dispatchers().lookup(akka.actor.typed.DispatcherSelector.fromConfig(PARSER_DISPATCHER));
         metrics.eventClients(sseClients);
         this.reports = new LiveReports(andon, registry, settings);
         this.console = new ConsoleRoutes(reports, registry, settings, system);
@@ -156,23 +161,32 @@ final class ServiceRoutes extends AllDirectives {
     }
 
     private Route startPostedJob() {
-        return entity(Unmarshaller.entityToString(), body -> {
-            JobRequests.Parsed parsed = jobRequests.parse(body);
-            if (parsed instanceof JobRequests.Malformed m) {
-                return complete(error(StatusCodes.BAD_REQUEST, "malformed JSON", m.detail()));
-            }
-            if (parsed instanceof JobRequests.Invalid invalid) {
-                List<FieldProblem> problems = invalid.problems().stream().map(FieldProblem::of).toList();
-                String detail = String.join("; ", problems.stream().map(FieldProblem::toString).toList());
-                return complete(json(StatusCodes.BAD_REQUEST, new ApiError("invalid job", detail, problems)));
-            }
-            return admit(((JobRequests.Valid) parsed).job());
-        });
+        return entity(Unmarshaller.entityToString(), body -> completeWithFuture(
+                CompletableFuture.supplyAsync(() -> jobRequests.parse(body), parser).thenCompose(this::answer)));
+    }
+
+    private CompletionStage<HttpResponse> answer(JobRequests.Parsed parsed) {
+        if (parsed instanceof JobRequests.Malformed m)
+            return CompletableFuture.completedFuture(error(StatusCodes.BAD_REQUEST, "malformed JSON", m.detail()));
+        if (parsed instanceof JobRequests.Invalid invalid) return CompletableFuture.completedFuture(invalidJob(invalid));
+        return admission(((JobRequests.Valid) parsed).job());
+    }
+
+    private static HttpResponse invalidJob(JobRequests.Invalid invalid) {
+        List<FieldProblem> problems = invalid.problems().stream().map(FieldProblem::of).toList();
+        String detail = String.join("; ", problems.stream().map(FieldProblem::toString).toList())
+                + (invalid.omitted() > 0 ? "; ... and " + String.format(java.util.Locale.ROOT, "%,d", invalid.omitted())
+                + " more" : "");
+        return json(StatusCodes.BAD_REQUEST, new ApiError("invalid job", detail, problems, invalid.omitted() > 0 ? invalid.omitted() : null));
     }
 
     private Route admit(JobSpec job) {
+        return completeWithFuture(admission(job));
+    }
+
+    private CompletionStage<HttpResponse> admission(JobSpec job) {
         JobSpec fair = JobRequests.fair(job, config);
-        return completeWithFuture(ask(r -> new RunRegistry.Admit(fair, r), (RunRegistry.Admission answer) -> {
+        return ask(r -> new RunRegistry.Admit(fair, r), (RunRegistry.Admission answer) -> {
             if (answer instanceof RunRegistry.Admitted a) {
                 String location = "/runs/" + a.runId();
                 return json(StatusCodes.ACCEPTED, Map.of("id", a.runId(), "location", location))
@@ -184,7 +198,7 @@ final class ServiceRoutes extends AllDirectives {
                 case SHUTTING_DOWN -> error(StatusCodes.SERVICE_UNAVAILABLE, "shutting down", refused.detail(), retryAfter());
                 case INVALID -> error(StatusCodes.BAD_REQUEST, "invalid job", refused.detail());
             };
-        }));
+        });
     }
 
     private Route listRuns() {
@@ -359,16 +373,30 @@ final class ServiceRoutes extends AllDirectives {
 
     // ---- JSON shapes
 
-    /** The error body of every error answer; {@code problems} only for an invalid job. */
+    /**
+     * The error body of every error answer; {@code problems} only for an invalid job, and
+     * {@code moreProblems} only when it had more than {@code andon.http.max-problems}.
+     */
     record ApiError(String error, String detail,
-                    @JsonInclude(JsonInclude.Include.NON_NULL) List<FieldProblem> problems) {
+                    @JsonInclude(JsonInclude.Include.NON_NULL) List<FieldProblem> problems,
+                    @JsonInclude(JsonInclude.Include.NON_NULL) Integer moreProblems) {
+        ApiError(String error, String detail, List<FieldProblem> problems) {
+            this(error, detail, problems, null);
+        }
     }
 
     /** One problem of a posted job: the field's path ({@code calls[1].duration}), its line in the body. */
     record FieldProblem(String path, Integer line, String message) {
+        /** The most of a path or message shown: a key of the body may be as long as the body. */
+        private static final int LONGEST = 200;
+
         static FieldProblem of(Problems.Problem p) {
-            return new FieldProblem(p.path() == null || p.path().isEmpty() ? null : p.path(),
-                    p.line() > 0 ? p.line() : null, p.message());
+            return new FieldProblem(p.path() == null || p.path().isEmpty() ? null : cut(p.path()),
+                    p.line() > 0 ? p.line() : null, cut(p.message()));
+        }
+
+        private static String cut(String s) {
+            return s.length() <= LONGEST ? s : s.substring(0, LONGEST) + "... (" + s.length() + " characters)";
         }
 
         @Override

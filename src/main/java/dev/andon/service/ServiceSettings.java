@@ -15,7 +15,7 @@ import java.util.Objects;
 public record ServiceSettings(String host, int port, String authToken, boolean allowInlineCommands,
                               long maxBodySize, int maxLiveRuns, int maxCallsPerRun, int maxSseClients,
                               int historySize, Duration retryAfter, int sseBuffer, Duration sseHeartbeat,
-                              Duration askTimeout) {
+                              Duration askTimeout, int maxProblems) {
 
     /** The section these settings come from. */
     public static final String PATH = "andon.http";
@@ -27,6 +27,7 @@ public record ServiceSettings(String host, int port, String authToken, boolean a
         if (maxLiveRuns < 1) throw new IllegalArgumentException("maxLiveRuns must be at least 1: " + maxLiveRuns);
         if (maxCallsPerRun < 1) throw new IllegalArgumentException("maxCallsPerRun must be at least 1: " + maxCallsPerRun);
         if (historySize < 0) throw new IllegalArgumentException("historySize must not be negative: " + historySize);
+        if (maxProblems < 1) throw new IllegalArgumentException("maxProblems must be at least 1: " + maxProblems);
     }
 
     /** Reads {@code andon.http} of {@code config} (the whole configuration, reference.conf included). */
@@ -36,7 +37,7 @@ public record ServiceSettings(String host, int port, String authToken, boolean a
                 c.getBoolean("allow-inline-commands"), c.getBytes("max-body-size"), c.getInt("max-live-runs"),
                 c.getInt("max-calls-per-run"), c.getInt("max-sse-clients"), c.getInt("history-size"),
                 c.getDuration("retry-after"), c.getInt("sse-buffer"), c.getDuration("sse-heartbeat"),
-                c.getDuration("ask-timeout"));
+                c.getDuration("ask-timeout"), c.getInt("max-problems"));
     }
 
     /** Whether requests must carry {@code Authorization: Bearer <authToken>}. */

@@ -87,6 +87,11 @@ class HttpCorpusTest {
     private static String generatedText(String kind, int n) {
         return switch (kind) {
             case "nesting" -> "{\"calls\": " + "[".repeat(n) + "]".repeat(n) + "}";
+            case "unknown-keys" -> { // a valid job with n unknown keys beside it
+                StringBuilder b = new StringBuilder("{\"calls\": [{\"name\": \"a\", \"kind\": \"sleep\", \"duration\": \"1ms\"}]");
+                for (int k = 0; k < n; k++) b.append(", \"k").append(k).append("\": 1");
+                yield b.append("}").toString();
+            }
             case "padding" -> "{\"description\": \"" + "x".repeat(n) + "\", \"calls\": []}";
             case "calls" -> {
                 StringBuilder b = new StringBuilder("{\"calls\": [");

@@ -174,7 +174,9 @@ public final class CommandCall implements BlockingCall<String> {
                 int colon = line.indexOf(": ", "setsid: failed to execute ".length());
                 throw new CommandStartException(argv.get(0), colon < 0 ? line : line.substring(colon + 2));
             }
-            throw new CommandFailedException(exit, line);
+            // What it said last: its stderr, or its stdout when stderr is empty.
+            String said = stderr.excerpt(ERROR_LINE_MAX);
+            throw new CommandFailedException(exit, said.isEmpty() ? stdout.excerpt(ERROR_LINE_MAX) : said);
         }
         return "exit 0";
     }

@@ -17,7 +17,7 @@ public final class CommandFailedException extends Exception implements RetryKeye
 
     /**
      * @param exitCode   the process's exit status, 128+N when it died of signal N
-     * @param stderrLine the last line of its stderr, or empty
+     * @param stderrLine what it said last ({@link Excerpt} of its stderr, else of its stdout), or empty
      */
     public CommandFailedException(int exitCode, String stderrLine) {
         super(message(exitCode, stderrLine), null, false, false);

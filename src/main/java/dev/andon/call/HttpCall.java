@@ -103,7 +103,7 @@ public final class HttpCall implements BlockingCall<String> {
         int status = response.statusCode();
         ctx.detail("status", status);
         ctx.detail("bodyTail", body.text());
-        if (!expect.matches(status)) throw new HttpStatusException(status, expect, body.lastLine(ERROR_LINE_MAX));
+        if (!expect.matches(status)) throw new HttpStatusException(status, expect, body.excerpt(ERROR_LINE_MAX));
         return "HTTP " + status;
     }
 

@@ -90,6 +90,11 @@ public final class OutputTail {
         return truncated ? "…" + s : s;
     }
 
+    /** The {@link Excerpt} of the tail: its last non-blank lines in one line of at most {@code max} characters. */
+    public String excerpt(int max) {
+        return Excerpt.of(text(), max);
+    }
+
     /**
      * The last non-blank line of the tail, trimmed and cut to {@code max} characters: a one-line
      * summary for an error message. Empty when there is none.

@@ -1,11 +1,15 @@
 package dev.andon.cli;
 
+import dev.andon.call.Excerpt;
 import dev.andon.run.CallReport;
 import dev.andon.run.CallStatus;
 import dev.andon.run.RunReport;
 
 /** A run's report as the text {@code andon run} prints on stdout at the end. */
 final class ResultsTable {
+    // The widest a RESULT / ERROR cell gets.
+    private static final int OUTCOME_MAX = 200;
+
     private ResultsTable() {
     }
 
@@ -33,10 +37,10 @@ final class ResultsTable {
         return out.toString();
     }
 
+    // One line, whatever a result or an error holds; the whole of it is in --json.
     private static String outcome(CallReport c) {
         if (c.status() == CallStatus.ABANDONED) return "still running on " + c.thread();
-        if (c.error() != null) return c.error();
-        if (c.result() != null) return c.result();
-        return c.progress();
+        String text = c.error() != null ? c.error() : c.result() != null ? c.result() : c.progress();
+        return text == null ? null : Excerpt.of(text, OUTCOME_MAX);
     }
 }

@@ -431,7 +431,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
                 : finishedAt.toEpochMilli() - c.firstStartedAt.toEpochMilli();
         CallReport report = new CallReport(c.spec.name(), status, c.attempts, c.firstStartedAt,
                 c.firstStartedAt == null ? null : finishedAt, durationMillis, result, error, abortToAck, c.lastThread,
-                c.lastProgress, stackTrace, details, attemptTimes(c, finishedAt));
+                null, stackTrace, details, attemptTimes(c, finishedAt)); // progress is live-only
         setup.supervisor().tell(new Acknowledged(c.index, getContext().getSelf(), report, c.abort != null,
                 outcome.failure(), next == null ? -1 : next.index()));
         call = null;

@@ -78,11 +78,11 @@ class CommandCallTest {
     }
 
     @Test
-    void shouldFailWithExitCodeAndLastLineOfStderr() throws Exception {
+    void shouldFailWithExitCodeAndLastLinesOfStderr() throws Exception {
         try (var ctx = new TestWorkContext("fails")) {
             Throwable t = failure(ctx.start(sh("echo starting; echo first >&2; echo '  disk full  ' >&2; exit 3")));
             var e = assertInstanceOf(CommandFailedException.class, t);
-            assertEquals("exit 3: disk full", e.getMessage());
+            assertEquals("exit 3: first | disk full", e.getMessage()); // its stderr, not its stdout
             assertEquals(List.of("exit=3"), e.retryKeys());
             assertEquals(3, ctx.details().get("exitCode"));
             assertEquals("starting\n", ctx.details().get("stdoutTail"));

@@ -120,7 +120,7 @@ class HttpCallTest {
         try (var ctx = new TestWorkContext("unexpected")) {
             Throwable t = failure(ctx.start(get("/status/503", "2xx")));
             var e = assertInstanceOf(HttpStatusException.class, t);
-            assertEquals("HTTP 503 (expected 2xx): GET null", e.getMessage());
+            assertEquals("HTTP 503 (expected 2xx): line one | GET null", e.getMessage());
             assertEquals(List.of("status=503", "status=5xx"), e.retryKeys());
             assertEquals(503, ctx.details().get("status"));
             assertEquals("line one\nGET null \n", ctx.details().get("bodyTail"));

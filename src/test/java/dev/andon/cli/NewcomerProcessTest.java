@@ -128,4 +128,36 @@ class NewcomerProcessTest {
         } while (System.nanoTime() < deadline);
         throw new AssertionError((present ? "no process with " : "left behind, with ") + marker + ": " + found);
     }
+
+    @Test
+    void theResultsTableShouldShowWhatAFailedCallSaidLastAndTheReportNoLiveFields(@TempDir Path dir) throws Exception {
+        com.sun.net.httpserver.HttpServer web = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        web.createContext("/", x -> {
+            byte[] page = ("<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1>"
+                    + "</center>\n<hr><center>nginx/1.18.0</center>\n</body>\n</html>\n").getBytes();
+            x.sendResponseHeaders(404, page.length);
+            x.getResponseBody().write(page);
+            x.close();
+        });
+        web.start();
+        try {
+            Files.writeString(dir.resolve("table.conf"), "andon.jobs.table { failure-policy = all-settled, calls = [\n"
+                    + "  { name = web, kind = http, url = \"http://127.0.0.1:" + web.getAddress().getPort() + "/x\" }\n"
+                    + "  { name = cmd, kind = command, shell = \"echo step 1; echo step 2; echo; echo 'step 3 failed: disk full'; exit 3\" }\n"
+                    + "  { name = ok, kind = command, command = [\"true\"] }\n]}\n");
+            AndonProcess.Result table = AndonProcess.runIn(dir, List.of(), "run", "table", "--config", "table.conf");
+            assertEquals(1, table.exitCode(), table::stderr);
+            assertTrue(table.stdout().matches("(?s).*\\nweb +FAILED .*HTTP 404 \\(expected [^)]*\\): 404 Not Found \\| nginx/1\\.18\\.0\\n.*"),
+                    table::stdout);
+            assertTrue(table.stdout().matches("(?s).*\\ncmd +FAILED .*exit 3: step 1 \\| step 2 \\| step 3 failed: disk full\\n.*"),
+                    table::stdout);
+            assertTrue(table.stdout().matches("(?s).*\\nok +SUCCEEDED .*exit 0\\n.*"), table::stdout);
+            AndonProcess.Result json = AndonProcess.runIn(dir, List.of(), "run", "table", "--config", "table.conf", "--json");
+            for (var c : dev.andon.run.ReportJson.mapper().readTree(json.stdout()).get("calls"))
+                assertTrue(c.get("progress") == null, () -> "a final report with a live field: " + c);
+        } finally {
+            web.stop(0);
+        }
+    }
 }

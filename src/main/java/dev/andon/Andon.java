@@ -12,7 +12,7 @@ import dev.andon.run.JobSpec;
 import dev.andon.run.RunEvent;
 import dev.andon.run.RunListener;
 import dev.andon.run.RunReport;
-import dev.andon.run.VirtualThreads;
+import dev.andon.run.Dispatchers;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Map;
@@ -154,15 +154,14 @@ public final class Andon implements AutoCloseable {
      * Starts a run of {@code job}, telling {@code listener} its events.
      *
      * @param listener called on an actor thread, in order; must be quick and must not block
-     * @throws IllegalArgumentException if the job names a dispatcher that is not configured, or
-     *                                  asks for virtual threads on a JVM without them
+     * @throws IllegalArgumentException if the job's dispatcher is one its calls may not run on
+     *                                  (see {@link Dispatchers#problem}): not configured, not a
+     *                                  dispatcher, a fork-join pool, or virtual threads on a JVM without them
      */
     public RunHandle submit(JobSpec job, RunListener listener) {
         Objects.requireNonNull(job, "job");
         Objects.requireNonNull(listener, "listener");
-        if (!system.settings().config().hasPath(job.dispatcher() + ".type"))
-            throw new IllegalArgumentException("job " + job.name() + ": dispatcher " + job.dispatcher() + " is not configured");
-        VirtualThreads.problem(system.settings().config(), job.dispatcher()).ifPresent(p -> {
+        Dispatchers.problem(system.settings().config(), job.dispatcher()).ifPresent(p -> {
             throw new IllegalArgumentException("job " + job.name() + ": dispatcher " + job.dispatcher() + ": " + p);
         });
         String runId = newRunId();

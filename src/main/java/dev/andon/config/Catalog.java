@@ -9,11 +9,11 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.andon.call.BlockingCall;
 import dev.andon.run.CallSpec;
+import dev.andon.run.Dispatchers;
 import dev.andon.run.FailurePolicy;
 import dev.andon.run.JobDefaults;
 import dev.andon.run.JobSpec;
 import dev.andon.run.RetryPolicy;
-import dev.andon.run.VirtualThreads;
 import dev.andon.schedule.ScheduleSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -518,37 +518,10 @@ public final class Catalog {
             if (on != null) retryOn = on;
         }
 
-        /** Whether the dispatcher at {@code path} runs on a fork-join pool (Akka's default executor). */
-        private static boolean runsActors(Config whole, String path) {
-            String key = path + ".executor";
-            String executor = whole.hasPath(key) ? whole.getString(key) : "default-executor";
-            if (executor.equals("default-executor")) {
-                String fallback = path + ".default-executor.fallback";
-                executor = whole.hasPath(fallback) ? whole.getString(fallback) : "fork-join-executor";
-            }
-            return executor.equals("fork-join-executor") || executor.equals("affinity-pool-executor");
-        }
-
         private static boolean checkDispatcher(ConfigBlock b, String path, Config whole) {
-            try {
-                if (!whole.hasPath(path)) {
-                    b.problem("dispatcher", "no dispatcher configured at \"" + path + "\"");
-                } else if (!(whole.getValue(path) instanceof ConfigObject o && o.containsKey("type"))) {
-                    // Akka would fall back to the default dispatcher's settings; Andon wants it said.
-                    b.problem("dispatcher", "\"" + path + "\" is not a dispatcher (it has no type, e.g. type = Dispatcher)");
-                } else if (runsActors(whole, path)) {
-                    // Blocking calls there would hold the threads that actors (Andon's own, too) need.
-                    b.problem("dispatcher", "\"" + path + "\" is a fork-join pool meant for actors; blocking calls need "
-                            + "a thread pool (executor = \"dev.andon.run.BlockingExecutorConfigurator\" or \"thread-pool-executor\")");
-                } else if (VirtualThreads.isVirtualDispatcher(whole, path) && !VirtualThreads.available()) {
-                    b.problem("dispatcher", VirtualThreads.unavailableMessage());
-                } else {
-                    return true;
-                }
-            } catch (ConfigException.BadPath e) {
-                b.problem("dispatcher", "not a configuration path: \"" + path + "\"");
-            }
-            return false;
+            Optional<String> problem = Dispatchers.problem(whole, path);
+            problem.ifPresent(p -> b.problem("dispatcher", p));
+            return problem.isEmpty();
         }
     }
 }

@@ -14,9 +14,8 @@ import dev.andon.config.Catalog;
 import dev.andon.config.KindContext;
 import dev.andon.config.Kinds;
 import dev.andon.config.Problems;
-import dev.andon.run.BlockingExecutorConfigurator;
+import dev.andon.run.Dispatchers;
 import dev.andon.run.JobSpec;
-import dev.andon.run.VirtualThreads;
 import java.io.IOException;
 import java.util.List;
 import java.util.Set;
@@ -31,7 +30,6 @@ import java.util.TreeSet;
 final class JobRequests {
     /** The name of a posted job without one. */
     static final String DEFAULT_NAME = "inline";
-    private static final String BLOCKING_EXECUTOR = BlockingExecutorConfigurator.class.getName();
 
     /** What a request body made: a job, or why not. */
     sealed interface Parsed {
@@ -134,29 +132,8 @@ final class JobRequests {
         return DEFAULT_NAME;
     }
 
-    // Blocking calls on a dispatcher that is not one of Andon's blocking pools (the actor system's
-    // default dispatcher, say) would starve the actors themselves: a posted job may not ask for that.
-    // Virtual threads are Andon's too: they never run on an actor's thread.
     private void checkDispatcher(JobSpec spec, Config job, Problems problems) {
-        String key = spec.dispatcher() + ".executor";
-        Config config = kinds.config();
-        if (!config.hasPath(key) || !config.getString(key).equals(BLOCKING_EXECUTOR)
-                && !config.getString(key).equals(VirtualThreads.EXECUTOR)) {
-            problems.add(job.root().get("dispatcher") == null ? null : job.root().get("dispatcher").origin(), "dispatcher",
-                    "\"" + spec.dispatcher() + "\" is not a blocking dispatcher (executor = \"" + BLOCKING_EXECUTOR + "\")");
-        }
-    }
-
-    /**
-     * {@code job} with its {@code max-parallelism} at most its dispatcher's pool size: more would
-     * only put its calls in the pool's FIFO queue ahead of other runs' calls, so that one big run
-     * could starve the others. At the pool size, a run's next call is queued only as one of its own
-     * finishes, behind whatever other runs queued meanwhile.
-     */
-    static JobSpec fair(JobSpec job, Config config) {
-        int pool = BlockingExecutorConfigurator.poolSize(config, job.dispatcher());
-        if (pool < 1 || job.maxParallelism() <= pool) return job;
-        return new JobSpec(job.name(), job.calls(), job.failurePolicy(), pool, job.abortGrace(), job.deadline(),
-                job.dispatcher());
+        Dispatchers.postedProblem(kinds.config(), spec.dispatcher()).ifPresent(p -> problems.add(
+                job.root().get("dispatcher") == null ? null : job.root().get("dispatcher").origin(), "dispatcher", p));
     }
 }

@@ -185,8 +185,7 @@ final class ServiceRoutes extends AllDirectives {
     }
 
     private CompletionStage<HttpResponse> admission(JobSpec job) {
-        JobSpec fair = JobRequests.fair(job, config);
-        return ask(r -> new RunRegistry.Admit(fair, r), (RunRegistry.Admission answer) -> {
+        return ask(r -> new RunRegistry.Admit(job, r), (RunRegistry.Admission answer) -> {
             if (answer instanceof RunRegistry.Admitted a) {
                 String location = "/runs/" + a.runId();
                 return json(StatusCodes.ACCEPTED, Map.of("id", a.runId(), "location", location))

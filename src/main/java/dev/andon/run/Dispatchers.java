@@ -1,0 +1,67 @@
+package dev.andon.run;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigObject;
+import java.util.Optional;
+
+/**
+ * The one rule for which dispatcher a job's calls may run on, whoever made the job (the catalog,
+ * {@code POST /runs}, the Java API): each returns the problem as one line a user can act on, or
+ * empty when there is none.
+ */
+public final class Dispatchers {
+    private static final String BLOCKING_EXECUTOR = BlockingExecutorConfigurator.class.getName();
+
+    private Dispatchers() {
+    }
+
+    /**
+     * Why blocking calls may not run on the dispatcher at {@code path} of {@code config} (the
+     * whole configuration): none is configured there, it is not a dispatcher, it is a fork-join
+     * pool meant for actors, or it asks for virtual threads on a JVM without them.
+     */
+    public static Optional<String> problem(Config config, String path) {
+        try {
+            if (!config.hasPath(path)) return Optional.of("no dispatcher configured at \"" + path + "\"");
+            if (!(config.getValue(path) instanceof ConfigObject o && o.containsKey("type"))) {
+                // Akka would fall back to the default dispatcher's settings; Andon wants it said.
+                return Optional.of("\"" + path + "\" is not a dispatcher (it has no type, e.g. type = Dispatcher)");
+            }
+            if (runsActors(config, path)) {
+                // Blocking calls there would hold the threads that actors (Andon's own, too) need.
+                return Optional.of("\"" + path + "\" is a fork-join pool meant for actors; blocking calls need a thread "
+                        + "pool (executor = \"" + BLOCKING_EXECUTOR + "\" or \"thread-pool-executor\")");
+            }
+            return VirtualThreads.problem(config, path);
+        } catch (ConfigException.BadPath e) {
+            return Optional.of("not a configuration path: \"" + path + "\"");
+        }
+    }
+
+    /**
+     * Why a job that anyone who may post one asked for may not run on the dispatcher at
+     * {@code path}, beyond {@link #problem}: only Andon's own pools (its blocking executor, or
+     * virtual threads) are open to it, since blocking calls on any other dispatcher (the actor
+     * system's default one, say) could starve the actors themselves.
+     */
+    public static Optional<String> postedProblem(Config config, String path) {
+        Optional<String> problem = problem(config, path);
+        if (problem.isPresent()) return problem;
+        String key = path + ".executor";
+        String executor = config.hasPath(key) ? config.getString(key) : "";
+        if (executor.equals(BLOCKING_EXECUTOR) || executor.equals(VirtualThreads.EXECUTOR)) return Optional.empty();
+        return Optional.of("\"" + path + "\" is not a blocking dispatcher (executor = \"" + BLOCKING_EXECUTOR + "\")");
+    }
+
+    /** Whether the dispatcher at {@code path} runs on a fork-join pool (Akka's default executor). */
+    private static boolean runsActors(Config config, String path) {
+        String key = path + ".executor";
+        String executor = config.hasPath(key) ? config.getString(key) : "default-executor";
+        if (executor.equals("default-executor")) {
+            String fallback = path + ".default-executor.fallback";
+            executor = config.hasPath(fallback) ? config.getString(fallback) : "fork-join-executor";
+        }
+        return executor.equals("fork-join-executor") || executor.equals("affinity-pool-executor");
+    }
+}

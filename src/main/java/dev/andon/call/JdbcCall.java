@@ -21,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.postgresql.PGConnection;
 
 /**
  * The {@code jdbc} kind: one SQL statement through JDBC, on a connection of its own or on one
@@ -50,10 +51,13 @@ import java.util.function.Supplier;
  * <h2>Abort</h2>
  * A JDBC driver blocked in a socket read on a platform thread does not wake for an interrupt.
  * So the call's abort hook calls {@link java.sql.Statement#cancel()} from the hook's thread (the
- * database stops the statement and the driver returns with an error), then waits up to
- * {@code cancel-wait} for the call to let go of its connection; if it has not, it aborts the
- * connection ({@link Connection#abort}, or {@code close} where a driver has no abort), which
- * unblocks any driver. The call then rolls back (with {@code transaction} on) and closes or
+ * database stops the statement and the driver returns with an error; for PostgreSQL the
+ * connection's own {@code cancelQuery()}, which also stops a fetch of further rows), sent again
+ * every 50 ms while the statement goes on, and waits up to {@code cancel-wait} for the call to
+ * let go of its connection; if it has not, it aborts the connection ({@link Connection#abort},
+ * or {@code close} where a driver has no abort), which unblocks any driver. The hook cancels only
+ * while the call is inside its statement, and aborts only until the call begins to give its
+ * connection back, so a pooled connection is never touched once it may be another call's. The call then rolls back (with {@code transaction} on) and closes or
  * returns its connection on its own thread. A pooled connection whose statement was cancelled
  * goes back to its pool healthy; one that had to be aborted is dropped by the pool.
  *
@@ -180,7 +184,7 @@ public final class JdbcCall implements BlockingCall<String> {
             ctx.checkpoint(); // an interrupt or a closed pool that the abort caused
             throw e;
         }
-        CountDownLatch released = new CountDownLatch(1);
+        Running running = new Running(connection);
         boolean committed = false;
         PreparedStatement st = null;
         try {
@@ -188,11 +192,17 @@ public final class JdbcCall implements BlockingCall<String> {
             if (statement.transaction()) connection.setAutoCommit(false);
             st = connection.prepareStatement(statement.sql());
             bind(st);
-            PreparedStatement running = st;
-            ctx.onAbort(() -> stop(running, connection, released));
+            running.enter(st);
+            ctx.onAbort(() -> running.stop(cancelWait));
             ctx.checkpoint();
             ctx.progress("running on " + connector.where());
-            String result = execute(st, ctx);
+            String result;
+            try {
+                result = execute(st, ctx);
+            } finally {
+                running.leave();
+            }
+            ctx.checkpoint(); // aborted as the last row came: not committed
             if (statement.transaction()) connection.commit();
             committed = true;
             return result;
@@ -202,8 +212,9 @@ public final class JdbcCall implements BlockingCall<String> {
         } finally {
             if (statement.transaction() && !committed) rollbackQuietly(connection);
             closeQuietly(st);
+            running.letGo();
             closeQuietly(connection);
-            released.countDown();
+            running.released.countDown();
         }
     }
 
@@ -238,8 +249,11 @@ public final class JdbcCall implements BlockingCall<String> {
             for (int c = 1; c <= meta.getColumnCount(); c++) columns.add(meta.getColumnLabel(c));
             List<Map<String, Object>> rows = new ArrayList<>();
             long count = 0;
-            while (rs.next()) {
-                if (ctx.abortRequested()) ctx.checkpoint();
+            while (true) {
+                // Before each fetch: an abort whose cancel found the database between two fetches
+                // is seen here, not after a fetch that would block.
+                ctx.checkpoint();
+                if (!rs.next()) break;
                 count++;
                 if (count <= statement.maxRows()) rows.add(row(rs, columns));
             }
@@ -276,24 +290,75 @@ public final class JdbcCall implements BlockingCall<String> {
         return s.length() <= VALUE_MAX ? s : s.substring(0, VALUE_MAX) + "…";
     }
 
-    /** The abort hook, on the hook's thread: cancel the statement, and abort the connection if that was not enough. */
-    private void stop(PreparedStatement st, Connection connection, CountDownLatch released) {
-        boolean cancelled;
-        try {
-            st.cancel();
-            cancelled = true;
-        } catch (SQLException | RuntimeException e) {
-            cancelled = false; // this driver cannot cancel: only the connection's abort is left
+    /**
+     * One attempt's connection as its abort hook sees it. The hook cancels only while the call's
+     * thread is inside its statement, and aborts the connection only until the thread begins to
+     * give it back: a pooled connection may be another call's a moment later.
+     */
+    private static final class Running {
+        /** How often a cancel is sent again while the statement goes on (one sent between two fetches is lost). */
+        private static final long RECANCEL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+        private final Connection connection;
+        final CountDownLatch released = new CountDownLatch(1);
+        // Guarded by this:
+        private PreparedStatement statement;
+        private boolean inStatement;
+        private boolean lettingGo;
+
+        Running(Connection connection) {
+            this.connection = connection;
         }
-        try {
-            if (cancelled && released.await(cancelWait.toNanos(), TimeUnit.NANOSECONDS)) return;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // the hook pool is going away: abort now
+
+        synchronized void enter(PreparedStatement st) {
+            statement = st;
+            inStatement = true;
         }
-        try {
-            connection.abort(Runnable::run);
-        } catch (SQLException | RuntimeException | AbstractMethodError e) {
-            closeQuietly(connection);
+
+        synchronized void leave() {
+            inStatement = false;
+        }
+
+        synchronized void letGo() {
+            lettingGo = true;
+        }
+
+        /** The abort hook, on the hook's thread: cancel the statement, and abort the connection if that was not enough. */
+        void stop(Duration cancelWait) {
+            long deadline = System.nanoTime() + cancelWait.toNanos();
+            try {
+                while (true) {
+                    synchronized (this) {
+                        if (lettingGo) return;
+                        if (inStatement && !cancel()) break; // this driver cannot cancel: abort now
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0 || released.await(Math.min(left, RECANCEL_NANOS), TimeUnit.NANOSECONDS)) break;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the hook pool is going away: abort now
+            }
+            synchronized (this) {
+                if (lettingGo) return;
+                try {
+                    connection.abort(Runnable::run);
+                } catch (SQLException | RuntimeException | AbstractMethodError e) {
+                    closeQuietly(connection);
+                }
+            }
+        }
+
+        /** Asks the database to stop the statement; {@code false} if this driver cannot. */
+        private boolean cancel() {
+            try {
+                // PostgreSQL's Statement.cancel() does nothing while a ResultSet fetches its next
+                // rows (fetch-size): the connection's own cancel stops whatever it runs.
+                if (connection.isWrapperFor(PGConnection.class)) connection.unwrap(PGConnection.class).cancelQuery();
+                else statement.cancel();
+                return true;
+            } catch (SQLException | RuntimeException e) {
+                return false;
+            }
         }
     }
 

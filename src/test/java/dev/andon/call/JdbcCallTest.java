@@ -214,8 +214,8 @@ class JdbcCallTest {
 
     /** Queries running now for {@code application}, other than the one asking. */
     static int activeQueries(String application) {
-        return Integer.parseInt(pg.sql("postgres", "SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
-                + application + "' AND state = 'active' AND pid <> pg_backend_pid()"));
+        return Integer.parseInt(TestPostgres.shared().sql("postgres", "SELECT count(*) FROM pg_stat_activity"
+                + " WHERE application_name = '" + application + "' AND state = 'active' AND pid <> pg_backend_pid()"));
     }
 
     static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {

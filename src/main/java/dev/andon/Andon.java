@@ -263,6 +263,16 @@ public final class Andon implements AutoCloseable {
         }
 
         @Override
+        public Void callOutput(RunEvent.CallOutput e) {
+            return null;
+        }
+
+        @Override
+        public Void callOutputSkipped(RunEvent.CallOutputSkipped e) {
+            return null;
+        }
+
+        @Override
         public Void abortRequested(RunEvent.AbortRequested e) {
             return null;
         }

@@ -54,6 +54,8 @@ public final class CommandCall implements BlockingCall<String> {
     // Reader threads end at end of file, once every writer of the pipe is gone. A process that
     // escaped the tree may hold the pipe open; then the tails are read as they are after this.
     private static final long READER_JOIN_MILLIS = 500;
+    /** A longer output line is cut here in its call-output event (the report's tails keep it whole). */
+    private static final int OUTPUT_LINE_MAX_BYTES = 4096;
     private static final int ERROR_LINE_MAX = 200;
 
     private final List<String> argv;
@@ -119,8 +121,8 @@ public final class CommandCall implements BlockingCall<String> {
         ctx.progress("running, pid " + root.pid());
         OutputTail stdout = new OutputTail(outputTail);
         OutputTail stderr = new OutputTail(outputTail);
-        Thread outReader = drain(root.getInputStream(), stdout, ctx.callName() + "-stdout");
-        Thread errReader = drain(root.getErrorStream(), stderr, ctx.callName() + "-stderr");
+        Thread outReader = drain(root.getInputStream(), stdout, ctx, "stdout");
+        Thread errReader = drain(root.getErrorStream(), stderr, ctx, "stderr");
         closeQuietly(root.getOutputStream());
 
         CompletableFuture<Void> abortSignal = new CompletableFuture<>();
@@ -226,14 +228,21 @@ public final class CommandCall implements BlockingCall<String> {
         return m;
     }
 
-    private static Thread drain(InputStream in, OutputTail tail, String name) {
+    /** Reads {@code in} into {@code tail}, telling {@code ctx} each line of it (which never blocks). */
+    private static Thread drain(InputStream in, OutputTail tail, WorkContext ctx, String stream) {
         Thread t = new Thread(() -> {
+            OutputLines lines = new OutputLines(OUTPUT_LINE_MAX_BYTES, line -> ctx.output(stream, line));
             try (in) {
-                tail.drain(in);
+                byte[] buf = new byte[8192];
+                for (int n; (n = in.read(buf)) >= 0; ) {
+                    tail.append(buf, 0, n);
+                    lines.append(buf, 0, n);
+                }
             } catch (IOException e) {
                 // The stream was closed under us: the tail keeps what was read.
             }
-        }, "andon-output-" + name);
+            lines.finish();
+        }, "andon-output-" + ctx.callName() + "-" + stream);
         t.setDaemon(true);
         t.start();
         return t;

@@ -48,6 +48,15 @@ public interface WorkContext {
     void progress(String message);
 
     /**
+     * One line of the call's output on {@code stream} ({@code stdout}, {@code stderr}), told to
+     * the run's listeners as a {@code call-output} event. Never blocks: lines over
+     * {@code andon.events.max-output-lines-per-second} are counted and dropped. Thread-safe (a
+     * command's two pipe readers call it). The default does nothing.
+     */
+    default void output(String stream, String line) {
+    }
+
+    /**
      * Adds a named detail to this call's report (an exit code, an HTTP status, an output tail).
      * Values should be strings, numbers or booleans.
      */

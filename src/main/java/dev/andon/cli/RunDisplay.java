@@ -159,6 +159,17 @@ final class RunDisplay implements RunListener {
             return false;
         }
 
+        // A command's output is the service's to stream; the terminal keeps to the run's story.
+        @Override
+        public Boolean callOutput(RunEvent.CallOutput e) {
+            return false;
+        }
+
+        @Override
+        public Boolean callOutputSkipped(RunEvent.CallOutputSkipped e) {
+            return false;
+        }
+
         @Override
         public Boolean abortRequested(RunEvent.AbortRequested e) {
             calls.replaceAll((name, status) -> status == CallStatus.RUNNING ? CallStatus.ABORTING : status);
@@ -202,6 +213,16 @@ final class RunDisplay implements RunListener {
         @Override
         public String callProgressed(RunEvent.CallProgressed e) {
             return e.call() + " progress: " + e.message();
+        }
+
+        @Override
+        public String callOutput(RunEvent.CallOutput e) {
+            return e.call() + " " + e.stream() + ": " + e.line();
+        }
+
+        @Override
+        public String callOutputSkipped(RunEvent.CallOutputSkipped e) {
+            return e.call() + " output: " + e.lines() + " lines not shown (over the events' limit)";
         }
 
         @Override

@@ -54,6 +54,9 @@ final class Attempt implements WorkContext, Runnable {
 
         void progressed(Attempt ctx);
 
+        /** A line of output let through; {@code skipped} lines were dropped before it. */
+        void output(Attempt ctx, String stream, String line, long skipped);
+
         void finished(Attempt ctx, String result, Throwable error, boolean abortSeen);
 
         void hooksDone(Attempt ctx);
@@ -87,6 +90,7 @@ final class Attempt implements WorkContext, Runnable {
     private final String dispatcher;
     private final RunSignal runSignal;
     private final boolean interruptOnAbort;
+    private final OutputLimiter outputLimiter; // guarded by itself, never by this: a pipe reader must not wait for an abort
 
     // Plain fields updated through VarHandles rather than an Atomic* object each: an attempt is
     // created per call, and most calls are short.
@@ -108,7 +112,7 @@ final class Attempt implements WorkContext, Runnable {
     private boolean inline;   // set before the thread runs it; it came from the previous call on that thread
 
     Attempt(String runId, int index, CallSpec spec, int attempt, Executor hookExecutor, Sink sink,
-                AndonStats stats, String dispatcher, RunSignal runSignal) {
+            AndonStats stats, String dispatcher, RunSignal runSignal, int maxOutputLinesPerSecond) {
         this.runId = runId;
         this.index = index;
         this.callName = spec.name();
@@ -121,6 +125,7 @@ final class Attempt implements WorkContext, Runnable {
         this.dispatcher = dispatcher;
         this.runSignal = runSignal;
         this.interruptOnAbort = spec.interruptOnAbort();
+        this.outputLimiter = new OutputLimiter(maxOutputLinesPerSecond);
     }
 
     // ---- the attempt, on its blocking thread ----
@@ -385,6 +390,25 @@ final class Attempt implements WorkContext, Runnable {
         // Coalesced: at most one progress message in flight to the worker, however fast the call
         // reports; the worker reads the latest when it gets to it.
         if (state == State.RUNNING && PROGRESS_IN_FLIGHT.compareAndSet(this, false, true)) sink.progressed(this);
+    }
+
+    @Override
+    public void output(String stream, String line) {
+        Objects.requireNonNull(stream, "stream");
+        Objects.requireNonNull(line, "line");
+        if (state != State.RUNNING) return;
+        long skipped;
+        synchronized (outputLimiter) {
+            skipped = outputLimiter.offer(System.nanoTime());
+        }
+        if (skipped >= 0) sink.output(this, stream, line, skipped);
+    }
+
+    /** The output lines dropped over the limit and not told yet; the worker tells them at the attempt's end. */
+    long takeSkippedOutput() {
+        synchronized (outputLimiter) {
+            return outputLimiter.takeSkipped();
+        }
     }
 
     @Override

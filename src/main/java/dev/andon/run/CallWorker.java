@@ -85,6 +85,14 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     record Progressed(int index, String message) implements Event {
     }
 
+    /** A line of the call's output; {@code skipped} lines over the limit were dropped before it (0 mostly). */
+    record Output(int index, String stream, String line, long skipped) implements Event {
+    }
+
+    /** {@code lines} output lines over the limit were dropped since the last one told, and the attempt ended. */
+    record OutputSkipped(int index, long lines) implements Event {
+    }
+
     /**
      * The call has really stopped (or, {@code ABANDONED}, been given up on), with this outcome.
      * {@code abortRequested}: an abort reached it. {@code failure}: it counts as the run's failure
@@ -102,6 +110,10 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     }
 
     private record AttemptProgressed(Attempt ctx) implements Command, DeadLetterSuppression {
+    }
+
+    private record AttemptOutput(Attempt ctx, String stream, String line, long skipped)
+            implements Command, DeadLetterSuppression {
     }
 
     /**
@@ -129,7 +141,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     /** Everything a worker needs from its run, fixed for the run's life. */
     record Setup(String runId, String dispatcher, Executor executor, Executor hookExecutor, Duration abortGrace,
                  AndonStats stats, ActorRef<RunSupervisor.Message> supervisor, RunSignal runSignal, RunQueue queue,
-                 List<CallSpec> calls) {
+                 List<CallSpec> calls, int maxOutputLinesPerSecond) {
     }
 
     private final Setup setup;
@@ -193,6 +205,11 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
             }
 
             @Override
+            public void output(Attempt ctx, String stream, String line, long skipped) {
+                self.tell(new AttemptOutput(ctx, stream, line, skipped));
+            }
+
+            @Override
             public void finished(Attempt ctx, String result, Throwable error, boolean abortSeen) {
                 // On the attempt's thread. A call that succeeded, with no abort in sight, hands its
                 // thread straight on to the run's next queued call: no round trip through this
@@ -218,6 +235,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         if (msg instanceof Run m) return onRun(m);
         if (msg instanceof Abort m) return onAbort(m);
         if (msg instanceof AttemptProgressed m) return onAttemptProgressed(m);
+        if (msg instanceof AttemptOutput m) return onAttemptOutput(m);
         if (msg instanceof HooksDone m) return onHooksDone(m);
         if (msg instanceof TimeoutExpired m) return onTimeoutExpired(m);
         if (msg instanceof GraceExpired m) return onGraceExpired(m);
@@ -235,7 +253,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
 
     private Attempt newAttempt(int callIndex, CallSpec callSpec, int n) {
         return new Attempt(setup.runId(), callIndex, callSpec, n, setup.hookExecutor(), sink, setup.stats(),
-                setup.dispatcher(), setup.runSignal());
+                setup.dispatcher(), setup.runSignal(), setup.maxOutputLinesPerSecond());
     }
 
     private Behavior<Command> onRun(Run m) {
@@ -300,6 +318,13 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         return this;
     }
 
+    private Behavior<Command> onAttemptOutput(AttemptOutput m) {
+        if (call == null || m.ctx() != call.attempt) return this;
+        tellStarted(m.ctx()); // events stay in order: a call is started before its output
+        setup.supervisor().tell(new Output(call.index, m.stream(), m.line(), m.skipped()));
+        return this;
+    }
+
     private Behavior<Command> onAttemptFinished(AttemptFinished m) {
         Attempt ctx = m.ctx();
         boolean current = call != null && ctx == call.attempt;
@@ -311,6 +336,9 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         }
         if (!current) return this;
         Owned c = call;
+        // The pipe readers are done (or given up on) before a call returns: the count is final.
+        long skipped = ctx.takeSkippedOutput();
+        if (skipped > 0) setup.supervisor().tell(new OutputSkipped(c.index, skipped));
         if (c.hooksRunning) {
             // Ack only once the hooks have returned too, so that nothing of this call runs after
             // its run has reported (and possibly after the system is gone).

@@ -30,6 +30,10 @@ public sealed interface RunEvent {
 
         R callProgressed(CallProgressed e);
 
+        R callOutput(CallOutput e);
+
+        R callOutputSkipped(CallOutputSkipped e);
+
         R abortRequested(AbortRequested e);
 
         R callFinished(CallFinished e);
@@ -87,6 +91,45 @@ public sealed interface RunEvent {
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.callProgressed(this);
+        }
+    }
+
+    /** A line of a command call's output on {@code stream} ({@code stdout} or {@code stderr}). */
+    record CallOutput(String runId, Instant at, String call, String stream, String line) implements RunEvent {
+        @Override
+        public String type() {
+            return "call-output";
+        }
+
+        @Override
+        public boolean endsRun() {
+            return false;
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.callOutput(this);
+        }
+    }
+
+    /**
+     * {@code lines} lines of the call's output were not told, over
+     * {@code andon.events.max-output-lines-per-second} (the report's output tails still have them).
+     */
+    record CallOutputSkipped(String runId, Instant at, String call, long lines) implements RunEvent {
+        @Override
+        public String type() {
+            return "call-output-skipped";
+        }
+
+        @Override
+        public boolean endsRun() {
+            return false;
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.callOutputSkipped(this);
         }
     }
 

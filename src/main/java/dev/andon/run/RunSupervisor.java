@@ -174,7 +174,8 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         Executor executor = dispatchers.lookup(DispatcherSelector.fromConfig(job.dispatcher()));
         Executor hookExecutor = dispatchers.lookup(DispatcherSelector.fromConfig("andon.abort-hook-dispatcher"));
         this.workerSetup = new CallWorker.Setup(runId, job.dispatcher(), executor, hookExecutor, job.abortGrace(),
-                AndonStats.get(context.getSystem()), context.getSelf(), signal, queue, job.calls());
+                AndonStats.get(context.getSystem()), context.getSelf(), signal, queue, job.calls(),
+                EventSettings.from(context.getSystem().settings().config()).maxOutputLinesPerSecond());
         context.getLog().debug("run {} of job {} started: {} calls", runId, job.name(), outcomes.length);
         emit(new RunEvent.RunStarted(runId, startedAt, job.name(), outcomes.length));
         if (job.deadline() != null)
@@ -189,6 +190,8 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         if (msg instanceof CallWorker.Acknowledged m) return onAcknowledged(m);
         if (msg instanceof CallWorker.Started m) return onStarted(m);
         if (msg instanceof CallWorker.Progressed m) return onProgressed(m);
+        if (msg instanceof CallWorker.Output m) return onOutput(m);
+        if (msg instanceof CallWorker.OutputSkipped m) return onOutputSkipped(m);
         if (msg instanceof Abort m) return onAbort(m);
         if (msg instanceof GetSnapshot m) return onGetSnapshot(m);
         if (msg == DeadlineExpired.INSTANCE) return onDeadlineExpired();
@@ -226,6 +229,19 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         Live live = running[p.index()];
         if (live != null) live.progress = p.message();
         emit(new RunEvent.CallProgressed(runId, Instant.now(), name(p.index()), p.message()));
+        return this;
+    }
+
+    private Behavior<Message> onOutput(CallWorker.Output o) {
+        if (!listening) return this;
+        Instant now = Instant.now();
+        if (o.skipped() > 0) emit(new RunEvent.CallOutputSkipped(runId, now, name(o.index()), o.skipped()));
+        emit(new RunEvent.CallOutput(runId, now, name(o.index()), o.stream(), o.line()));
+        return this;
+    }
+
+    private Behavior<Message> onOutputSkipped(CallWorker.OutputSkipped o) {
+        if (listening) emit(new RunEvent.CallOutputSkipped(runId, Instant.now(), name(o.index()), o.lines()));
         return this;
     }
 

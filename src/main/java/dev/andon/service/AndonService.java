@@ -76,10 +76,16 @@ public final class AndonService {
         ServiceMetrics metrics = new ServiceMetrics(system);
         metrics.dispatcher(JobSpec.DEFAULT_DISPATCHER);
         catalog.entries().values().forEach(e -> metrics.dispatcher(e.spec().dispatcher()));
-        ActorRef<RunRegistry.Command> registry = system.systemActorOf(RunRegistry.create(andon, settings, metrics),
+        ActorRef<EventHub.Command> hub = system.systemActorOf(EventHub.create(settings), "andon-service-events", Props.empty());
+        ActorRef<RunRegistry.Command> registry = system.systemActorOf(RunRegistry.create(andon, settings, metrics, hub),
                 "andon-service-runs", Props.empty());
         JobRequests jobRequests = new JobRequests(new KindContext(system.settings().config(), andon.httpClient(), andon::jdbcPools), settings);
-        ServiceRoutes routes = new ServiceRoutes(andon, catalog, settings, metrics, registry, jobRequests);
+        // GET /events never ends by itself: its streams end when the service stops (after the runs' last events).
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "andon-service-events-close", () -> {
+            hub.tell(EventHub.Close.INSTANCE);
+            return CompletableFuture.completedFuture(Done.getInstance());
+        });
+        ServiceRoutes routes = new ServiceRoutes(andon, catalog, settings, metrics, registry, jobRequests, hub);
         return Http.get(system).newServerAt(settings.host(), settings.port())
                 .adaptSettings(s -> s.withParserSettings(s.getParserSettings().withMaxContentLength(settings.maxBodySize())))
                 .bind(routes.route())

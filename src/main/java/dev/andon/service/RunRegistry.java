@@ -15,7 +15,9 @@ import akka.stream.javadsl.Keep;
 import akka.stream.javadsl.Source;
 import dev.andon.Andon;
 import dev.andon.RunHandle;
+import dev.andon.run.CallReport;
 import dev.andon.run.CallStatus;
+import dev.andon.run.EventSettings;
 import dev.andon.run.JobSpec;
 import dev.andon.run.ReportJson;
 import dev.andon.run.RunEvent;
@@ -26,6 +28,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,6 +118,22 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
     }
 
     /**
+     * Asks for the retained output of call {@code call} of run {@code runId}: empty if there is no
+     * such run or call.
+     */
+    record GetOutput(String runId, String call, ActorRef<Optional<CallOutput>> replyTo) implements Command {
+    }
+
+    /**
+     * A call's output as kept: its latest lines while it runs ({@code lines}, in order, with their
+     * stream), or its report's tails once it has finished; {@code skipped}, the lines not told
+     * (over the events' limit).
+     */
+    record CallOutput(boolean finished, List<RunEvent.CallOutput> lines, long skipped, String stdoutTail,
+                      String stderrTail) {
+    }
+
+    /**
      * An event as kept: numbered, and made into JSON only when a client wants it (most runs have
      * none, and this actor sees every event of every run).
      */
@@ -135,6 +154,9 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         final Instant submittedAt = Instant.now();
         final List<Logged> log = new ArrayList<>();
         final Map<String, Logged> lastProgress = new LinkedHashMap<>();
+        // The latest output lines of each live call (bounded), and how many were skipped.
+        final Map<String, ArrayDeque<Logged>> output = new HashMap<>();
+        final Map<String, Long> skippedOutput = new HashMap<>();
         final Set<String> running = new HashSet<>();
         final List<BoundedSourceQueue<ServerSentEvent>> subscribers = new ArrayList<>();
         RunStatus status = RunStatus.RUNNING;
@@ -161,6 +183,9 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
             lastProgress.values().forEach(e -> {
                 if (e.seq() > after) all.add(e.frame());
             });
+            output.values().forEach(lines -> lines.forEach(e -> {
+                if (e.seq() > after) all.add(e.frame());
+            }));
             return all;
         }
     }
@@ -177,15 +202,22 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
     // The runs live when the shutdown began, held here so that forgetting them cannot empty the summary.
     private List<Run> liveAtShutdown;
 
-    static Behavior<Command> create(Andon andon, ServiceSettings settings, ServiceMetrics metrics) {
-        return Behaviors.setup(ctx -> new RunRegistry(ctx, andon, settings, metrics));
+    private final ActorRef<EventHub.Command> hub;
+    private final int retainedOutput;
+
+    static Behavior<Command> create(Andon andon, ServiceSettings settings, ServiceMetrics metrics,
+                                    ActorRef<EventHub.Command> hub) {
+        return Behaviors.setup(ctx -> new RunRegistry(ctx, andon, settings, metrics, hub));
     }
 
-    private RunRegistry(ActorContext<Command> context, Andon andon, ServiceSettings settings, ServiceMetrics metrics) {
+    private RunRegistry(ActorContext<Command> context, Andon andon, ServiceSettings settings, ServiceMetrics metrics,
+                        ActorRef<EventHub.Command> hub) {
         super(context);
         this.andon = andon;
         this.settings = settings;
         this.metrics = metrics;
+        this.hub = hub;
+        this.retainedOutput = EventSettings.from(context.getSystem().settings().config()).retainedOutputLines();
     }
 
     @Override
@@ -197,6 +229,7 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
                 .onMessage(ListRuns.class, this::onListRuns)
                 .onMessage(AbortRun.class, this::onAbortRun)
                 .onMessage(Subscribe.class, this::onSubscribe)
+                .onMessage(GetOutput.class, this::onGetOutput)
                 .onMessage(Unsubscribed.class, this::onUnsubscribed)
                 .onMessage(BeginShutdown.class, this::onBeginShutdown)
                 .onMessage(GetSummary.class, this::onGetSummary)
@@ -224,8 +257,11 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         }
         // The run's first event is sent to this actor only after this message is handled, so the
         // run is always registered before its events arrive.
-        runs.put(handle.id(), new Run(handle.id(), m.job()));
+        Run run = new Run(handle.id(), m.job());
+        runs.put(handle.id(), run);
         live++;
+        hub.tell(new EventHub.Publish(new ServiceEvent.RunSubmitted(run.submittedAt, run.id, m.job().name(),
+                m.job().calls().size())));
         metrics.dispatcher(m.job().dispatcher());
         m.replyTo().tell(new Admitted(handle.id()));
         return this;
@@ -250,6 +286,7 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         @Override
         public Void runStarted(RunEvent.RunStarted e) {
             metrics.runStarted(e.calls());
+            hub.tell(new EventHub.Publish(new ServiceEvent.RunStarted(e.at(), run.id, e.job(), e.calls())));
             return log(e);
         }
 
@@ -271,6 +308,20 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         }
 
         @Override
+        public Void callOutput(RunEvent.CallOutput e) {
+            // Only each live call's latest lines are kept: its report has the tails once it has finished.
+            Logged logged = new Logged(++run.seq, e);
+            retain(run, e.call(), logged);
+            return publish(logged);
+        }
+
+        @Override
+        public Void callOutputSkipped(RunEvent.CallOutputSkipped e) {
+            run.skippedOutput.merge(e.call(), e.lines(), Long::sum);
+            return log(e); // at most one a second per call
+        }
+
+        @Override
         public Void abortRequested(RunEvent.AbortRequested e) {
             run.status = RunStatus.ABORTING;
             return log(e);
@@ -281,6 +332,7 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
             boolean started = run.running.remove(e.report().name());
             if (!started) run.queued--;
             run.lastProgress.remove(e.report().name());
+            run.output.remove(e.report().name());
             metrics.callFinished(e.report(), started);
             return log(e);
         }
@@ -313,7 +365,18 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         }
     }
 
+    // Output is kept only while its call runs: once it has finished, its report has the tails.
+    private void retain(Run run, String call, Logged line) {
+        if (retainedOutput == 0) return;
+        ArrayDeque<Logged> lines = run.output.computeIfAbsent(call, c -> new ArrayDeque<>());
+        if (lines.size() == retainedOutput) lines.removeFirst();
+        lines.addLast(line);
+    }
+
     private void finish(Run run, RunReport report) {
+        hub.tell(new EventHub.Publish(new ServiceEvent.RunFinished(report.finishedAt(), run.id, run.job.name(),
+                report.status(), report.durationMillis())));
+        run.output.clear();
         run.report = report;
         run.status = report.status();
         metrics.runFinished(report.status(), run.running.size(), Math.max(0, run.queued));
@@ -389,6 +452,36 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         }
         m.replyTo().tell(Optional.of(p.second()));
         return this;
+    }
+
+    private Behavior<Command> onGetOutput(GetOutput m) {
+        Run run = runs.get(m.runId());
+        if (run == null || run.job.calls().stream().noneMatch(c -> c.name().equals(m.call()))) {
+            m.replyTo().tell(Optional.empty());
+            return this;
+        }
+        long skipped = run.skippedOutput.getOrDefault(m.call(), 0L);
+        CallReport finished = run.report != null ? run.report.call(m.call()) : finishedCall(run, m.call());
+        if (finished != null) {
+            m.replyTo().tell(Optional.of(new CallOutput(true, List.of(), skipped,
+                    tail(finished, "stdoutTail"), tail(finished, "stderrTail"))));
+            return this;
+        }
+        List<RunEvent.CallOutput> lines = new ArrayList<>();
+        run.output.getOrDefault(m.call(), new ArrayDeque<>()).forEach(l -> lines.add((RunEvent.CallOutput) l.event()));
+        m.replyTo().tell(Optional.of(new CallOutput(false, List.copyOf(lines), skipped, null, null)));
+        return this;
+    }
+
+    private static CallReport finishedCall(Run run, String call) {
+        for (Logged l : run.log)
+            if (l.event() instanceof RunEvent.CallFinished f && f.report().name().equals(call)) return f.report();
+        return null;
+    }
+
+    private static String tail(CallReport report, String key) {
+        Object v = report.details().get(key);
+        return v == null ? "" : v.toString();
     }
 
     private Behavior<Command> onUnsubscribed(Unsubscribed m) {

@@ -83,7 +83,7 @@ final class ServiceRoutes extends AllDirectives {
     private final ConsoleRoutes console;
 
     ServiceRoutes(Andon andon, Catalog catalog, ServiceSettings settings, ServiceMetrics metrics,
-                  ActorRef<RunRegistry.Command> registry, JobRequests jobRequests) {
+                  ActorRef<RunRegistry.Command> registry, JobRequests jobRequests, ActorRef<EventHub.Command> hub) {
         this.andon = andon;
         this.catalog = catalog;
         this.settings = settings;
@@ -96,7 +96,7 @@ final class ServiceRoutes extends AllDirectives {
         this.parser = system.dispatchers().lookup(akka.actor.typed.DispatcherSelector.fromConfig(PARSER_DISPATCHER));
         metrics.eventClients(sseClients);
         this.reports = new LiveReports(andon, registry, settings);
-        this.console = new ConsoleRoutes(reports, registry, settings, system);
+        this.console = new ConsoleRoutes(reports, registry, hub, settings, sseClients, system);
     }
 
     /** The Server-Sent Events clients connected now. */

@@ -1,6 +1,7 @@
 package dev.andon.service;
 
 import static dev.andon.service.TestService.json;
+import static dev.andon.service.TestService.jsonText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,9 @@ import dev.andon.timeline.SvgChecks;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,7 +26,14 @@ class ConsoleApiTest {
 
     @BeforeAll
     static void start() {
-        server = TestService.start("");
+        server = TestService.start("""
+                andon.events.max-output-lines-per-second = 50
+                andon.jobs {
+                  talk { abort-grace = 5s, calls = [ { name = t, kind = command,
+                    shell = "for i in 1 2 3 4 5; do echo line $i; done; echo oops >&2; exec sleep 60" } ] }
+                  flood { calls = [ { name = f, kind = command, shell = "seq 1 100000; sleep 1.5" } ] }
+                }
+                """);
     }
 
     @AfterAll
@@ -70,6 +81,97 @@ class ConsoleApiTest {
         Document doc = SvgChecks.parse(server.get("/runs/" + id + "/timeline.svg").body());
         assertEquals(3, SvgChecks.callGroup(doc, "flaky").getElementsByTagName("g").item(0).getChildNodes().getLength() - 1,
                 "three segments after the bar's title");
+    }
+
+    @Test
+    void shouldStreamAndKeepARunningCommandsOutputThenItsReportsTails() throws Exception {
+        String id = server.startJob("talk");
+        String expected = "line 1\nline 2\nline 3\nline 4\nline 5\n--- stderr ---\noops\n";
+        String live = awaitBody("/runs/" + id + "/calls/t/output", expected, Duration.ofSeconds(20));
+        assertEquals(expected, live);
+        HttpResponse<String> r = server.get("/runs/" + id + "/calls/t/output?stream=stderr");
+        assertEquals("text/plain; charset=UTF-8", r.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals("oops\n", r.body());
+        // A client that connects while the call runs gets its output so far, then the rest.
+        CompletableFuture<List<TestService.Sse>> stream = CompletableFuture.supplyAsync(() -> server.events(id));
+        awaitMetric("andon_sse_clients 1.0", Duration.ofSeconds(20));
+        assertEquals(202, server.post("/runs/" + id + "/abort", "").statusCode());
+        server.awaitFinished(id, Duration.ofSeconds(20));
+        assertEquals(expected, server.get("/runs/" + id + "/calls/t/output").body(), "the report's tails");
+
+        List<TestService.Sse> events = stream.get(20, TimeUnit.SECONDS);
+        List<String> lines = events.stream().filter(e -> e.type().equals("call-output"))
+                .map(e -> jsonText(e.data()).get("stream").asText() + ":" + jsonText(e.data()).get("line").asText()).toList();
+        assertEquals(List.of("stderr:oops", "stdout:line 1", "stdout:line 2", "stdout:line 3", "stdout:line 4",
+                "stdout:line 5"), lines.stream().sorted().toList());
+        List<String> types = events.stream().map(TestService.Sse::type).toList();
+        assertTrue(types.indexOf("call-started") < types.indexOf("call-output"), types.toString());
+        assertTrue(types.lastIndexOf("call-output") < types.indexOf("call-finished"), types.toString());
+    }
+
+    @Test
+    void shouldBoundAFloodOfOutputAndCountWhatItSkipped() {
+        String id = server.startJob("flood");
+        Instant started = Instant.now();
+        List<TestService.Sse> events = server.events(id);
+        long seconds = Duration.between(started, Instant.now()).toSeconds() + 1;
+        long told = events.stream().filter(e -> e.type().equals("call-output")).count();
+        long skipped = events.stream().filter(e -> e.type().equals("call-output-skipped"))
+                .mapToLong(e -> jsonText(e.data()).get("lines").asLong()).sum();
+        assertTrue(told >= 50 && told <= 50 * (seconds + 1), told + " lines told in " + seconds + " s");
+        assertEquals(100_000, told + skipped, "every line either told or counted");
+        // The pipe was read in full, whatever the events let through.
+        String tail = jsonText(server.get("/runs/" + id).body()).get("calls").get(0).get("details").get("stdoutTail").asText();
+        assertTrue(tail.endsWith("99999\n100000\n"), tail.substring(Math.max(0, tail.length() - 40)));
+    }
+
+    @Test
+    void shouldAnswerAnUnknownCallsOutputWithNotFound() {
+        String id = server.startJob("quick");
+        assertEquals(404, server.get("/runs/" + id + "/calls/nope/output").statusCode());
+        assertEquals(404, server.get("/runs/r-nope/calls/a/output").statusCode());
+        assertEquals(400, server.get("/runs/" + id + "/calls/a/output?stream=both").statusCode());
+    }
+
+    @Test
+    void shouldStreamServiceWideEventsAndResumeAfterTheLastOneSeen() throws Exception {
+        ServiceEvents events = ServiceEvents.open(server, null);
+        String id = server.startJob("quick");
+        List<TestService.Sse> seen = events.awaitUntil(e -> e.type().equals("run-finished") && e.data().contains(id),
+                Duration.ofSeconds(20));
+        events.close();
+        List<TestService.Sse> mine = seen.stream().filter(e -> e.data().contains("\"" + id + "\"")).toList();
+        assertEquals(List.of("run-submitted", "run-started", "run-finished"), mine.stream().map(TestService.Sse::type).toList());
+        assertEquals("SUCCEEDED", jsonText(mine.get(2).data()).get("status").asText());
+        assertEquals("quick", jsonText(mine.get(0).data()).get("job").asText());
+        assertEquals("run-finished", jsonText(mine.get(2).data()).get("type").asText());
+
+        // Reconnecting after the submission gets the rest, and nothing before it.
+        ServiceEvents again = ServiceEvents.open(server, mine.get(0).id());
+        List<TestService.Sse> rest = again.awaitUntil(e -> e.id().equals(mine.get(2).id()), Duration.ofSeconds(20));
+        again.close();
+        assertTrue(rest.stream().noneMatch(e -> Long.parseLong(e.id()) <= Long.parseLong(mine.get(0).id())), rest.toString());
+        assertEquals(List.of("run-started", "run-finished"), rest.stream().filter(e -> e.data().contains(id))
+                .map(TestService.Sse::type).toList());
+    }
+
+    private static void awaitMetric(String line, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!server.get("/metrics").body().contains(line)) {
+            if (System.nanoTime() > deadline) throw new AssertionError("no " + line + " in /metrics");
+            TestService.sleep(10);
+        }
+    }
+
+    private static String awaitBody(String path, String expected, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        String body;
+        do {
+            body = server.get(path).body();
+            if (body.equals(expected)) return body;
+            TestService.sleep(20);
+        } while (System.nanoTime() < deadline);
+        return body;
     }
 
     @Test

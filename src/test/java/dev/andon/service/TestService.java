@@ -134,6 +134,33 @@ final class TestService implements AutoCloseable {
     record Sse(String id, String type, String data) {
     }
 
+    /** Reads a Server-Sent Events stream line by line, handing on each event. */
+    static final class SseLines {
+        private final java.util.function.Consumer<Sse> sink;
+        private String id;
+        private String type;
+        private final StringBuilder data = new StringBuilder();
+
+        SseLines(java.util.function.Consumer<Sse> sink) {
+            this.sink = sink;
+        }
+
+        void line(String line) {
+            if (line.isEmpty()) {
+                if (type != null) sink.accept(new Sse(id, type, data.toString()));
+                id = null;
+                type = null;
+                data.setLength(0);
+            } else if (line.startsWith("id:")) {
+                id = line.substring(3).trim();
+            } else if (line.startsWith("event:")) {
+                type = line.substring(6).trim();
+            } else if (line.startsWith("data:")) {
+                data.append(line.substring(5).trim());
+            }
+        }
+    }
+
     /** Reads the events of run {@code id} until the server ends the stream. */
     List<Sse> events(String id) {
         return events(id, null);
@@ -150,23 +177,8 @@ final class TestService implements AutoCloseable {
             if (!r.headers().firstValue("Content-Type").orElse("").equals("text/event-stream"))
                 throw new AssertionError("not an event stream: " + r.headers());
             List<Sse> out = new ArrayList<>();
-            String eventId = null;
-            String type = null;
-            StringBuilder data = new StringBuilder();
-            for (String line : (Iterable<String>) r.body()::iterator) {
-                if (line.isEmpty()) {
-                    if (type != null) out.add(new Sse(eventId, type, data.toString()));
-                    eventId = null;
-                    type = null;
-                    data.setLength(0);
-                } else if (line.startsWith("id:")) {
-                    eventId = line.substring(3).trim();
-                } else if (line.startsWith("event:")) {
-                    type = line.substring(6).trim();
-                } else if (line.startsWith("data:")) {
-                    data.append(line.substring(5).trim());
-                }
-            }
+            SseLines parser = new SseLines(out::add);
+            for (String line : (Iterable<String>) r.body()::iterator) parser.line(line);
             return out;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -186,6 +198,14 @@ final class TestService implements AutoCloseable {
             return ReportJson.mapper().readTree(r.body());
         } catch (IOException e) {
             throw new AssertionError("not JSON (" + r.statusCode() + "): " + r.body(), e);
+        }
+    }
+
+    static JsonNode jsonText(String text) {
+        try {
+            return ReportJson.mapper().readTree(text);
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + text, e);
         }
     }
 

@@ -92,8 +92,8 @@ public final class Catalog {
             "deadline", "dispatcher");
     private static final Set<String> RETRY_KEYS = Set.of("attempts", "backoff", "max-backoff", "on");
     private static final Set<String> DEFAULTS_KEYS = union(JOB_SETTING_KEYS, CALL_SETTING_KEYS);
-    private static final Set<String> JOB_KEYS = union(DEFAULTS_KEYS, Set.of("calls", "description", "schedule"));
-    private static final Set<String> CALL_KEYS = union(CALL_SETTING_KEYS, Set.of("name", "kind"));
+    static final Set<String> JOB_KEYS = union(DEFAULTS_KEYS, Set.of("calls", "description", "schedule"));
+    static final Set<String> CALL_KEYS = union(CALL_SETTING_KEYS, Set.of("name", "kind"));
 
     /** Sections under {@code andon} in reference.conf whose keys are not a closed set. */
     private static final Set<String> OPEN_SECTIONS = Set.of("andon.jobs", "andon.job-defaults",

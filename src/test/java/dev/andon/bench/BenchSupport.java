@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.andon.Andon;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -59,6 +61,59 @@ final class BenchSupport {
     static void write(Path file, Map<String, Object> result) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         JSON.writeValue(file.toFile(), result);
+    }
+
+    /** Processes that still carry {@code ANDON_BENCH_MARK=marker}, now and 200 ms later (the most seen). */
+    static int orphans(String marker) throws InterruptedException {
+        int now = countMarked(marker);
+        Thread.sleep(200);
+        int later = countMarked(marker);
+        if (now + later > 0) System.out.printf("  ORPHANS: %d right after exit, %d after 200 ms%n", now, later);
+        return Math.max(now, later);
+    }
+
+    private static int countMarked(String marker) {
+        byte[] needle = ("ANDON_BENCH_MARK=" + marker).getBytes();
+        int n = 0;
+        File[] procs = new File("/proc").listFiles((d, name) -> name.chars().allMatch(Character::isDigit));
+        if (procs == null) return 0;
+        for (File proc : procs) {
+            try {
+                byte[] env = Files.readAllBytes(proc.toPath().resolve("environ"));
+                if (indexOf(env, needle) >= 0) n++;
+            } catch (IOException | SecurityException gone) {
+                // exited meanwhile, or not ours to read
+            }
+        }
+        return n;
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        return -1;
+    }
+
+    /** {@code t} as nanoseconds since the epoch (the wall clock that {@code date +%s%N} reads). */
+    static long epochNanos(Instant t) {
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+
+    /** Used heap after full GCs, repeated with a settle until it stops shrinking (exact with the serial collector). */
+    static long usedAfterGc() throws InterruptedException {
+        long previous = Long.MAX_VALUE;
+        for (int i = 0; i < 10; i++) {
+            System.gc();
+            Thread.sleep(100);
+            Runtime rt = Runtime.getRuntime();
+            long used = rt.totalMemory() - rt.freeMemory();
+            if (i >= 3 && used >= previous) return Math.min(used, previous);
+            previous = Math.min(previous, used);
+        }
+        return previous;
     }
 
     static String arg(String[] args, String name, String fallback) {

@@ -2,7 +2,6 @@ package dev.andon.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,12 +95,12 @@ public final class CliFailToExitBench {
             String status = c.get("status").asText();
             if (c.get("name").asText().equals("fails")) {
                 if (!status.equals("FAILED")) throw new IllegalStateException("fails: " + status);
-                callFinished = epochNanos(Instant.parse(c.get("finishedAt").asText()));
+                callFinished = BenchSupport.epochNanos(Instant.parse(c.get("finishedAt").asText()));
             } else if (!status.equals("ABORTED")) {
                 throw new IllegalStateException(c.get("name").asText() + ": " + status);
             }
         }
-        long runFinished = epochNanos(Instant.parse(report.get("finishedAt").asText()));
+        long runFinished = BenchSupport.epochNanos(Instant.parse(report.get("finishedAt").asText()));
         long end = e.exitedNanos();
         return new Sample(BenchSupport.millis(end - failedAt), BenchSupport.millis(callFinished - failedAt),
                 BenchSupport.millis(runFinished - callFinished), BenchSupport.millis(end - runFinished), e.orphans());
@@ -134,47 +133,10 @@ public final class CliFailToExitBench {
         pb.environment().put("ANDON_BENCH_STAMP", stamp.toString());
         pb.environment().put("ANDON_BENCH_MARK", marker);
         int exit = pb.start().waitFor();
-        long exited = epochNanos(Instant.now());
-        return new Ended(exit, exited, orphans(marker));
+        long exited = BenchSupport.epochNanos(Instant.now());
+        return new Ended(exit, exited, BenchSupport.orphans(marker));
     }
 
-    /** Processes that still carry {@code ANDON_BENCH_MARK=marker}, now and 200 ms later (the most seen). */
-    private static int orphans(String marker) throws InterruptedException {
-        int now = countMarked(marker);
-        Thread.sleep(200);
-        int later = countMarked(marker);
-        if (now + later > 0) System.out.printf("  ORPHANS: %d right after exit, %d after 200 ms%n", now, later);
-        return Math.max(now, later);
-    }
-
-    private static int countMarked(String marker) {
-        byte[] needle = ("ANDON_BENCH_MARK=" + marker).getBytes();
-        int n = 0;
-        File[] procs = new File("/proc").listFiles((d, name) -> name.chars().allMatch(Character::isDigit));
-        if (procs == null) return 0;
-        for (File proc : procs) {
-            try {
-                byte[] env = Files.readAllBytes(proc.toPath().resolve("environ"));
-                if (indexOf(env, needle) >= 0) n++;
-            } catch (IOException | SecurityException gone) {
-                // exited meanwhile, or not ours to read
-            }
-        }
-        return n;
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
-            return i;
-        }
-        return -1;
-    }
-
-    private static long epochNanos(Instant t) {
-        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
-    }
 
     private static double[] toArray(List<Double> values) {
         return values.stream().mapToDouble(Double::doubleValue).toArray();

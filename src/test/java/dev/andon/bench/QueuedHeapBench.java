@@ -29,15 +29,15 @@ public final class QueuedHeapBench {
         Path out = Path.of(BenchSupport.arg(args, "out", "target/bench/heap-queued.json"));
         try (Andon andon = BenchSupport.andon(4, "bench-heap")) {
             warmUp(andon);
-            long m0 = usedAfterGc();
+            long m0 = BenchSupport.usedAfterGc();
             CountDownLatch started = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             JobSpec job = job(queued, started, release);
-            long m1 = usedAfterGc();
+            long m1 = BenchSupport.usedAfterGc();
             var handle = andon.submit(job);
             job = null;
             if (!started.await(30, TimeUnit.SECONDS)) throw new IllegalStateException("the blocking call never started");
-            long m2 = usedAfterGc();
+            long m2 = BenchSupport.usedAfterGc();
             release.countDown();
             RunReport report = handle.report().toCompletableFuture().get(120, TimeUnit.SECONDS);
             if (report.calls().size() != queued + 1) throw new IllegalStateException("lost calls");
@@ -81,18 +81,5 @@ public final class QueuedHeapBench {
             release.countDown();
             handle.report().toCompletableFuture().get(60, TimeUnit.SECONDS);
         }
-    }
-
-    private static long usedAfterGc() throws InterruptedException {
-        long previous = Long.MAX_VALUE;
-        for (int i = 0; i < 10; i++) {
-            System.gc();
-            Thread.sleep(100);
-            Runtime rt = Runtime.getRuntime();
-            long used = rt.totalMemory() - rt.freeMemory();
-            if (i >= 3 && used >= previous) return Math.min(used, previous);
-            previous = Math.min(previous, used);
-        }
-        return previous;
     }
 }

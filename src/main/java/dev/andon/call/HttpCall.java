@@ -56,6 +56,7 @@ public final class HttpCall implements BlockingCall<String> {
     private final HttpRequest request;
     private final StatusPattern expect;
     private final long bodyTail;
+    private final HttpDestinations destinations;
 
     /**
      * @param client   the shared client, asked for on each attempt
@@ -64,6 +65,17 @@ public final class HttpCall implements BlockingCall<String> {
      * @param bodyTail how many bytes of the end of the response body are kept
      */
     public HttpCall(Supplier<HttpClient> client, HttpRequest request, StatusPattern expect, long bodyTail) {
+        this(client, request, expect, bodyTail, null);
+    }
+
+    /**
+     * As {@link #HttpCall(Supplier, HttpRequest, StatusPattern, long)}, checking before each
+     * attempt that the request goes where {@code destinations} allow (null: anywhere); an attempt
+     * that may not throws {@link HttpDestinations.ForbiddenDestinationException} without connecting.
+     */
+    public HttpCall(Supplier<HttpClient> client, HttpRequest request, StatusPattern expect, long bodyTail,
+                    HttpDestinations destinations) {
+        this.destinations = destinations;
         this.client = Objects.requireNonNull(client, "client");
         this.request = Objects.requireNonNull(request, "request");
         this.expect = Objects.requireNonNull(expect, "expect");
@@ -78,6 +90,8 @@ public final class HttpCall implements BlockingCall<String> {
     @Override
     public String call(WorkContext ctx) throws Exception {
         ctx.checkpoint();
+        // At call time, on the resolved address: what the name resolves to may have changed since the job was parsed.
+        if (destinations != null) destinations.check(request.uri());
         OutputTail body = new OutputTail(bodyTail);
         ctx.progress(this.toString());
         CompletableFuture<HttpResponse<Void>> exchange =

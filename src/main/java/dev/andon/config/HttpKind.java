@@ -48,6 +48,8 @@ public final class HttpKind implements KindParser {
         int before = problems.size();
         String method = method(b);
         URI uri = b.require("url") ? uri(b) : null;
+        String refused = uri == null || ctx.httpDestinations() == null ? null : ctx.httpDestinations().hostProblem(uri.getHost());
+        if (refused != null) b.problem("url", refused);
         String body = b.string("body");
         StatusPattern expect = expect(b, ctx.config(), problems);
         long tail = CommandKind.memorySize(ctx.config(), "andon.http-client.body-tail", problems);
@@ -56,7 +58,7 @@ public final class HttpKind implements KindParser {
         if (problems.size() > before) return null;
         request.uri(uri).method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body));
-        return new HttpCall(ctx.httpClient(), request.build(), expect, tail);
+        return new HttpCall(ctx.httpClient(), request.build(), expect, tail, ctx.httpDestinations());
     }
 
     private static String method(ConfigBlock b) {

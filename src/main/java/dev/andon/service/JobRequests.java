@@ -53,8 +53,13 @@ final class JobRequests {
     private final ServiceSettings settings;
     private final Set<String> allowedKinds;
 
+    /**
+     * @param kinds    the catalog's context; posted jobs get it with their http calls restricted to
+     *                 {@code settings.inlineHttp()}, through a client that follows no redirect
+     * @param settings the service's settings
+     */
     JobRequests(KindContext kinds, ServiceSettings settings) {
-        this.kinds = kinds;
+        this.kinds = kinds.restrictedHttp(settings.inlineHttp(), new NoRedirectClient(kinds));
         this.settings = settings;
         Set<String> allowed = new TreeSet<>(Kinds.standard().names());
         if (!settings.allowInlineCommands()) allowed.remove("command");
@@ -118,6 +123,28 @@ final class JobRequests {
     }
 
     private static final JsonFactory NESTING = new JsonFactory();
+
+    /** Posted jobs' HTTP client, like the catalog's but never following a redirect; made on first use. */
+    private static final class NoRedirectClient implements java.util.function.Supplier<java.net.http.HttpClient> {
+        private final Config config;
+        private volatile java.net.http.HttpClient client;
+
+        NoRedirectClient(KindContext kinds) {
+            this.config = kinds.config();
+        }
+
+        @Override
+        public java.net.http.HttpClient get() {
+            java.net.http.HttpClient c = client;
+            if (c != null) return c;
+            synchronized (this) {
+                if (client == null) client = java.net.http.HttpClient.newBuilder()
+                        .connectTimeout(config.getDuration("andon.http-client.connect-timeout"))
+                        .followRedirects(java.net.http.HttpClient.Redirect.NEVER).build();
+                return client;
+            }
+        }
+    }
 
     private static String name(Config job, Problems problems) {
         ConfigValue v = job.root().get("name");

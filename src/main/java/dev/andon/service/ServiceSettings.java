@@ -1,6 +1,7 @@
 package dev.andon.service;
 
 import com.typesafe.config.Config;
+import dev.andon.call.HttpDestinations;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -10,12 +11,13 @@ import java.util.Objects;
  * The service's settings, read once from {@code andon.http} (every key is documented in
  * {@code reference.conf}).
  *
- * @param authToken empty for none (allowed only on a loopback host, see {@link #checkSecure()})
+ * @param authToken  empty for none (allowed only on a loopback host, see {@link #checkSecure()})
+ * @param inlineHttp where posted jobs' http calls may go ({@code inline-http.allow-hosts})
  */
 public record ServiceSettings(String host, int port, String authToken, boolean allowInlineCommands,
                               long maxBodySize, int maxLiveRuns, int maxCallsPerRun, int maxSseClients,
                               int historySize, Duration retryAfter, int sseBuffer, Duration sseHeartbeat,
-                              Duration askTimeout, int maxProblems) {
+                              Duration askTimeout, int maxProblems, HttpDestinations inlineHttp) {
 
     /** The section these settings come from. */
     public static final String PATH = "andon.http";
@@ -27,6 +29,7 @@ public record ServiceSettings(String host, int port, String authToken, boolean a
         if (maxLiveRuns < 1) throw new IllegalArgumentException("maxLiveRuns must be at least 1: " + maxLiveRuns);
         if (maxCallsPerRun < 1) throw new IllegalArgumentException("maxCallsPerRun must be at least 1: " + maxCallsPerRun);
         if (historySize < 0) throw new IllegalArgumentException("historySize must not be negative: " + historySize);
+        Objects.requireNonNull(inlineHttp, "inlineHttp");
         if (maxProblems < 1) throw new IllegalArgumentException("maxProblems must be at least 1: " + maxProblems);
     }
 
@@ -37,7 +40,8 @@ public record ServiceSettings(String host, int port, String authToken, boolean a
                 c.getBoolean("allow-inline-commands"), c.getBytes("max-body-size"), c.getInt("max-live-runs"),
                 c.getInt("max-calls-per-run"), c.getInt("max-sse-clients"), c.getInt("history-size"),
                 c.getDuration("retry-after"), c.getInt("sse-buffer"), c.getDuration("sse-heartbeat"),
-                c.getDuration("ask-timeout"), c.getInt("max-problems"));
+                c.getDuration("ask-timeout"), c.getInt("max-problems"),
+                new HttpDestinations(c.getStringList("inline-http.allow-hosts")));
     }
 
     /** Whether requests must carry {@code Authorization: Bearer <authToken>}. */

@@ -13,6 +13,11 @@ import java.util.Optional;
 public final class Dispatchers {
     private static final String BLOCKING_EXECUTOR = BlockingExecutorConfigurator.class.getName();
 
+    /** Andon's own pools that run something else than calls, and what they run. */
+    private static final java.util.Map<String, String> RESERVED = java.util.Map.of(
+            "andon.abort-hook-dispatcher", "abort hooks",
+            "andon.http.job-parser-dispatcher", "the service's parsing of posted jobs");
+
     private Dispatchers() {
     }
 
@@ -27,6 +32,12 @@ public final class Dispatchers {
             if (!(config.getValue(path) instanceof ConfigObject o && o.containsKey("type"))) {
                 // Akka would fall back to the default dispatcher's settings; Andon wants it said.
                 return Optional.of("\"" + path + "\" is not a dispatcher (it has no type, e.g. type = Dispatcher)");
+            }
+            String reserved = RESERVED.get(path);
+            if (reserved != null) {
+                // A call blocking there would make what it serves wait: with the hook pool's few
+                // threads held by deaf calls, every other run's aborts wait for their hooks.
+                return Optional.of("\"" + path + "\" serves " + reserved + " alone; a job's calls may not run there");
             }
             if (runsActors(config, path)) {
                 // Blocking calls there would hold the threads that actors (Andon's own, too) need.

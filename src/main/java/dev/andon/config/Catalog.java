@@ -109,8 +109,10 @@ public final class Catalog {
     }
 
     private final Map<String, Entry> entries;
+    private final Kinds kinds;
 
-    private Catalog(Map<String, Entry> entries) {
+    private Catalog(Map<String, Entry> entries, Kinds kinds) {
+        this.kinds = kinds;
         this.entries = Collections.unmodifiableMap(new TreeMap<>(entries));
     }
 
@@ -124,35 +126,40 @@ public final class Catalog {
         return Optional.ofNullable(entries.get(name));
     }
 
+    /** The kinds its calls could have: what a job given on its own (posted) may use too. */
+    public Kinds kinds() {
+        return kinds;
+    }
+
     /** The job names, sorted. */
     public Set<String> names() {
         return entries.keySet();
     }
 
-    /** {@link #load(Config, KindContext, Kinds, Problems)} with the built-in kinds. */
-    public static Catalog load(Config config, KindContext ctx, Problems problems) {
-        return load(config, ctx, Kinds.standard(), problems);
+    /** {@link #load(Config, KindContext, Problems)} with {@code kinds} instead of the context's own. */
+    public static Catalog load(Config config, KindContext ctx, Kinds kinds, Problems problems) {
+        return load(config, ctx.withKinds(kinds), problems);
     }
 
     /**
      * Validates {@code config} and builds its catalog.
      *
      * @param config   the whole resolved configuration, reference.conf included
-     * @param ctx      what the kinds may use
-     * @param kinds    the kinds a call may have
+     * @param ctx      the kinds a call may have, and what they may use
      * @param problems where every problem goes
      * @return the jobs that have no problem (all of them when {@code problems} stayed empty)
      */
-    public static Catalog load(Config config, KindContext ctx, Kinds kinds, Problems problems) {
+    public static Catalog load(Config config, KindContext ctx, Problems problems) {
+        Kinds kinds = ctx.kinds();
         ConfigObject andon = objectAt(config, "andon", problems);
-        if (andon == null) return new Catalog(Map.of());
+        if (andon == null) return new Catalog(Map.of(), kinds);
         SettingsCheck.check(andon, problems);
 
         JdbcKind.checkPools(config, problems);
         Layer defaults = readDefaults(config, problems);
         ScheduleParser.Defaults scheduleDefaults = ScheduleParser.readDefaults(config, problems);
         ConfigObject jobsObject = objectAt(config, JOBS_PATH, problems);
-        if (jobsObject == null) return new Catalog(Map.of());
+        if (jobsObject == null) return new Catalog(Map.of(), kinds);
         ConfigBlock jobs = new ConfigBlock(jobsObject.toConfig(), JOBS_PATH, jobsObject.origin(), problems);
         Map<String, Entry> entries = new LinkedHashMap<>();
         Set<String> allKinds = kinds.names();
@@ -171,7 +178,7 @@ public final class Catalog {
             if (spec != null && problems.size() == before)
                 entries.put(name, new Entry(name, job.string("description"), spec, schedule));
         }
-        return new Catalog(entries);
+        return new Catalog(entries, kinds);
     }
 
     /**
@@ -194,7 +201,7 @@ public final class Catalog {
         ConfigBlock job = new ConfigBlock(jobConfig, pathPrefix, jobConfig.origin(), problems);
         // The service fires only the catalog's schedules; a posted job runs once, now.
         if (job.has("schedule")) job.problem("schedule", "only a catalog job may have a schedule; a posted job runs once");
-        JobSpec spec = parseJob(name, job, defaults, ctx, Kinds.standard(), allowedKinds);
+        JobSpec spec = parseJob(name, job, defaults, ctx, ctx.kinds(), allowedKinds);
         return job.has("schedule") ? null : spec;
     }
 
@@ -249,7 +256,7 @@ public final class Catalog {
         // Without a known kind, which keys are unknown cannot be told: only the kind is reported.
         if (parser == null) return null;
         call.rejectUnknownKeys(union(CALL_KEYS, parser.keys()));
-        BlockingCall<?> blocking = parser.parse(call.config(), call.path(), settings.callSettings(), ctx, problems);
+        BlockingCall<?> blocking = parser.parse(call, settings.callSettings(), ctx);
         if (blocking == null || problems.size() > before) return null;
         Config own = parser.keys().contains("config") && call.config().root().get("config") instanceof ConfigObject o
                 ? o.toConfig() : ConfigFactory.empty();

@@ -1,6 +1,5 @@
 package dev.andon.config;
 
-import com.typesafe.config.Config;
 import dev.andon.call.BlockingCall;
 import dev.andon.call.WorkContext;
 import java.lang.reflect.Constructor;
@@ -32,8 +31,8 @@ public final class ClassKind implements KindParser {
     }
 
     @Override
-    public BlockingCall<?> parse(Config call, String path, CallSettings settings, KindContext ctx, Problems problems) {
-        ConfigBlock b = new ConfigBlock(call, path, call.origin(), problems);
+    public BlockingCall<?> parse(ConfigBlock b, CallSettings settings, KindContext ctx) {
+        Problems problems = b.problems();
         if (b.has("config")) b.object("config");
         String className = b.require("class") ? b.string("class") : null;
         if (className == null) return null;

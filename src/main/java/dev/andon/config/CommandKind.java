@@ -40,8 +40,8 @@ public final class CommandKind implements KindParser {
     }
 
     @Override
-    public BlockingCall<?> parse(Config call, String path, CallSettings settings, KindContext ctx, Problems problems) {
-        ConfigBlock b = new ConfigBlock(call, path, call.origin(), problems);
+    public BlockingCall<?> parse(ConfigBlock b, CallSettings settings, KindContext ctx) {
+        Problems problems = b.problems();
         int before = problems.size();
         List<String> argv = null;
         String script = null;

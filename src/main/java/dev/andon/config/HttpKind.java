@@ -43,8 +43,8 @@ public final class HttpKind implements KindParser {
     }
 
     @Override
-    public BlockingCall<?> parse(Config call, String path, CallSettings settings, KindContext ctx, Problems problems) {
-        ConfigBlock b = new ConfigBlock(call, path, call.origin(), problems);
+    public BlockingCall<?> parse(ConfigBlock b, CallSettings settings, KindContext ctx) {
+        Problems problems = b.problems();
         int before = problems.size();
         String method = method(b);
         URI uri = b.require("url") ? uri(b) : null;

@@ -73,8 +73,8 @@ public final class JdbcKind implements KindParser {
     }
 
     @Override
-    public BlockingCall<?> parse(Config call, String path, CallSettings settings, KindContext ctx, Problems problems) {
-        ConfigBlock b = new ConfigBlock(call, path, call.origin(), problems);
+    public BlockingCall<?> parse(ConfigBlock b, CallSettings settings, KindContext ctx) {
+        Problems problems = b.problems();
         int before = problems.size();
         refusePassword(b);
         JdbcCall.Connector connector;

@@ -23,12 +23,12 @@ public interface KindParser {
     /**
      * Builds the call.
      *
-     * @param call     the call's block; its values' origins give file and line for problems
-     * @param path     the block's path, e.g. {@code andon.jobs.demo.calls[2]}
+     * @param call     the call's block, at its path (e.g. {@code andon.jobs.demo.calls[2]}): its
+     *                 values' origins give file and line for problems, which go to its
+     *                 {@link ConfigBlock#problems()}
      * @param settings the call-level settings after job defaults were applied
      * @param ctx      what the Andon instance shares with calls
-     * @param problems where to report problems
      * @return the call, or {@code null} when problems were reported
      */
-    BlockingCall<?> parse(Config call, String path, CallSettings settings, KindContext ctx, Problems problems);
+    BlockingCall<?> parse(ConfigBlock call, CallSettings settings, KindContext ctx);
 }

@@ -1,6 +1,5 @@
 package dev.andon.config;
 
-import com.typesafe.config.Config;
 import dev.andon.call.BlockingCall;
 import dev.andon.call.SleepCall;
 import java.time.Duration;
@@ -25,8 +24,8 @@ public final class SleepKind implements KindParser {
     }
 
     @Override
-    public BlockingCall<?> parse(Config call, String path, CallSettings settings, KindContext ctx, Problems problems) {
-        ConfigBlock b = new ConfigBlock(call, path, call.origin(), problems);
+    public BlockingCall<?> parse(ConfigBlock b, CallSettings settings, KindContext ctx) {
+        Problems problems = b.problems();
         int before = problems.size();
         Duration duration = b.require("duration") ? b.duration("duration", ConfigBlock.Range.NON_NEGATIVE) : null;
         String fail = b.string("fail");

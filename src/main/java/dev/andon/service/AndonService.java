@@ -79,7 +79,8 @@ public final class AndonService {
         ActorRef<EventHub.Command> hub = system.systemActorOf(EventHub.create(settings), "andon-service-events", Props.empty());
         ActorRef<RunRegistry.Command> registry = system.systemActorOf(RunRegistry.create(andon, settings, metrics, hub),
                 "andon-service-runs", Props.empty());
-        JobRequests jobRequests = new JobRequests(new KindContext(system.settings().config(), andon.httpClient(), andon::jdbcPools), settings);
+        JobRequests jobRequests = new JobRequests(new KindContext(system.settings().config(), catalog.kinds(), andon.httpClient(),
+                andon::jdbcPools, null), settings);
         // GET /events never ends by itself: its streams end when the service stops (after the runs' last events).
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "andon-service-events-close", () -> {
             hub.tell(EventHub.Close.INSTANCE);

@@ -12,7 +12,6 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.andon.config.Catalog;
 import dev.andon.config.KindContext;
-import dev.andon.config.Kinds;
 import dev.andon.config.Problems;
 import dev.andon.run.Dispatchers;
 import dev.andon.run.JobSpec;
@@ -61,7 +60,7 @@ final class JobRequests {
     JobRequests(KindContext kinds, ServiceSettings settings) {
         this.kinds = kinds.restrictedHttp(settings.inlineHttp(), new NoRedirectClient(kinds));
         this.settings = settings;
-        Set<String> allowed = new TreeSet<>(Kinds.standard().names());
+        Set<String> allowed = new TreeSet<>(kinds.kinds().names());
         if (!settings.allowInlineCommands()) allowed.remove("command");
         // SQL from a request would run with the credentials of the catalog's pools, or reach any
         // database the service's host can: jdbc calls come from the catalog only.

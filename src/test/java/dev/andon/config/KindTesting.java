@@ -38,7 +38,8 @@ final class KindTesting {
             throw new UncheckedIOException(e);
         }
         Config call = ConfigFactory.parseFile(file.toFile()).getConfig("call");
-        return kind.parse(call, PATH, SETTINGS, new KindContext(reference, HttpClient::newHttpClient), problems);
+        return kind.parse(new ConfigBlock(call, PATH, call.origin(), problems), SETTINGS,
+                new KindContext(reference, HttpClient::newHttpClient));
     }
 
     /** The problems {@code kind} finds in {@code body}, which must make it return no call. */

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.andon.Andon;
 import dev.andon.config.Catalog;
 import dev.andon.config.KindContext;
+import dev.andon.config.Kinds;
 import dev.andon.config.Problems;
 import dev.andon.run.ReportJson;
 import java.io.IOException;
@@ -57,6 +58,11 @@ final class TestService implements AutoCloseable {
 
     /** Starts Andon and the service with {@code overrides} (HOCON) over {@link #JOBS} and the defaults. */
     static TestService start(String overrides) {
+        return start(overrides, Kinds.standard());
+    }
+
+    /** As {@link #start(String)}, with {@code kinds} for the catalog and posted jobs alike. */
+    static TestService start(String overrides, Kinds kinds) {
         Config config = ConfigFactory.parseString(overrides)
                 .withFallback(ConfigFactory.parseString(JOBS))
                 .withFallback(ConfigFactory.parseString("andon.http.port = 0"))
@@ -64,7 +70,7 @@ final class TestService implements AutoCloseable {
                 .resolve();
         Andon[] holder = new Andon[1];
         Problems problems = new Problems();
-        Catalog catalog = Catalog.load(config, new KindContext(config, () -> holder[0].httpClient().get()), problems);
+        Catalog catalog = Catalog.load(config, new KindContext(config, () -> holder[0].httpClient().get()), kinds, problems);
         if (!problems.isEmpty()) throw new IllegalArgumentException("test config: " + problems.list());
         holder[0] = Andon.start(config, "service-test-" + SYSTEMS.incrementAndGet());
         ServiceSettings settings = ServiceSettings.from(config);

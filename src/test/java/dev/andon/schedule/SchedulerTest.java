@@ -157,12 +157,20 @@ class SchedulerTest {
         rig.stop();
     }
 
+    private static final Instant T0 = Instant.parse("2026-05-05T10:00:00Z");
+
+    /** A scheduler of one job "j" every minute under {@code overlap}, just past its first fire at {@link #T0}. */
+    private static Rig everyMinute(Overlap overlap) {
+        Rig rig = new Rig(T0.minusMillis(500), new MemoryScheduleStore(),
+                one("j", Schedules.every(Duration.ofMinutes(1), overlap, Duration.ZERO))).start();
+        rig.advanceTo(T0);
+        return rig;
+    }
+
     @Test
     void shouldSkipAFireWhileTheLastRunIsLiveUnderSkip() throws Exception {
-        Instant t0 = Instant.parse("2026-05-05T10:00:00Z");
-        Rig rig = new Rig(t0.minusMillis(500), new MemoryScheduleStore(),
-                one("j", Schedules.every(Duration.ofMinutes(1), Overlap.SKIP, Duration.ZERO))).start();
-        rig.advanceTo(t0);
+        Instant t0 = T0;
+        Rig rig = everyMinute(Overlap.SKIP);
         FakeLauncher.Launch first = rig.launcher.next();
         rig.advanceTo(t0.plusSeconds(60));
         assertEquals(1, rig.awaitView("j", w -> w.skipped() == 1).skipped());
@@ -178,10 +186,8 @@ class SchedulerTest {
 
     @Test
     void shouldKeepOneFireWaitingUnderBufferOneAndSkipTheRest() throws Exception {
-        Instant t0 = Instant.parse("2026-05-05T10:00:00Z");
-        Rig rig = new Rig(t0.minusMillis(500), new MemoryScheduleStore(),
-                one("j", Schedules.every(Duration.ofMinutes(1), Overlap.BUFFER_ONE, Duration.ZERO))).start();
-        rig.advanceTo(t0);
+        Instant t0 = T0;
+        Rig rig = everyMinute(Overlap.BUFFER_ONE);
         FakeLauncher.Launch first = rig.launcher.next();
         rig.advanceTo(t0.plusSeconds(60));
         rig.awaitView("j", w -> w.waiting() != null);
@@ -199,10 +205,8 @@ class SchedulerTest {
 
     @Test
     void shouldAbortTheLiveRunAndStartTheNewOneOnlyOnceItHasEndedUnderReplace() throws Exception {
-        Instant t0 = Instant.parse("2026-05-05T10:00:00Z");
-        Rig rig = new Rig(t0.minusMillis(500), new MemoryScheduleStore(),
-                one("j", Schedules.every(Duration.ofMinutes(1), Overlap.REPLACE, Duration.ZERO))).start();
-        rig.advanceTo(t0);
+        Instant t0 = T0;
+        Rig rig = everyMinute(Overlap.REPLACE);
         FakeLauncher.Launch first = rig.launcher.next();
         rig.advanceTo(t0.plusSeconds(60));
         FakeLauncher.Aborted aborted = rig.launcher.aborts.poll(30, java.util.concurrent.TimeUnit.SECONDS);
@@ -220,10 +224,8 @@ class SchedulerTest {
 
     @Test
     void shouldStartBesideTheLiveRunUnderAllow() throws Exception {
-        Instant t0 = Instant.parse("2026-05-05T10:00:00Z");
-        Rig rig = new Rig(t0.minusMillis(500), new MemoryScheduleStore(),
-                one("j", Schedules.every(Duration.ofMinutes(1), Overlap.ALLOW, Duration.ZERO))).start();
-        rig.advanceTo(t0);
+        Instant t0 = T0;
+        Rig rig = everyMinute(Overlap.ALLOW);
         FakeLauncher.Launch first = rig.launcher.next();
         rig.advanceTo(t0.plusSeconds(60));
         FakeLauncher.Launch second = rig.launcher.next();

@@ -116,7 +116,7 @@ public sealed interface Timing {
         }
 
         /** {@code 30s}, {@code 5m}, {@code 1500ms}: the largest unit that says it exactly. */
-        static String render(Duration d) {
+        public static String render(Duration d) {
             long ms = d.toMillis();
             if (ms % 86_400_000 == 0) return ms / 86_400_000 + "d";
             if (ms % 3_600_000 == 0) return ms / 3_600_000 + "h";

@@ -14,6 +14,9 @@ import dev.andon.Andon;
 import dev.andon.config.Catalog;
 import dev.andon.config.KindContext;
 import dev.andon.run.JobSpec;
+import dev.andon.schedule.MemoryScheduleStore;
+import dev.andon.schedule.ScheduleStore;
+import java.time.Clock;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -69,7 +72,21 @@ public final class AndonService {
      *                                                   without an auth token
      */
     public static CompletionStage<AndonService> start(Andon andon, Catalog catalog, ServiceSettings settings) {
+        return start(andon, catalog, settings, new MemoryScheduleStore(), Clock.systemUTC());
+    }
+
+    /**
+     * Binds the API, and fires {@code catalog}'s schedules on {@code clock}, keeping what must
+     * survive a restart in {@code schedules}.
+     *
+     * @throws ServiceSettings.InsecureSettingsException when {@code settings} bind off loopback
+     *                                                   without an auth token
+     */
+    public static CompletionStage<AndonService> start(Andon andon, Catalog catalog, ServiceSettings settings,
+                                                      ScheduleStore schedules, Clock clock) {
         Objects.requireNonNull(andon, "andon");
+        Objects.requireNonNull(schedules, "schedules");
+        Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(catalog, "catalog");
         settings.checkSecure();
         ActorSystem<?> system = andon.system();
@@ -86,7 +103,12 @@ public final class AndonService {
             hub.tell(EventHub.Close.INSTANCE);
             return CompletableFuture.completedFuture(Done.getInstance());
         });
-        ServiceRoutes routes = new ServiceRoutes(andon, catalog, settings, metrics, registry, jobRequests, hub);
+        ScheduleService scheduler = ScheduleService.start(system, catalog, schedules, clock, registry, hub, metrics, settings);
+        // No fire starts a run once the shutdown has begun: the scheduler stops with the admissions.
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "andon-service-schedules-stop",
+                () -> scheduler.stop(system, settings.askTimeout()).exceptionally(e -> Done.getInstance()));
+        ServiceRoutes routes = new ServiceRoutes(andon, catalog, settings, metrics, registry, jobRequests, hub,
+                new ScheduleRoutes(scheduler.scheduler(), catalog, settings, system).api());
         return Http.get(system).newServerAt(settings.host(), settings.port())
                 .adaptSettings(s -> s.withParserSettings(s.getParserSettings().withMaxContentLength(settings.maxBodySize())))
                 .bind(routes.route())

@@ -64,7 +64,14 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
     }
 
     /** Starts {@code job} unless too many runs are live or the service is shutting down. */
-    record Admit(JobSpec job, ActorRef<Admission> replyTo) implements Command {
+    /**
+     * @param ended told once the run has ended (its report out), when not null: the scheduler's
+     *              overlap policies wait for it
+     */
+    record Admit(JobSpec job, ActorRef<Admission> replyTo, dev.andon.schedule.Launcher.Ended ended) implements Command {
+        Admit(JobSpec job, ActorRef<Admission> replyTo) {
+            this(job, replyTo, null);
+        }
     }
 
     sealed interface Admission {
@@ -259,6 +266,10 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         // run is always registered before its events arrive.
         Run run = new Run(handle.id(), m.job());
         runs.put(handle.id(), run);
+        if (m.ended() != null) {
+            String id = handle.id();
+            handle.report().whenComplete((report, failure) -> m.ended().ended(id, report == null ? null : report.status()));
+        }
         live++;
         hub.tell(new EventHub.Publish(new ServiceEvent.RunSubmitted(run.submittedAt, run.id, m.job().name(),
                 m.job().calls().size())));

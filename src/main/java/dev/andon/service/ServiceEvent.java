@@ -36,4 +36,26 @@ public sealed interface ServiceEvent {
             return "run-finished";
         }
     }
+
+    /**
+     * A schedule fired and started its run.
+     *
+     * @param fireTime the fire time it runs for (for a manual fire, when it was asked for)
+     * @param missed   a fire of a downtime, caught up at start
+     */
+    record ScheduleFired(Instant at, String job, Instant fireTime, String runId, boolean manual, boolean missed)
+            implements ServiceEvent {
+        @Override
+        public String type() {
+            return "schedule-fired";
+        }
+    }
+
+    /** A schedule's fire started no run: {@code reason} says why (the last run live under overlap skip, ...). */
+    record ScheduleSkipped(Instant at, String job, Instant fireTime, boolean manual, String reason) implements ServiceEvent {
+        @Override
+        public String type() {
+            return "schedule-skipped";
+        }
+    }
 }

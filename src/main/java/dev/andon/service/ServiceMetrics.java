@@ -38,7 +38,8 @@ import java.util.function.ToDoubleFunction;
  * {@code andon_calls_finished_total{status}}, {@code andon_calls_running}, {@code andon_calls_queued},
  * {@code andon_abandoned_threads{dispatcher}}, {@code andon_abandoned_calls_total},
  * {@code andon_late_completions_total}, {@code andon_sse_clients}, {@code andon_abort_to_ack_seconds{status}} and
- * {@code andon_call_duration_seconds{status}} (histograms), {@code executor_*{name=<dispatcher>}}
+ * {@code andon_call_duration_seconds{status}} and {@code andon_schedule_lag_seconds} (histograms),
+ * {@code andon_schedule_fires_total{job,outcome}}, {@code executor_*{name=<dispatcher>}}
  * for each blocking dispatcher, and the JVM's ({@code jvm_*}, {@code process_*}, {@code system_*}).
  *
  * <h2>Threading</h2>
@@ -132,6 +133,32 @@ final class ServiceMetrics implements AutoCloseable {
     /** The dispatchers seen so far (the default one, the catalog's, those of posted jobs). */
     Set<String> dispatchers() {
         return Set.copyOf(dispatchers);
+    }
+
+    /** Schedule lag buckets: a fire should start its run within milliseconds. */
+    private static final List<Duration> LAG_BUCKETS = List.of(Duration.ofMillis(1), Duration.ofMillis(2),
+            Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofMillis(50),
+            Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+            Duration.ofSeconds(5));
+    private final Map<List<String>, Counter> scheduleFires = new ConcurrentHashMap<>();
+    private volatile Timer scheduleLag;
+
+    /** A schedule's fire: {@code outcome} is fired, skipped or missed ({@code andon_schedule_fires_total}). */
+    void scheduleFires(String job, String outcome, long count) {
+        scheduleFires.computeIfAbsent(List.of(job, outcome), k -> Counter.builder("andon.schedule.fires")
+                .description("Schedule fires by outcome").tag("job", job).tag("outcome", outcome)
+                .register(registry)).increment(count);
+    }
+
+    /** Fire time to run start of a fire started when due ({@code andon_schedule_lag_seconds}). */
+    void scheduleLag(Duration lag) {
+        Timer t = scheduleLag;
+        if (t == null) {
+            t = Timer.builder("andon.schedule.lag").description("Schedule fire time to run start")
+                    .serviceLevelObjectives(LAG_BUCKETS.toArray(Duration[]::new)).register(registry);
+            scheduleLag = t;
+        }
+        t.record(lag.isNegative() ? Duration.ZERO : lag);
     }
 
     void runStarted(int calls) {

@@ -81,9 +81,13 @@ final class ServiceRoutes extends AllDirectives {
     private final java.util.concurrent.Executor parser;
     private final LiveReports reports;
     private final ConsoleRoutes console;
+    private final Route schedules;
 
+    /** @param schedules the schedules' endpoints ({@link ScheduleRoutes}), mounted with the rest of the API */
     ServiceRoutes(Andon andon, Catalog catalog, ServiceSettings settings, ServiceMetrics metrics,
-                  ActorRef<RunRegistry.Command> registry, JobRequests jobRequests, ActorRef<EventHub.Command> hub) {
+                  ActorRef<RunRegistry.Command> registry, JobRequests jobRequests, ActorRef<EventHub.Command> hub,
+                  Route schedules) {
+        this.schedules = schedules;
         this.andon = andon;
         this.catalog = catalog;
         this.settings = settings;
@@ -118,7 +122,8 @@ final class ServiceRoutes extends AllDirectives {
                         id -> post(() -> abort(id))),
                 path("metrics", () -> get(() -> complete(HttpResponse.create()
                         .withEntity(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())))),
-                console.api());
+                console.api(),
+                schedules);
         return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () ->
                 withSizeLimit(settings.maxBodySize(), () -> concat(
                         path("health", () -> get(this::health)),

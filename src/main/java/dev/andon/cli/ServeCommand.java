@@ -2,6 +2,7 @@ package dev.andon.cli;
 
 import com.typesafe.config.ConfigException;
 import dev.andon.Andon;
+import dev.andon.schedule.JournalScheduleStore;
 import dev.andon.service.AndonService;
 import dev.andon.service.ServiceSettings;
 import dev.andon.service.ShutdownSummary;
@@ -58,12 +59,20 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("andon: cannot listen on " + settings.host() + ":" + settings.port() + ": " + busy);
             return ExitCodes.CONFIG;
         }
+        JournalScheduleStore schedules;
+        try {
+            schedules = JournalScheduleStore.open(scheduleStorePath(loaded.config()));
+        } catch (java.io.UncheckedIOException e) {
+            System.err.println("andon: " + e.getMessage());
+            return ExitCodes.CONFIG;
+        }
         Setup.handleSignals(this::onSignal);
         andon = Setup.startAndon(loaded.config(), System.err);
         if (andon == null) return ExitCodes.CONFIG;
         AndonService service;
         try {
-            service = AndonService.start(andon, loaded.catalog(), settings).toCompletableFuture().join();
+            service = AndonService.start(andon, loaded.catalog(), settings, schedules, java.time.Clock.systemUTC())
+                    .toCompletableFuture().join();
         } catch (CompletionException e) {
             System.err.println("andon: cannot listen on " + settings.host() + ":" + settings.port() + ": "
                     + rootMessage(e));
@@ -78,6 +87,7 @@ final class ServeCommand implements Callable<Integer> {
         if (signalled.get() != null) andon.shutdown();
 
         andon.whenTerminated().toCompletableFuture().join();
+        schedules.close();
         try {
             ShutdownSummary summary = service.summary().toCompletableFuture().getNow(null);
             log.info("andon stopped ({}): {}", signalled.get() == null ? "shutdown" : signalled.get(),
@@ -107,6 +117,14 @@ final class ServeCommand implements Callable<Integer> {
         } catch (TimeoutException | ExecutionException e) {
             log.debug("shutdown after a failed start: {}", e.toString());
         }
+    }
+
+    /** {@code andon.schedule-store.path}, relative to {@code andon.home} when it is not absolute. */
+    private static java.nio.file.Path scheduleStorePath(com.typesafe.config.Config config) {
+        java.nio.file.Path path = java.nio.file.Path.of(config.getString("andon.schedule-store.path"));
+        if (path.isAbsolute()) return path;
+        String home = System.getProperty(dev.andon.config.ConfigLoader.HOME_PROPERTY);
+        return (home != null ? java.nio.file.Path.of(home) : java.nio.file.Path.of("")).resolve(path).toAbsolutePath();
     }
 
     /** Why {@code settings}' address cannot be bound now, or {@code null} when it can. */

@@ -2,9 +2,9 @@ package dev.andon.schedule;
 
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -13,8 +13,15 @@ import java.util.concurrent.CompletionStage;
  * scheduler on the same instance), nothing across processes.
  */
 public final class MemoryScheduleStore implements ScheduleStore {
+    /**
+     * How many of a job's latest claims are remembered: a fire older than these is never launched
+     * (a waiting fire is at most one behind), and the catch-up never looks before
+     * {@link State#handledThrough}.
+     */
+    static final int CLAIMS_KEPT = 1_024;
+
     private final Map<String, State> states = new HashMap<>();
-    private final Set<Fire> claimed = new HashSet<>();
+    private final Map<String, TreeSet<Instant>> claimed = new HashMap<>();
 
     private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
 
@@ -31,8 +38,11 @@ public final class MemoryScheduleStore implements ScheduleStore {
 
     @Override
     public synchronized CompletionStage<Void> claim(Fire fire) {
-        if (!fire.manual() && !claimed.add(new Fire(fire.job(), fire.at(), false, false)))
-            return CompletableFuture.failedFuture(new AlreadyFired(fire));
+        if (!fire.manual()) {
+            TreeSet<Instant> claims = claimed.computeIfAbsent(fire.job(), j -> new TreeSet<>());
+            if (!claims.add(fire.at())) return CompletableFuture.failedFuture(new AlreadyFired(fire));
+            if (claims.size() > CLAIMS_KEPT) claims.pollFirst();
+        }
         State s = state(fire.job());
         states.put(fire.job(), new State(later(s.handledThrough(), fire), s.paused(), fire.at(), s.lastRunId(),
                 s.fired(), s.skipped(), s.missed()));
@@ -72,6 +82,17 @@ public final class MemoryScheduleStore implements ScheduleStore {
         Instant through = !paused && (s.handledThrough() == null || at.isAfter(s.handledThrough())) ? at : s.handledThrough();
         states.put(job, new State(through, paused, s.lastFireAt(), s.lastRunId(), s.fired(), s.skipped(), s.missed()));
         return DONE;
+    }
+
+    /** {@code job}'s remembered claims, oldest first. */
+    synchronized List<Instant> claims(String job) {
+        return List.copyOf(claimed.getOrDefault(job, new TreeSet<>()));
+    }
+
+    /** Puts back what a journal kept of {@code job}. */
+    synchronized void restore(String job, State state, List<Instant> claims) {
+        states.put(job, state);
+        claimed.put(job, new TreeSet<>(claims));
     }
 
     private State state(String job) {

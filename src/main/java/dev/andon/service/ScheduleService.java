@@ -38,7 +38,8 @@ final class ScheduleService {
         catalog.entries().values().forEach(e -> {
             if (e.schedule() != null) schedules.put(e.name(), new Scheduler.Scheduled(e.spec(), e.schedule()));
         });
-        Launcher launcher = new RegistryLauncher(system, registry, settings);
+        Launcher launcher = new RegistryLauncher(system, registry, settings,
+                system.settings().config().getDuration("andon.schedule-store.claim-to-launch-delay"));
         ScheduleObserver observer = new Observer(hub, metrics);
         ActorRef<Scheduler.Command> scheduler = system.systemActorOf(
                 Scheduler.create(schedules, store, launcher, observer, clock), "andon-schedules", Props.empty());
@@ -56,9 +57,15 @@ final class ScheduleService {
 
     /** Launches a fire's run as an admission to the run registry. */
     private record RegistryLauncher(ActorSystem<?> system, ActorRef<RunRegistry.Command> registry,
-                                    ServiceSettings settings) implements Launcher {
+                                    ServiceSettings settings, Duration delay) implements Launcher {
         @Override
         public CompletionStage<Outcome> launch(JobSpec job, Fire fire, Ended ended) {
+            if (delay.isZero()) return admit(job, ended);
+            return akka.pattern.Patterns.after(delay, system.classicSystem().scheduler(), system.executionContext(),
+                    () -> admit(job, ended));
+        }
+
+        private CompletionStage<Outcome> admit(JobSpec job, Ended ended) {
             CompletionStage<RunRegistry.Admission> admitted = AskPattern.ask(registry,
                     (ActorRef<RunRegistry.Admission> r) -> new RunRegistry.Admit(job, r, ended), settings.askTimeout(),
                     system.scheduler());

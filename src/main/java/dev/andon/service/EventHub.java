@@ -8,10 +8,7 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.http.javadsl.model.sse.ServerSentEvent;
-import akka.japi.Pair;
 import akka.stream.BoundedSourceQueue;
-import akka.stream.QueueOfferResult;
-import akka.stream.javadsl.Keep;
 import akka.stream.javadsl.Source;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.andon.run.ReportJson;
@@ -20,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.CompletionStage;
 
 /**
  * The service-wide event stream of {@code GET /events}: every {@link ServiceEvent} published here
@@ -46,6 +42,10 @@ final class EventHub extends AbstractBehavior<EventHub.Command> {
 
     /** The service is stopping: every stream ends (after what it has been sent). */
     enum Close implements Command { INSTANCE }
+
+    /** A client's response has started streaming: its queue gets the events after {@code after}, then the live ones. */
+    private record Attached(long after, BoundedSourceQueue<ServerSentEvent> queue) implements Command {
+    }
 
     private record Unsubscribed(BoundedSourceQueue<ServerSentEvent> queue) implements Command {
     }
@@ -77,6 +77,7 @@ final class EventHub extends AbstractBehavior<EventHub.Command> {
         return newReceiveBuilder()
                 .onMessage(Publish.class, this::onPublish)
                 .onMessage(Subscribe.class, this::onSubscribe)
+                .onMessage(Attached.class, this::onAttached)
                 .onMessageEquals(Close.INSTANCE, this::onClose)
                 .onMessage(Unsubscribed.class, m -> {
                     clients.remove(m.queue());
@@ -91,15 +92,7 @@ final class EventHub extends AbstractBehavior<EventHub.Command> {
                 Optional.of(Long.toString(++seq)), OptionalInt.empty());
         recent.addLast(new Numbered(seq, frame));
         if (recent.size() > buffer) recent.removeFirst();
-        clients.removeIf(q -> {
-            QueueOfferResult result = q.offer(frame);
-            if (result == QueueOfferResult.dropped()) {
-                getContext().getLog().debug("a service events client fell {} events behind; disconnecting it", buffer);
-                q.fail(new IllegalStateException("events client too slow"));
-                return true;
-            }
-            return result != QueueOfferResult.enqueued();
-        });
+        clients.removeIf(q -> !SseQueue.offer(q, frame));
         return this;
     }
 
@@ -111,23 +104,17 @@ final class EventHub extends AbstractBehavior<EventHub.Command> {
     }
 
     private Behavior<Command> onSubscribe(Subscribe m) {
-        List<ServerSentEvent> replay = new ArrayList<>();
-        for (Numbered n : recent) if (n.seq() > m.after()) replay.add(n.frame());
-        Pair<Pair<BoundedSourceQueue<ServerSentEvent>, CompletionStage<akka.Done>>, Source<ServerSentEvent, NotUsed>> p =
-                Source.<ServerSentEvent>queue(replay.size() + buffer)
-                        .watchTermination(Keep.both())
-                        .preMaterialize(getContext().getSystem());
-        BoundedSourceQueue<ServerSentEvent> queue = p.first().first();
-        replay.forEach(queue::offer);
-        if (closed) {
-            queue.complete();
-            m.replyTo().tell(p.second());
-            return this;
-        }
-        clients.add(queue);
+        // Room for the replay, the client's buffer, and what may come before its response streams.
         ActorRef<Command> self = getContext().getSelf();
-        p.first().second().whenComplete((done, failure) -> self.tell(new Unsubscribed(queue)));
-        m.replyTo().tell(p.second());
+        m.replyTo().tell(SseQueue.of(recent.size() + 2 * buffer, q -> self.tell(new Attached(m.after(), q)),
+                q -> self.tell(new Unsubscribed(q))));
+        return this;
+    }
+
+    private Behavior<Command> onAttached(Attached m) {
+        for (Numbered n : recent) if (n.seq() > m.after() && !SseQueue.offer(m.queue(), n.frame())) return this;
+        if (closed) m.queue().complete();
+        else clients.add(m.queue());
         return this;
     }
 }

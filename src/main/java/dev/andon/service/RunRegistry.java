@@ -8,10 +8,7 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.http.javadsl.model.sse.ServerSentEvent;
-import akka.japi.Pair;
 import akka.stream.BoundedSourceQueue;
-import akka.stream.QueueOfferResult;
-import akka.stream.javadsl.Keep;
 import akka.stream.javadsl.Source;
 import dev.andon.Andon;
 import dev.andon.RunHandle;
@@ -35,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
 
 /**
  * Remembers every run started through the service: the live ones (admitted against
@@ -151,6 +147,10 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         }
     }
 
+    /** A client's response has started streaming: its queue gets the events after {@code after}, then the live ones. */
+    private record Attached(String runId, int after, BoundedSourceQueue<ServerSentEvent> queue) implements Command {
+    }
+
     private record Unsubscribed(String runId, BoundedSourceQueue<ServerSentEvent> queue) implements Command {
     }
 
@@ -237,6 +237,7 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
                 .onMessage(AbortRun.class, this::onAbortRun)
                 .onMessage(Subscribe.class, this::onSubscribe)
                 .onMessage(GetOutput.class, this::onGetOutput)
+                .onMessage(Attached.class, this::onAttached)
                 .onMessage(Unsubscribed.class, this::onUnsubscribed)
                 .onMessage(BeginShutdown.class, this::onBeginShutdown)
                 .onMessage(GetSummary.class, this::onGetSummary)
@@ -403,14 +404,10 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
 
     private void publish(Run run, ServerSentEvent frame) {
         run.subscribers.removeIf(q -> {
-            QueueOfferResult result = q.offer(frame);
-            if (result == QueueOfferResult.dropped()) {
-                getContext().getLog().debug("run {}: an events client fell {} events behind; disconnecting it",
-                        run.id, settings.sseBuffer());
-                q.fail(new IllegalStateException("events client too slow"));
-                return true;
-            }
-            return result != QueueOfferResult.enqueued();
+            boolean listening = SseQueue.offer(q, frame);
+            if (!listening) getContext().getLog().debug("run {}: an events client fell {} events behind or left; "
+                    + "disconnecting it", run.id, settings.sseBuffer());
+            return !listening;
         });
     }
 
@@ -447,21 +444,25 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
             m.replyTo().tell(Optional.empty());
             return this;
         }
-        List<ServerSentEvent> replay = run.replay(m.after());
-        Pair<Pair<BoundedSourceQueue<ServerSentEvent>, CompletionStage<akka.Done>>, Source<ServerSentEvent, NotUsed>> p =
-                Source.<ServerSentEvent>queue(replay.size() + settings.sseBuffer())
-                        .watchTermination(Keep.both())
-                        .preMaterialize(getContext().getSystem());
-        BoundedSourceQueue<ServerSentEvent> queue = p.first().first();
-        replay.forEach(queue::offer);
-        if (run.report != null) {
-            queue.complete();
-        } else {
-            run.subscribers.add(queue);
-            ActorRef<Command> self = getContext().getSelf();
-            p.first().second().whenComplete((done, failure) -> self.tell(new Unsubscribed(run.id, queue)));
+        // Room for what happened so far, the client's buffer, and what may happen before its
+        // response starts streaming (when the queue is attached, below).
+        int capacity = run.replay(m.after()).size() + 2 * settings.sseBuffer();
+        ActorRef<Command> self = getContext().getSelf();
+        String id = run.id;
+        m.replyTo().tell(Optional.of(SseQueue.of(capacity, q -> self.tell(new Attached(id, m.after(), q)),
+                q -> self.tell(new Unsubscribed(id, q)))));
+        return this;
+    }
+
+    private Behavior<Command> onAttached(Attached m) {
+        Run run = runs.get(m.runId());
+        if (run == null) { // forgotten meanwhile
+            m.queue().complete();
+            return this;
         }
-        m.replyTo().tell(Optional.of(p.second()));
+        for (ServerSentEvent e : run.replay(m.after())) if (!SseQueue.offer(m.queue(), e)) return this;
+        if (run.report != null) m.queue().complete();
+        else run.subscribers.add(m.queue());
         return this;
     }
 

@@ -54,6 +54,7 @@ final class TestService implements AutoCloseable {
         this.service = service;
         this.base = "http://127.0.0.1:" + service.address().getPort();
         this.token = token;
+        watchDeadLetters();
     }
 
     /** Starts Andon and the service with {@code overrides} (HOCON) over {@link #JOBS} and the defaults. */
@@ -234,5 +235,23 @@ final class TestService implements AutoCloseable {
     public void close() {
         andon.shutdown().toCompletableFuture().join();
         andon.whenTerminated().toCompletableFuture().join();
+        if (!deadLetters.isEmpty()) throw new AssertionError(deadLetters.size() + " dead letter(s): " + deadLetters);
+    }
+
+    /**
+     * Every dead letter of the service's actor system, logged or not (Akka logs only the first 10,
+     * at INFO, and none during shutdown): the service promises none, and {@link #close} fails on one.
+     */
+    final List<String> deadLetters = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private void watchDeadLetters() {
+        var system = andon.system();
+        akka.actor.typed.ActorRef<Object> watch = system.systemActorOf(akka.actor.typed.javadsl.Behaviors.receive(Object.class)
+                .onAnyMessage(m -> {
+                    deadLetters.add(String.valueOf(m));
+                    return akka.actor.typed.javadsl.Behaviors.same();
+                }).build(), "test-dead-letter-watch", akka.actor.typed.Props.empty());
+        system.eventStream().tell(new akka.actor.typed.eventstream.EventStream.Subscribe<>(akka.actor.DeadLetter.class, watch.narrow()));
+        system.eventStream().tell(new akka.actor.typed.eventstream.EventStream.Subscribe<>(akka.actor.Dropped.class, watch.narrow()));
     }
 }

@@ -36,6 +36,9 @@ final class Setup {
         Problems problems = new Problems();
         Config config = ConfigLoader.load(path, problems);
         Catalog catalog = config == null ? null : Catalog.load(config, new KindContext(config, httpClient, jdbcPools), problems);
+        for (Problems.Problem w : problems.warnings()) {
+            err.println(new Problems.Problem(w.file(), w.line(), w.path(), "warning: " + w.message()));
+        }
         if (problems.isEmpty()) return new Loaded(path, config, catalog);
         print(problems, err);
         err.println("andon: " + problems.size() + (problems.size() == 1 ? " problem" : " problems")

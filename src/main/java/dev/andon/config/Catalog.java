@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.andon.call.BlockingCall;
+import dev.andon.run.BlockingExecutorConfigurator;
 import dev.andon.run.CallSpec;
 import dev.andon.run.Dispatchers;
 import dev.andon.run.FailurePolicy;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -163,6 +165,7 @@ public final class Catalog {
         ConfigBlock jobs = new ConfigBlock(jobsObject.toConfig(), JOBS_PATH, jobsObject.origin(), problems);
         Map<String, Entry> entries = new LinkedHashMap<>();
         Set<String> allKinds = kinds.names();
+        Set<String> warnedDefaults = new HashSet<>();
         for (String name : jobs.keys()) {
             String bad = nameProblem(name);
             if (bad != null) {
@@ -172,6 +175,7 @@ public final class Catalog {
             ConfigBlock job = jobs.object(name);
             if (job == null) continue;
             JobSpec spec = parseJob(name, job, defaults, ctx, kinds, allKinds);
+            if (spec != null) warnAboveThePool(job, spec, config, warnedDefaults, problems);
             int before = problems.size();
             ConfigBlock scheduleBlock = job.object("schedule");
             ScheduleSpec schedule = scheduleBlock == null ? null : ScheduleParser.parse(scheduleBlock, scheduleDefaults);
@@ -179,6 +183,24 @@ public final class Catalog {
                 entries.put(name, new Entry(name, job.string("description"), spec, schedule));
         }
         return new Catalog(entries, kinds);
+    }
+
+    /**
+     * Warns, once per place that sets it, of a max-parallelism above the pool-size of the job's
+     * dispatcher: it works, but no more calls run at once than the pool has threads.
+     */
+    private static void warnAboveThePool(ConfigBlock job, JobSpec spec, Config config, Set<String> warned,
+                                         Problems problems) {
+        int pool = BlockingExecutorConfigurator.poolSize(config, spec.dispatcher());
+        if (pool < 1 || spec.maxParallelism() <= pool) return;
+        String message = spec.maxParallelism() + " is above the pool-size of " + spec.dispatcher() + " (" + pool
+                + "): at most " + pool + " calls run at once";
+        if (job.has("max-parallelism")) {
+            problems.warn(job.originOf("max-parallelism"), job.pathOf("max-parallelism"), message);
+        } else if (warned.add(spec.dispatcher())) {
+            String path = DEFAULTS_PATH + ".max-parallelism";
+            problems.warn(config.getValue(path).origin(), path, message + " (for every job that does not set its own)");
+        }
     }
 
     /**

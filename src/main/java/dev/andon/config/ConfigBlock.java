@@ -138,11 +138,16 @@ public final class ConfigBlock {
         }
     }
 
-    /** An integer of at least {@code min}. */
+    /**
+     * An integer of at least {@code min}: a number, or a string that is one ({@code "4"}), as
+     * {@link Config#getInt} reads it (HOCON gives every system property as a string).
+     */
     public Integer integer(String key, int min) {
         ConfigValue v = value(key);
         if (v == null) return null;
-        if (v.valueType() != ConfigValueType.NUMBER || !(v.unwrapped() instanceof Integer i)) {
+        Integer i = v.valueType() == ConfigValueType.NUMBER && v.unwrapped() instanceof Integer n ? n
+                : v.valueType() == ConfigValueType.STRING ? parseInt((String) v.unwrapped()) : null;
+        if (i == null) {
             wrongType(key, v, "an integer");
             return null;
         }
@@ -153,6 +158,14 @@ public final class ConfigBlock {
         return i;
     }
 
+    private static Integer parseInt(String s) {
+        try {
+            return Integer.valueOf(s.strip());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     /** How a duration must compare with zero. */
     public enum Range {
         /** Zero allowed. */
@@ -161,7 +174,10 @@ public final class ConfigBlock {
         POSITIVE
     }
 
-    /** A duration ({@code 500ms}, {@code 2s}, {@code 1m}; a bare number is milliseconds). */
+    /**
+     * A duration with its unit ({@code 500ms}, {@code 2s}, {@code 1m}). A bare number other than 0
+     * is refused: HOCON would read {@code abort-grace = 5} as 5 milliseconds, which is seldom meant.
+     */
     public Duration duration(String key, Range range) {
         ConfigValue v = value(key);
         if (v == null) return null;
@@ -189,6 +205,11 @@ public final class ConfigBlock {
             wrongType(key, v, expected);
             return null;
         }
+        String bare = String.valueOf(v.unwrapped()).strip();
+        if (BARE_NUMBER.matcher(bare).matches() && Double.parseDouble(bare) != 0) {
+            problem(key, "a duration needs its unit: write " + bare + "s or " + bare + "ms, not " + bare);
+            return null;
+        }
         try {
             return config.getDuration(ConfigUtil.joinPath(key));
         } catch (ConfigException e) {
@@ -196,6 +217,8 @@ public final class ConfigBlock {
             return null;
         }
     }
+
+    private static final java.util.regex.Pattern BARE_NUMBER = java.util.regex.Pattern.compile("[-+]?[0-9]*\\.?[0-9]+");
 
     private Duration checkRange(String key, Duration d, Range range) {
         if (d == null) return null;
@@ -295,20 +318,20 @@ public final class ConfigBlock {
         return bestDistance <= Math.max(1, Math.min(2, key.length() / 3)) ? best : null;
     }
 
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+    // Edits between a and b, a swap of two neighbours counting as one (prot -> port): the optimal
+    // string alignment distance.
+    static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) d[i][0] = i;
+        for (int j = 0; j <= b.length(); j++) d[0][j] = j;
         for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
             for (int j = 1; j <= b.length(); j++) {
-                int subst = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(subst, Math.min(prev[j] + 1, cur[j - 1] + 1));
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1));
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1))
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
             }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
         }
-        return prev[b.length()];
+        return d[a.length()][b.length()];
     }
 }

@@ -23,6 +23,7 @@ public final class Problems {
     }
 
     private final List<Problem> problems = new ArrayList<>();
+    private final List<Problem> warnings = new ArrayList<>();
     private final int kept;
     private int count;
 
@@ -46,15 +47,21 @@ public final class Problems {
             count++;
             return;
         }
+        keep(at(origin, path, message));
+    }
+
+    private static Problem at(ConfigOrigin origin, String path, String message) {
         String file = null;
         int line = -1;
         if (origin != null) {
-            file = origin.filename() != null ? origin.filename()
+            // HOCON names the origin of every system property "system properties".
+            file = origin.filename() == null && origin.description().startsWith("system properties") ? "system property"
+                    : origin.filename() != null ? origin.filename()
                     : origin.resource() != null ? origin.resource()
                     : origin.url() != null ? origin.url().toString() : origin.description();
             line = origin.lineNumber();
         }
-        keep(new Problem(ConfigLoader.display(file), line, path, message));
+        return new Problem(ConfigLoader.display(file), line, path, message);
     }
 
     /**
@@ -75,6 +82,19 @@ public final class Problems {
     /** Whether problems from now on are only counted: a caller may then skip describing them. */
     public boolean full() {
         return problems.size() >= kept;
+    }
+
+    /**
+     * Records a warning: a setting that works but likely not as meant (it is not a problem, so
+     * {@link #isEmpty} and {@link #list} do not count it).
+     */
+    public void warn(ConfigOrigin origin, String path, String message) {
+        warnings.add(at(origin, path, message));
+    }
+
+    /** The warnings, in the order they were found. */
+    public List<Problem> warnings() {
+        return List.copyOf(warnings);
     }
 
     public boolean isEmpty() {

@@ -22,6 +22,9 @@ final class SettingsCheck {
     private SettingsCheck() {
     }
 
+    /** reference.conf alone, without the system properties that ConfigFactory.defaultReference() adds. */
+    private static final Config REFERENCE = ConfigFactory.defaultReferenceUnresolved().resolve();
+
     /** Sections under {@code andon} in reference.conf whose keys are not a closed set. */
     private static final Set<String> OPEN_SECTIONS = Set.of("andon.jobs", "andon.job-defaults",
             "andon.schedule-defaults", "andon.blocking-dispatcher", "andon.virtual-dispatcher",
@@ -29,7 +32,9 @@ final class SettingsCheck {
 
     /** Reports every problem of the settings under {@code andon} (the object at {@code andon}). */
     static void check(ConfigObject andon, Problems problems) {
-        rejectUnknownSettings(andon, ConfigFactory.defaultReference().getObject("andon"), "andon", problems);
+        // The reference as its files say it: ConfigFactory.defaultReference() has the system
+        // properties in it too, which would make every -Dandon.* key a known one.
+        rejectUnknownSettings(andon, REFERENCE.getObject("andon"), "andon", problems);
     }
 
     /**

@@ -160,4 +160,25 @@ class NewcomerProcessTest {
             web.stop(0);
         }
     }
+
+    @Test
+    void systemPropertiesShouldOverrideNumbersAndHaveTheirTyposNamed() throws Exception {
+        String cli = "src/test/resources/config/cli.conf";
+        AndonProcess.Result ok = AndonProcess.runIn(AndonProcess.HOME,
+                List.of("-Dandon.jobs.quick.max-parallelism=4", "-Dandon.jobs.quick.abort-grace=2s"), "check", "--config", cli);
+        assertEquals(0, ok.exitCode(), ok::stderr);
+        assertTrue(ok.stdout().matches("(?s).*\\nquick +2 +fail-fast +4\\b.*"), ok::stdout);
+        AndonProcess.Result typo = AndonProcess.runIn(AndonProcess.HOME, List.of("-Dandon.http.prot=1",
+                "-Dandon.jobs.quick.abort-grace=5"), "check", "--config", cli);
+        assertEquals(2, typo.exitCode(), typo::stderr);
+        assertTrue(typo.stderr().contains("system property: andon.http.prot: unknown key; did you mean \"port\"?\n"),
+                typo::stderr);
+        assertTrue(typo.stderr().contains("system property: andon.jobs.quick.abort-grace: a duration needs its unit: "
+                + "write 5s or 5ms, not 5\n"), typo::stderr);
+        AndonProcess.Result wide = AndonProcess.runIn(AndonProcess.HOME,
+                List.of("-Dandon.jobs.quick.max-parallelism=1000000"), "check", "--config", cli);
+        assertEquals(0, wide.exitCode(), wide::stderr);
+        assertEquals("system property: andon.jobs.quick.max-parallelism: warning: 1000000 is above the pool-size of "
+                + "andon.blocking-dispatcher (64): at most 64 calls run at once\n", wide.stderr());
+    }
 }

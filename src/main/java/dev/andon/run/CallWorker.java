@@ -74,6 +74,10 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         int index();
     }
 
+    /** The thread of call {@code index} has pulled the run's cord for its failure (see {@link RunSignal}). */
+    record CordPulled(int index) implements Event {
+    }
+
     /**
      * An attempt began on {@code thread}. Not sent for an attempt that had already finished when
      * the worker learned that it started: its {@link Acknowledged} report says it all.
@@ -211,6 +215,14 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
 
             @Override
             public void finished(Attempt ctx, String result, Throwable error, boolean abortSeen) {
+                // On the attempt's thread. A call that failed for good (no abort in sight, no
+                // retry due: its outcome is FAILED) pulls its fail-fast run's cord itself, so its
+                // siblings see it now rather than after two actors have heard of it; the
+                // supervisor, told at once, does the rest (and still decides the report).
+                if (error != null && !abortSeen
+                        && !setup.calls().get(ctx.index()).retry().shouldRetry(ctx.attemptNumber(), error)
+                        && setup.runSignal().pullForFailure(ctx.callName(), error.toString()))
+                    setup.supervisor().tell(new CordPulled(ctx.index()));
                 // On the attempt's thread. A call that succeeded, with no abort in sight, hands its
                 // thread straight on to the run's next queued call: no round trip through this
                 // actor and the supervisor, and no wait for a pool thread, between two calls.
@@ -477,8 +489,8 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
 
     /** The run's cord as the calls see it, or null while it is not pulled. */
     private Aborted runCord() {
-        RunSignal signal = setup.runSignal();
-        return signal.reason() == null ? null : new Aborted(signal.reason(), signal.kind(), signal.atNanos());
+        RunSignal.Pulled cord = setup.runSignal().pulled();
+        return cord == null ? null : new Aborted(cord.reason(), cord.kind(), cord.atNanos());
     }
 
     private AbortKind abortKind() {

@@ -129,7 +129,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
     private RunStatus decided; // FAILED or ABORTED, by whichever came first
     private RunReport.Cause cause;
     private Cancellable deadlineTimer;
-    private final RunSignal signal = new RunSignal();
+    private final RunSignal signal;
     private final int parallelism;
 
     /**
@@ -163,6 +163,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         this.listener = listener;
         this.listening = listener != RunListener.NONE;
         this.outcomes = new CallReport[job.calls().size()];
+        this.signal = new RunSignal(job.failurePolicy() == FailurePolicy.FAIL_FAST);
         this.queue = new RunQueue(outcomes.length);
         this.running = new Live[outcomes.length];
         // Never more calls at once than the dispatcher has threads: the excess would wait in the
@@ -192,6 +193,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         if (msg instanceof CallWorker.Progressed m) return onProgressed(m);
         if (msg instanceof CallWorker.Output m) return onOutput(m);
         if (msg instanceof CallWorker.OutputSkipped m) return onOutputSkipped(m);
+        if (msg instanceof CallWorker.CordPulled m) return onCordPulled(m);
         if (msg instanceof Abort m) return onAbort(m);
         if (msg instanceof GetSnapshot m) return onGetSnapshot(m);
         if (msg == DeadlineExpired.INSTANCE) return onDeadlineExpired();
@@ -200,7 +202,8 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
     }
 
     private void launch() {
-        while (!aborting && runningCount < parallelism) {
+        // Nothing starts once the cord is pulled, even by a call's thread this actor has not heard from yet.
+        while (!aborting && signal.reason() == null && runningCount < parallelism) {
             int i = queue.claim();
             if (i < 0) break;
             ActorRef<CallWorker.Command> worker = idle.poll();
@@ -265,13 +268,14 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         settled++;
         setRunning(index, null);
         if (listening) emit(new RunEvent.CallFinished(runId, Instant.now(), report, acked));
+        decideFromCord();
         if (failure && cause == null && decided == null) {
             cause = new RunReport.Cause(report.name(), report.error());
             decided = RunStatus.FAILED;
-            if (job.failurePolicy() == FailurePolicy.FAIL_FAST) {
-                String verb = report.status() == CallStatus.FAILED ? " failed" : " timed out";
-                pullCord(report.name() + verb, AbortKind.SIBLING_FAILED);
-            }
+        }
+        if (failure && !aborting && job.failurePolicy() == FailurePolicy.FAIL_FAST) {
+            String verb = report.status() == CallStatus.FAILED ? " failed" : " timed out";
+            pullCord(report.name() + verb, AbortKind.SIBLING_FAILED);
         }
         launch();
         return finishIfSettled();
@@ -293,7 +297,30 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         return settle(index, report, aborting, outcome.failure());
     }
 
+    /**
+     * A failing call's thread pulled the cord: the run has failed, by that call (the first to fail,
+     * in time: see {@link RunSignal}), and the rest of the abort is this actor's to do.
+     */
+    private Behavior<Message> onCordPulled(CallWorker.CordPulled m) {
+        decideFromCord();
+        if (!aborting) pullCord(signal.reason(), AbortKind.SIBLING_FAILED);
+        return finishIfSettled();
+    }
+
+    /**
+     * If a failing call pulled the cord and nothing was decided before, the run has FAILED by it:
+     * that failure came before whatever this actor is handling now (an outside abort, the
+     * deadline, another call's failure acknowledged first), since the cord is pulled only once.
+     */
+    private void decideFromCord() {
+        RunSignal.Pulled cord = signal.pulled();
+        if (decided != null || cord == null || cord.failedCall() == null) return;
+        decided = RunStatus.FAILED;
+        cause = new RunReport.Cause(cord.failedCall(), cord.error());
+    }
+
     private Behavior<Message> onAbort(Abort m) {
+        decideFromCord();
         if (aborting) return this;
         if (decided == null) decided = RunStatus.ABORTED;
         pullCord(m.reason(), m.kind());
@@ -301,6 +328,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
     }
 
     private Behavior<Message> onDeadlineExpired() {
+        decideFromCord();
         if (aborting) return this;
         if (decided == null) {
             decided = RunStatus.FAILED;
@@ -312,9 +340,13 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
 
     private void pullCord(String reason, AbortKind kind) {
         aborting = true;
+        // Every call sees it now (unless a failing call's thread pulled it first: then that is the
+        // cord); the workers' Aborts run hooks and interrupt.
+        signal.pull(reason, kind);
+        reason = signal.pulled().reason();
+        kind = signal.pulled().kind();
         abortReason = reason;
         abortedAt = Instant.now();
-        signal.pull(reason, kind); // every call sees it now; the workers' Aborts run hooks and interrupt
         int queued = queue.close(); // calls[queued..] will never start; calls claimed so far may have
         getContext().getLog().debug("run {}: aborting ({}), {} running, {} queued", runId, reason, runningCount,
                 outcomes.length - queued);

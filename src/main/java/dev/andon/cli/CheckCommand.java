@@ -1,9 +1,7 @@
 package dev.andon.cli;
 
-import dev.andon.call.JdbcPools;
 import dev.andon.config.Catalog;
 import dev.andon.config.ConfigLoader;
-import java.net.http.HttpClient;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,8 +16,7 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        // Nothing runs here; an http kind that wanted its client early gets a plain one.
-        Setup.Loaded loaded = Setup.load(config.file, HttpClient::newHttpClient, () -> new JdbcPools(System::getenv), System.err);
+        Setup.Loaded loaded = Setup.load(config.file, System.err);
         if (loaded == null) return ExitCodes.CONFIG;
         if (loaded.catalog().names().isEmpty()) {
             System.out.println(ConfigLoader.display(loaded.file()) + ": OK, no jobs (andon.jobs is empty)");

@@ -65,7 +65,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Setup.Loaded loaded = Setup.load(config.file, () -> andon.httpClient().get(), () -> andon.jdbcPools(), System.err);
+        Setup.Loaded loaded = Setup.load(config.file, System.err);
         if (loaded == null) return ExitCodes.CONFIG;
         Optional<Catalog.Entry> entry = loaded.catalog().entry(job);
         if (entry.isEmpty()) {
@@ -73,12 +73,11 @@ final class RunCommand implements Callable<Integer> {
                     + (loaded.catalog().names().isEmpty() ? "(none)" : String.join(", ", loaded.catalog().names())));
             return ExitCodes.CONFIG;
         }
-        JobSpec spec = entry.get().spec();
-
         Setup.handleSignals(this::onSignal);
         Config config = runConfig(loaded.config());
         andon = Setup.startAndon(config, System.err);
         if (andon == null) return ExitCodes.CONFIG;
+        JobSpec spec = Setup.catalogFor(loaded, andon).entry(job).orElseThrow().spec();
         ReportWarmUp.inBackground(spec, json);
         RunReport report;
         Rehearsal rehearsal = null;

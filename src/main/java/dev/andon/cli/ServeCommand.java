@@ -42,7 +42,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Setup.Loaded loaded = Setup.load(config.file, () -> andon.httpClient().get(), () -> andon.jdbcPools(), System.err);
+        Setup.Loaded loaded = Setup.load(config.file, System.err);
         if (loaded == null) return ExitCodes.CONFIG;
         ServiceSettings settings;
         try {
@@ -71,8 +71,8 @@ final class ServeCommand implements Callable<Integer> {
         if (andon == null) return ExitCodes.CONFIG;
         AndonService service;
         try {
-            service = AndonService.start(andon, loaded.catalog(), settings, schedules, java.time.Clock.systemUTC())
-                    .toCompletableFuture().join();
+            service = AndonService.start(andon, Setup.catalogFor(loaded, andon), settings, schedules,
+                    java.time.Clock.systemUTC()).toCompletableFuture().join();
         } catch (CompletionException e) {
             System.err.println("andon: cannot listen on " + settings.host() + ":" + settings.port() + ": "
                     + rootMessage(e));

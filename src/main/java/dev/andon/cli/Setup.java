@@ -13,7 +13,6 @@ import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.Supplier;
 
 /** What every command does first: load the configuration and its catalog, or say what is wrong. */
 final class Setup {
@@ -25,17 +24,18 @@ final class Setup {
     }
 
     /**
-     * Loads {@code file} and validates it with its catalog.
+     * Loads {@code file} and validates it with its catalog, before any Andon exists: the
+     * catalog's calls are for looking at, not running (they have no HTTP client nor JDBC pools;
+     * {@link #catalogFor} builds the ones to run).
      *
-     * @param httpClient what {@code http} calls will use (only once they run)
-     * @param jdbcPools  what pooled {@code jdbc} calls will use (only once they run)
      * @return the configuration, or {@code null} after every problem was printed to {@code err}
      */
-    static Loaded load(String file, Supplier<HttpClient> httpClient, Supplier<JdbcPools> jdbcPools, PrintStream err) {
+    static Loaded load(String file, PrintStream err) {
         Path path = ConfigLoader.locate(file);
         Problems problems = new Problems();
         Config config = ConfigLoader.load(path, problems);
-        Catalog catalog = config == null ? null : Catalog.load(config, new KindContext(config, httpClient, jdbcPools), problems);
+        Catalog catalog = config == null ? null : Catalog.load(config, new KindContext(config, Setup::noHttpClient,
+                Setup::noJdbcPools), problems);
         for (Problems.Problem w : problems.warnings()) {
             err.println(new Problems.Problem(w.file(), w.line(), w.path(), "warning: " + w.message()));
         }
@@ -44,6 +44,27 @@ final class Setup {
         err.println("andon: " + problems.size() + (problems.size() == 1 ? " problem" : " problems")
                 + " in the configuration (" + ConfigLoader.display(path) + "); nothing was run");
         return null;
+    }
+
+    /**
+     * The catalog of a configuration {@link #load} validated, built for {@code andon}: its calls
+     * share {@code andon}'s HTTP client and JDBC pools.
+     */
+    static Catalog catalogFor(Loaded loaded, Andon andon) {
+        Problems problems = new Problems();
+        Catalog catalog = Catalog.load(loaded.config(), new KindContext(loaded.config(), loaded.catalog().kinds(),
+                andon.httpClient(), andon::jdbcPools, null), problems);
+        // The same configuration, validated already: a problem now is Andon's bug, not the user's.
+        if (!problems.isEmpty()) throw new IllegalStateException("a validated configuration has problems: " + problems.list());
+        return catalog;
+    }
+
+    private static HttpClient noHttpClient() {
+        throw new IllegalStateException("a call of a catalog that was only validated ran (a bug in Andon)");
+    }
+
+    private static JdbcPools noJdbcPools() {
+        throw new IllegalStateException("a call of a catalog that was only validated ran (a bug in Andon)");
     }
 
     /**

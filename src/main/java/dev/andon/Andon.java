@@ -273,6 +273,11 @@ public final class Andon implements AutoCloseable {
         }
 
         @Override
+        public Void callHeartbeat(RunEvent.CallHeartbeat e) {
+            return null;
+        }
+
+        @Override
         public Void abortRequested(RunEvent.AbortRequested e) {
             return null;
         }

@@ -95,7 +95,7 @@ public final class HttpCall implements BlockingCall<String> {
         OutputTail body = new OutputTail(bodyTail);
         ctx.progress(this.toString());
         CompletableFuture<HttpResponse<Void>> exchange =
-                client.get().sendAsync(request, info -> HttpResponse.BodySubscribers.fromSubscriber(new TailSubscriber(body)));
+                client.get().sendAsync(request, info -> HttpResponse.BodySubscribers.fromSubscriber(new TailSubscriber(body, ctx)));
         ctx.onAbort(() -> exchange.cancel(true));
         HttpResponse<Void> response;
         try {
@@ -171,12 +171,14 @@ public final class HttpCall implements BlockingCall<String> {
         return request.method() + " " + request.uri();
     }
 
-    /** Streams a response body into an {@link OutputTail}. */
+    /** Streams a response body into an {@link OutputTail}; each chunk is a heartbeat. */
     private static final class TailSubscriber implements Flow.Subscriber<List<ByteBuffer>> {
         private final OutputTail tail;
+        private final WorkContext ctx;
 
-        TailSubscriber(OutputTail tail) {
+        TailSubscriber(OutputTail tail, WorkContext ctx) {
             this.tail = tail;
+            this.ctx = ctx;
         }
 
         @Override
@@ -187,6 +189,7 @@ public final class HttpCall implements BlockingCall<String> {
         @Override
         public void onNext(List<ByteBuffer> buffers) {
             for (ByteBuffer b : buffers) tail.append(b);
+            ctx.heartbeat();
         }
 
         @Override

@@ -87,14 +87,22 @@ public final class JdbcCall implements BlockingCall<String> {
      * @param transaction whether the statement runs in a transaction of its own
      * @param fetchSize   the driver's fetch size, or {@code null} for the driver's default
      * @param timeout     the call's timeout, also set as the query timeout; {@code null} for none
+     * @param heartbeatFromRows whether each batch of {@code fetchSize} fetched rows (each row,
+     *                    without a fetch size) is a heartbeat
      */
     public record Statement(String sql, List<Object> params, int maxRows, boolean transaction, Integer fetchSize,
-                            Duration timeout) {
+                            Duration timeout, boolean heartbeatFromRows) {
         public Statement {
             Objects.requireNonNull(sql, "sql");
             params = Collections.unmodifiableList(new ArrayList<>(params)); // nulls are parameters too
             if (maxRows < 0) throw new IllegalArgumentException("maxRows must not be negative: " + maxRows);
             if (fetchSize != null && fetchSize < 1) throw new IllegalArgumentException("fetchSize must be at least 1: " + fetchSize);
+        }
+
+        /** A statement whose rows are no heartbeat. */
+        public Statement(String sql, List<Object> params, int maxRows, boolean transaction, Integer fetchSize,
+                         Duration timeout) {
+            this(sql, params, maxRows, transaction, fetchSize, timeout, false);
         }
     }
 
@@ -249,12 +257,15 @@ public final class JdbcCall implements BlockingCall<String> {
             for (int c = 1; c <= meta.getColumnCount(); c++) columns.add(meta.getColumnLabel(c));
             List<Map<String, Object>> rows = new ArrayList<>();
             long count = 0;
+            int batch = statement.fetchSize() == null ? 1 : statement.fetchSize();
+            if (statement.heartbeatFromRows()) ctx.heartbeat(); // the statement has run: its first rows are here
             while (true) {
                 // Before each fetch: an abort whose cancel found the database between two fetches
                 // is seen here, not after a fetch that would block.
                 ctx.checkpoint();
                 if (!rs.next()) break;
                 count++;
+                if (statement.heartbeatFromRows() && count % batch == 0) ctx.heartbeat();
                 if (count <= statement.maxRows()) rows.add(row(rs, columns));
             }
             ctx.detail("columns", List.copyOf(columns));

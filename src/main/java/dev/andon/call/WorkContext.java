@@ -57,6 +57,15 @@ public interface WorkContext {
     }
 
     /**
+     * A heartbeat without news: the call is alive and moving (a chunk of a response body, a batch
+     * of rows). A call with a {@code heartbeat-timeout} is aborted, as timed out, when it goes that
+     * long without one; {@link #progress} and {@link #output} count as heartbeats too. Cheap and
+     * non-blocking (coalesced: call it as often as it suits). The default does nothing.
+     */
+    default void heartbeat() {
+    }
+
+    /**
      * Adds a named detail to this call's report (an exit code, an HTTP status, an output tail).
      * Values should be strings, numbers or booleans.
      */

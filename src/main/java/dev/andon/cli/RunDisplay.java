@@ -171,6 +171,11 @@ final class RunDisplay implements RunListener {
         }
 
         @Override
+        public Boolean callHeartbeat(RunEvent.CallHeartbeat e) {
+            return false;
+        }
+
+        @Override
         public Boolean abortRequested(RunEvent.AbortRequested e) {
             calls.replaceAll((name, status) -> status == CallStatus.RUNNING ? CallStatus.ABORTING : status);
             return true;
@@ -223,6 +228,11 @@ final class RunDisplay implements RunListener {
         @Override
         public String callOutputSkipped(RunEvent.CallOutputSkipped e) {
             return e.call() + " output: " + e.lines() + " lines not shown (over the events' limit)";
+        }
+
+        @Override
+        public String callHeartbeat(RunEvent.CallHeartbeat e) {
+            return e.call() + " heartbeat";
         }
 
         @Override

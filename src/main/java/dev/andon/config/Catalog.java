@@ -87,7 +87,8 @@ public final class Catalog {
         return b.toString();
     }
 
-    private static final Set<String> CALL_SETTING_KEYS = Set.of("timeout", "retry", "interrupt-on-abort", "kill-grace");
+    private static final Set<String> CALL_SETTING_KEYS = Set.of("timeout", "heartbeat-timeout", "retry",
+            "interrupt-on-abort", "kill-grace");
     private static final Set<String> JOB_SETTING_KEYS = Set.of("failure-policy", "max-parallelism", "abort-grace",
             "deadline", "dispatcher");
     private static final Set<String> RETRY_KEYS = Set.of("attempts", "backoff", "max-backoff", "on");
@@ -283,7 +284,8 @@ public final class Catalog {
         Config own = parser.keys().contains("config") && call.config().root().get("config") instanceof ConfigObject o
                 ? o.toConfig() : ConfigFactory.empty();
         CallSettings cs = settings.callSettings();
-        return new CallSpec(name, kind, blocking, cs.timeout(), cs.retry(), cs.interruptOnAbort(), own);
+        return new CallSpec(name, kind, blocking, cs.timeout(), cs.retry(), cs.interruptOnAbort(), own,
+                cs.heartbeatTimeout());
     }
 
     private static Layer readDefaults(Config config, Problems problems) {
@@ -327,6 +329,7 @@ public final class Catalog {
         Optional<Duration> deadline = Optional.empty();
         String dispatcher = JobSpec.DEFAULT_DISPATCHER;
         Optional<Duration> timeout = Optional.empty();
+        Optional<Duration> heartbeatTimeout = Optional.empty();
         int attempts;
         Duration backoff;
         Duration maxBackoff;
@@ -342,6 +345,7 @@ public final class Catalog {
             l.deadline = Optional.ofNullable(d.deadline());
             l.dispatcher = d.dispatcher();
             l.timeout = Optional.ofNullable(d.timeout());
+            l.heartbeatTimeout = Optional.ofNullable(d.heartbeatTimeout());
             l.attempts = d.retry().attempts();
             l.backoff = d.retry().backoff();
             l.maxBackoff = d.retry().maxBackoff();
@@ -359,6 +363,7 @@ public final class Catalog {
             c.deadline = deadline;
             c.dispatcher = dispatcher;
             c.timeout = timeout;
+            c.heartbeatTimeout = heartbeatTimeout;
             c.attempts = attempts;
             c.backoff = backoff;
             c.maxBackoff = maxBackoff;
@@ -370,7 +375,7 @@ public final class Catalog {
 
         CallSettings callSettings() {
             return new CallSettings(timeout.orElse(null), new RetryPolicy(attempts, backoff, maxBackoff, retryOn),
-                    interruptOnAbort, killGrace);
+                    interruptOnAbort, killGrace, heartbeatTimeout.orElse(null));
         }
 
         void readJobSettings(ConfigBlock b, Config whole) {
@@ -393,6 +398,8 @@ public final class Catalog {
         void readCallSettings(ConfigBlock b) {
             Optional<Duration> t = b.durationOrOff("timeout", ConfigBlock.Range.POSITIVE);
             if (t != null) timeout = t;
+            Optional<Duration> h = b.durationOrOff("heartbeat-timeout", ConfigBlock.Range.POSITIVE);
+            if (h != null) heartbeatTimeout = h;
             Boolean interrupt = b.bool("interrupt-on-abort");
             if (interrupt != null) interruptOnAbort = interrupt;
             Duration kill = b.duration("kill-grace", ConfigBlock.Range.NON_NEGATIVE);

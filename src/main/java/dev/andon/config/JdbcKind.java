@@ -69,7 +69,7 @@ public final class JdbcKind implements KindParser {
     @Override
     public Set<String> keys() {
         return Set.of("url", "user", "password-env", "password", "sql", "params", "max-rows", "transaction",
-                "fetch-size", "pool");
+                "fetch-size", "pool", "heartbeat-from");
     }
 
     @Override
@@ -97,10 +97,32 @@ public final class JdbcKind implements KindParser {
         Integer maxRows = b.has("max-rows") ? b.integer("max-rows", 0) : Integer.valueOf(ctx.config().getInt("andon.jdbc.max-rows"));
         Integer fetchSize = b.integer("fetch-size", 1);
         Boolean transaction = b.has("transaction") ? b.bool("transaction") : Boolean.FALSE;
+        Boolean heartbeatFromRows = heartbeatFrom(b, settings);
         Duration cancelWait = ctx.config().getDuration("andon.jdbc.cancel-wait");
-        if (problems.size() > before || connector == null || maxRows == null || transaction == null) return null;
+        if (problems.size() > before || heartbeatFromRows == null || connector == null || maxRows == null || transaction == null) return null;
         return new JdbcCall(connector, new JdbcCall.Statement(sql, params, maxRows, transaction, fetchSize,
-                settings.timeout()), cancelWait);
+                settings.timeout(), heartbeatFromRows), cancelWait);
+    }
+
+    /**
+     * Whether fetched rows are heartbeats ({@code heartbeat-from = rows}); a {@code heartbeat-timeout}
+     * without it is a problem: a statement gives no sign of life while the database runs it.
+     */
+    private static Boolean heartbeatFrom(ConfigBlock b, CallSettings settings) {
+        String from = b.string("heartbeat-from");
+        if (from != null && !from.equals("rows")) {
+            b.problem("heartbeat-from", "must be rows (each fetched batch of fetch-size rows is a heartbeat), not \""
+                    + from + "\"");
+            return null;
+        }
+        if (from == null && b.has("heartbeat-from")) return null; // not a string: reported
+        if (from == null && settings.heartbeatTimeout() != null) {
+            b.problem("heartbeat-timeout", "a jdbc call cannot heartbeat while the database runs its statement: with a "
+                    + "heartbeat-timeout (the call's own or its job's) set heartbeat-from = rows, so that each fetched "
+                    + "batch of rows is a heartbeat, or heartbeat-timeout = off");
+            return null;
+        }
+        return from != null;
     }
 
     private static void refusePassword(ConfigBlock b) {

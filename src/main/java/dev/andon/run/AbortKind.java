@@ -6,10 +6,17 @@ public enum AbortKind {
     SIBLING_FAILED,
     /** The call's own timeout expired: the call ends {@code TIMED_OUT}. */
     TIMEOUT,
+    /** The call went its {@code heartbeat-timeout} without a heartbeat: it ends {@code TIMED_OUT}, as for a timeout. */
+    HEARTBEAT,
     /** The run's deadline expired: the run ends {@code FAILED}. */
     DEADLINE,
     /** Someone outside asked (API, signal): the run ends {@code ABORTED}. */
     USER,
     /** The system is shutting down: the run ends {@code ABORTED}. */
-    SHUTDOWN
+    SHUTDOWN;
+
+    /** Whether this is the call's own time limit ({@code timeout} or {@code heartbeat-timeout}): the call fails by it. */
+    public boolean isOwnTimeout() {
+        return this == TIMEOUT || this == HEARTBEAT;
+    }
 }

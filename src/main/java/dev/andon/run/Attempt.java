@@ -54,6 +54,9 @@ final class Attempt implements WorkContext, Runnable {
 
         void progressed(Attempt ctx);
 
+        /** A heartbeat without news (only for a call with a {@code heartbeat-timeout}). */
+        void beat(Attempt ctx);
+
         /** A line of output let through; {@code skipped} lines were dropped before it. */
         void output(Attempt ctx, String stream, String line, long skipped);
 
@@ -67,12 +70,14 @@ final class Attempt implements WorkContext, Runnable {
 
     private static final VarHandle STATE;
     private static final VarHandle PROGRESS_IN_FLIGHT;
+    private static final VarHandle BEAT_IN_FLIGHT;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             STATE = lookup.findVarHandle(Attempt.class, "state", State.class);
             PROGRESS_IN_FLIGHT = lookup.findVarHandle(Attempt.class, "progressInFlight", boolean.class);
+            BEAT_IN_FLIGHT = lookup.findVarHandle(Attempt.class, "beatInFlight", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -90,12 +95,14 @@ final class Attempt implements WorkContext, Runnable {
     private final String dispatcher;
     private final RunSignal runSignal;
     private final boolean interruptOnAbort;
+    private final boolean heartbeats;  // it has a heartbeat-timeout: the worker wants to hear each beat
     private final OutputLimiter outputLimiter; // guarded by itself, never by this: a pipe reader must not wait for an abort
 
     // Plain fields updated through VarHandles rather than an Atomic* object each: an attempt is
     // created per call, and most calls are short.
     private volatile State state = State.PENDING;
     private volatile boolean progressInFlight;
+    private volatile boolean beatInFlight;
     private volatile Map<String, Object> details; // created on the first detail()
     private volatile String abortReason;
     private volatile String progress;
@@ -125,6 +132,7 @@ final class Attempt implements WorkContext, Runnable {
         this.dispatcher = dispatcher;
         this.runSignal = runSignal;
         this.interruptOnAbort = spec.interruptOnAbort();
+        this.heartbeats = spec.heartbeatTimeout() != null;
         this.outputLimiter = new OutputLimiter(maxOutputLinesPerSecond);
     }
 
@@ -393,10 +401,22 @@ final class Attempt implements WorkContext, Runnable {
     }
 
     @Override
+    public void heartbeat() {
+        // Coalesced like progress; and no message at all for a call that has no heartbeat-timeout.
+        if (heartbeats && state == State.RUNNING && BEAT_IN_FLIGHT.compareAndSet(this, false, true)) sink.beat(this);
+    }
+
+    /** Clears the heartbeat flag, so that the next heartbeat is told. */
+    void takeBeat() {
+        beatInFlight = false;
+    }
+
+    @Override
     public void output(String stream, String line) {
         Objects.requireNonNull(stream, "stream");
         Objects.requireNonNull(line, "line");
         if (state != State.RUNNING) return;
+        heartbeat(); // every line counts, told or not
         long skipped;
         synchronized (outputLimiter) {
             skipped = outputLimiter.offer(System.nanoTime());

@@ -16,13 +16,17 @@ import java.util.Map;
  * @param details          kind-specific facts: exit code, output tails, HTTP status
  * @param attemptTimes     for a call tried more than once: each attempt's start and end (the last
  *                         one's end is {@code null} while it runs or when it was abandoned); empty otherwise
+ * @param lastHeartbeatAt  in a live snapshot: when the running call last gave a sign of life
+ *                         (progress, a line of output, a heartbeat); {@code null} before its first
+ *                         and in a final report
  */
 public record CallReport(String name, CallStatus status, int attempts, Instant startedAt, Instant finishedAt,
                          Long durationMillis, String result, String error, Long abortToAckMillis, String thread,
                          @JsonInclude(JsonInclude.Include.NON_NULL) String progress,
                          @JsonInclude(JsonInclude.Include.NON_NULL) List<String> stackTrace,
                          @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Object> details,
-                         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Attempt> attemptTimes) {
+                         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Attempt> attemptTimes,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Instant lastHeartbeatAt) {
     @JsonCreator
     public CallReport {
         stackTrace = stackTrace == null ? null : List.copyOf(stackTrace);
@@ -30,12 +34,20 @@ public record CallReport(String name, CallStatus status, int attempts, Instant s
         attemptTimes = attemptTimes == null ? List.of() : List.copyOf(attemptTimes);
     }
 
+    /** A finished call (no {@code lastHeartbeatAt}). */
+    public CallReport(String name, CallStatus status, int attempts, Instant startedAt, Instant finishedAt,
+                      Long durationMillis, String result, String error, Long abortToAckMillis, String thread,
+                      String progress, List<String> stackTrace, Map<String, Object> details, List<Attempt> attemptTimes) {
+        this(name, status, attempts, startedAt, finishedAt, durationMillis, result, error, abortToAckMillis, thread,
+                progress, stackTrace, details, attemptTimes, null);
+    }
+
     /** A call tried once (no {@code attemptTimes}). */
     public CallReport(String name, CallStatus status, int attempts, Instant startedAt, Instant finishedAt,
                       Long durationMillis, String result, String error, Long abortToAckMillis, String thread,
                       String progress, List<String> stackTrace, Map<String, Object> details) {
         this(name, status, attempts, startedAt, finishedAt, durationMillis, result, error, abortToAckMillis, thread,
-                progress, stackTrace, details, null);
+                progress, stackTrace, details, null, null);
     }
 
     /** One attempt of a retried call: {@code finishedAt} is {@code null} while it runs or once abandoned. */
@@ -47,9 +59,16 @@ public record CallReport(String name, CallStatus status, int attempts, Instant s
         return new CallReport(name, status, 0, null, null, null, null, null, null, null, null, null, null);
     }
 
-    /** A live call that has not finished, for snapshots. */
+    /** A live call that has not finished, before its first sign of life. */
     public static CallReport live(String name, CallStatus status, int attempts, Instant startedAt, String thread,
                                   String progress) {
-        return new CallReport(name, status, attempts, startedAt, null, null, null, null, null, thread, progress, null, null);
+        return live(name, status, attempts, startedAt, thread, progress, null);
+    }
+
+    /** A live call that has not finished, for snapshots. */
+    public static CallReport live(String name, CallStatus status, int attempts, Instant startedAt, String thread,
+                                  String progress, Instant lastHeartbeatAt) {
+        return new CallReport(name, status, attempts, startedAt, null, null, null, null, null, thread, progress, null, null,
+                null, lastHeartbeatAt);
     }
 }

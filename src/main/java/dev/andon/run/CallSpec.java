@@ -16,9 +16,12 @@ import java.util.Objects;
  * @param retry            how failures are retried; {@link RetryPolicy#NONE} for no retry
  * @param interruptOnAbort whether abort interrupts the call's thread
  * @param config           the call's own configuration, seen through {@code WorkContext.config()}
+ * @param heartbeatTimeout how long an attempt may go without a heartbeat ({@code WorkContext.progress},
+ *                         {@code heartbeat}, {@code output}) before it is aborted as timed out, or
+ *                         {@code null} for no limit
  */
 public record CallSpec(String name, String kind, BlockingCall<?> call, Duration timeout,
-                       RetryPolicy retry, boolean interruptOnAbort, Config config) {
+                       RetryPolicy retry, boolean interruptOnAbort, Config config, Duration heartbeatTimeout) {
     public CallSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(kind, "kind");
@@ -27,6 +30,14 @@ public record CallSpec(String name, String kind, BlockingCall<?> call, Duration 
         Objects.requireNonNull(config, "config");
         if (timeout != null && (timeout.isNegative() || timeout.isZero()))
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
+        if (heartbeatTimeout != null && (heartbeatTimeout.isNegative() || heartbeatTimeout.isZero()))
+            throw new IllegalArgumentException("heartbeatTimeout must be positive: " + heartbeatTimeout);
+    }
+
+    /** A call without a heartbeat limit. */
+    public CallSpec(String name, String kind, BlockingCall<?> call, Duration timeout, RetryPolicy retry,
+                    boolean interruptOnAbort, Config config) {
+        this(name, kind, call, timeout, retry, interruptOnAbort, config, null);
     }
 
     /** A call given as a lambda, with the call-level defaults of Andon's own {@code reference.conf}. */
@@ -35,14 +46,19 @@ public record CallSpec(String name, String kind, BlockingCall<?> call, Duration 
     }
 
     public CallSpec withTimeout(Duration timeout) {
-        return new CallSpec(name, kind, call, timeout, retry, interruptOnAbort, config);
+        return new CallSpec(name, kind, call, timeout, retry, interruptOnAbort, config, heartbeatTimeout);
+    }
+
+    /** This call, aborted as {@code TIMED_OUT} when it goes {@code heartbeatTimeout} without a heartbeat ({@code null}: never). */
+    public CallSpec withHeartbeatTimeout(Duration heartbeatTimeout) {
+        return new CallSpec(name, kind, call, timeout, retry, interruptOnAbort, config, heartbeatTimeout);
     }
 
     public CallSpec withRetry(RetryPolicy retry) {
-        return new CallSpec(name, kind, call, timeout, retry, interruptOnAbort, config);
+        return new CallSpec(name, kind, call, timeout, retry, interruptOnAbort, config, heartbeatTimeout);
     }
 
     public CallSpec withInterruptOnAbort(boolean interruptOnAbort) {
-        return new CallSpec(name, kind, call, timeout, retry, interruptOnAbort, config);
+        return new CallSpec(name, kind, call, timeout, retry, interruptOnAbort, config, heartbeatTimeout);
     }
 }

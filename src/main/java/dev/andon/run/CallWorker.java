@@ -89,6 +89,13 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     record Progressed(int index, String message) implements Event {
     }
 
+    /**
+     * A call with a {@code heartbeat-timeout} is alive: its last heartbeat was at {@code at}. Told
+     * at most once a second per call, however often it beats.
+     */
+    record Heartbeat(int index, Instant at) implements Event {
+    }
+
     /** A line of the call's output; {@code skipped} lines over the limit were dropped before it (0 mostly). */
     record Output(int index, String stream, String line, long skipped) implements Event {
     }
@@ -116,6 +123,9 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     private record AttemptProgressed(Attempt ctx) implements Command, DeadLetterSuppression {
     }
 
+    private record AttemptBeat(Attempt ctx) implements Command, DeadLetterSuppression {
+    }
+
     private record AttemptOutput(Attempt ctx, String stream, String line, long skipped)
             implements Command, DeadLetterSuppression {
     }
@@ -141,6 +151,13 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
 
     private record BackoffElapsed(long seq) implements Command, DeadLetterSuppression {
     }
+
+    /** {@code beats}: the heartbeat timer's generation; a heartbeat since it was set makes it stale. */
+    private record HeartbeatExpired(long seq, long beats) implements Command, DeadLetterSuppression {
+    }
+
+    /** How often, at most, a call's heartbeats are told to the supervisor (for the live state and events). */
+    private static final long HEARTBEAT_TOLD_EVERY_MILLIS = 1000;
 
     /** Everything a worker needs from its run, fixed for the run's life. */
     record Setup(String runId, String dispatcher, Executor executor, Executor hookExecutor, Duration abortGrace,
@@ -176,6 +193,9 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         boolean hooksRunning;              // an abort's hooks have not all returned yet
         AttemptFinished finishedDuringHooks;
         Attempt startedTold;               // the attempt whose Started the supervisor has
+        Cancellable heartbeat;             // the current attempt's heartbeat timer, while one runs
+        long beats;                        // heartbeats seen: names the heartbeat timer
+        Instant heartbeatToldAt;           // the last heartbeat told to the supervisor
 
         Owned(long seq, int index, CallSpec spec) {
             this.seq = seq;
@@ -206,6 +226,11 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
             @Override
             public void progressed(Attempt ctx) {
                 self.tell(new AttemptProgressed(ctx));
+            }
+
+            @Override
+            public void beat(Attempt ctx) {
+                self.tell(new AttemptBeat(ctx));
             }
 
             @Override
@@ -248,6 +273,8 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         if (msg instanceof Abort m) return onAbort(m);
         if (msg instanceof AttemptProgressed m) return onAttemptProgressed(m);
         if (msg instanceof AttemptOutput m) return onAttemptOutput(m);
+        if (msg instanceof AttemptBeat m) return onAttemptBeat(m);
+        if (msg instanceof HeartbeatExpired m) return onHeartbeatExpired(m);
         if (msg instanceof HooksDone m) return onHooksDone(m);
         if (msg instanceof TimeoutExpired m) return onTimeoutExpired(m);
         if (msg instanceof GraceExpired m) return onGraceExpired(m);
@@ -288,6 +315,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         if (inlineThread != null && call == c && c.attempt == next && !next.isOver()) {
             c.startedTold = next;
             Instant startedAt = next.startedAt() != null ? next.startedAt() : at;
+            armHeartbeat();
             setup.supervisor().tell(new Started(c.index, 1, inlineThread, startedAt));
         }
     }
@@ -318,7 +346,62 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         if (call.startedTold == ctx) return;
         call.startedTold = ctx;
         noteStarted(ctx);
+        armHeartbeat(); // before the supervisor hears of it: whoever sees the start sees the timer set
         setup.supervisor().tell(new Started(call.index, ctx.attemptNumber(), ctx.threadName(), ctx.startedAt()));
+    }
+
+    /**
+     * (Re)starts the current attempt's heartbeat timer: {@code heartbeat-timeout} from now. Reset on
+     * every heartbeat the worker hears of (they are coalesced, so at most once per message handled).
+     */
+    private void armHeartbeat() {
+        Duration limit = call.spec.heartbeatTimeout();
+        if (limit == null) return;
+        if (call.heartbeat != null) call.heartbeat.cancel();
+        call.heartbeat = timer.scheduleOnce(limit, getContext().getSelf(), new HeartbeatExpired(call.seq, ++call.beats));
+    }
+
+    private void disarmHeartbeat() {
+        if (call.heartbeat == null) return;
+        call.heartbeat.cancel();
+        call.heartbeat = null;
+        call.beats++;
+    }
+
+    /**
+     * The current attempt beat: reset its timer, and ({@code tell}) tell the supervisor when it
+     * last heard one (a progress message says so itself).
+     */
+    private void heard(Attempt ctx, boolean tell) {
+        if (call.heartbeat == null || call.abort != null || ctx.isOver()) return;
+        armHeartbeat();
+        if (!tell) return;
+        Instant now = Instant.now();
+        if (call.heartbeatToldAt == null || now.toEpochMilli() - call.heartbeatToldAt.toEpochMilli() >= HEARTBEAT_TOLD_EVERY_MILLIS) {
+            call.heartbeatToldAt = now;
+            setup.supervisor().tell(new Heartbeat(call.index, now));
+        }
+    }
+
+    private Behavior<Command> onAttemptBeat(AttemptBeat m) {
+        m.ctx().takeBeat();
+        if (call == null || m.ctx() != call.attempt) return this;
+        tellStarted(m.ctx()); // events stay in order: a call is started before it beats
+        heard(m.ctx(), true);
+        return this;
+    }
+
+    private Behavior<Command> onHeartbeatExpired(HeartbeatExpired m) {
+        Owned c = call;
+        if (c == null || m.seq() != c.seq || m.beats() != c.beats || c.attempt == null || c.attempt.isOver()) return this;
+        return abort(new Aborted("no heartbeat for " + shown(c.spec.heartbeatTimeout()), AbortKind.HEARTBEAT,
+                System.nanoTime()));
+    }
+
+    /** A duration as a person writes it: {@code 30s}, {@code 1500ms}. */
+    private static String shown(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 
     private Behavior<Command> onAttemptProgressed(AttemptProgressed m) {
@@ -326,6 +409,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         if (call == null || m.ctx() != call.attempt || message == null) return this;
         tellStarted(m.ctx()); // events stay in order: a call is started before it progresses
         call.lastProgress = message;
+        heard(m.ctx(), false); // progress is a heartbeat; its timer is reset before the supervisor hears of it
         setup.supervisor().tell(new Progressed(call.index, message));
         return this;
     }
@@ -374,6 +458,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
                     + delay.toMillis() + " ms";
             c.lastProgress = note;
             tellStarted(ctx);
+            disarmHeartbeat(); // no heartbeats during the backoff: the next attempt's timer starts when it does
             setup.supervisor().tell(new Progressed(c.index, note));
             schedule(new BackoffElapsed(c.seq), delay);
             return this;
@@ -463,7 +548,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         Long abortToAck = c.abort == null || status == CallStatus.CANCELLED ? null
                 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.abort.atNanos());
         // A call abandoned after its own timeout still failed by that timeout: say so.
-        boolean timedOut = status == CallStatus.TIMED_OUT || status == CallStatus.ABANDONED && abortKind() == AbortKind.TIMEOUT;
+        boolean timedOut = status == CallStatus.TIMED_OUT || status == CallStatus.ABANDONED && abortKind().isOwnTimeout();
         if (timedOut) error = "java.util.concurrent.TimeoutException: " + c.abort.reason()
                 + (status == CallStatus.ABANDONED ? " (abandoned: not stopped within the abort grace)"
                 : error == null ? "" : " (" + error + ")");
@@ -504,6 +589,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     private void cancelTimers() {
         timers.forEach(Cancellable::cancel);
         timers.clear();
+        if (call != null) disarmHeartbeat();
     }
 
     private String abortError() {

@@ -17,10 +17,11 @@ import java.util.Objects;
  * @param dispatcher the config path of the dispatcher calls run on
  * @param timeout    a call's own time limit, or {@code null} for none
  * @param killGrace  for {@code command} calls: from SIGTERM to SIGKILL
+ * @param heartbeatTimeout how long a call may go without a heartbeat, or {@code null} for no limit
  */
 public record JobDefaults(FailurePolicy failurePolicy, int maxParallelism, Duration abortGrace, Duration deadline,
                           String dispatcher, Duration timeout, RetryPolicy retry, boolean interruptOnAbort,
-                          Duration killGrace) {
+                          Duration killGrace, Duration heartbeatTimeout) {
     /** The section these defaults come from. */
     public static final String PATH = "andon.job-defaults";
 
@@ -55,7 +56,8 @@ public record JobDefaults(FailurePolicy failurePolicy, int maxParallelism, Durat
                 r.getStringList("on"));
         return new JobDefaults(failurePolicy, c.getInt("max-parallelism"), c.getDuration("abort-grace"),
                 durationOrOff(c, "deadline"), c.hasPath("dispatcher") ? c.getString("dispatcher") : JobSpec.DEFAULT_DISPATCHER,
-                durationOrOff(c, "timeout"), retry, c.getBoolean("interrupt-on-abort"), c.getDuration("kill-grace"));
+                durationOrOff(c, "timeout"), retry, c.getBoolean("interrupt-on-abort"), c.getDuration("kill-grace"),
+                durationOrOff(c, "heartbeat-timeout"));
     }
 
     /** The defaults of Andon's own {@code reference.conf}, whatever a deployment says. */
@@ -65,7 +67,7 @@ public record JobDefaults(FailurePolicy failurePolicy, int maxParallelism, Durat
 
     /** A call given as a lambda, with these call-level settings. */
     public CallSpec call(String name, BlockingCall<?> call) {
-        return new CallSpec(name, "java", call, timeout, retry, interruptOnAbort, ConfigFactory.empty());
+        return new CallSpec(name, "java", call, timeout, retry, interruptOnAbort, ConfigFactory.empty(), heartbeatTimeout);
     }
 
     private static Duration durationOrOff(Config c, String key) {

@@ -54,15 +54,15 @@ public final class Outcomes {
             case THREW -> abort != null ? (retryDue ? aborted(abort) : settled(CallStatus.FAILED))
                     : retryDue ? Outcome.RETRY : settled(CallStatus.FAILED);
             case THREW_AFTER_ABORT -> aborted(abort);
-            case NEVER_STARTED -> abort == AbortKind.TIMEOUT || ranEarlier ? aborted(abort)
+            case NEVER_STARTED -> abort != null && abort.isOwnTimeout() || ranEarlier ? aborted(abort)
                     : settled(CallStatus.CANCELLED);
-            case NOT_STOPPED -> new Outcome(CallStatus.ABANDONED, abort == AbortKind.TIMEOUT);
+            case NOT_STOPPED -> new Outcome(CallStatus.ABANDONED, abort != null && abort.isOwnTimeout());
             case WORKER_STOPPED -> settled(CallStatus.FAILED);
         };
     }
 
     private static Outcome aborted(AbortKind abort) {
-        return settled(abort == AbortKind.TIMEOUT ? CallStatus.TIMED_OUT : CallStatus.ABORTED);
+        return settled(abort != null && abort.isOwnTimeout() ? CallStatus.TIMED_OUT : CallStatus.ABORTED);
     }
 
     private static Outcome settled(CallStatus status) {

@@ -30,6 +30,8 @@ public sealed interface RunEvent {
 
         R callProgressed(CallProgressed e);
 
+        R callHeartbeat(CallHeartbeat e);
+
         R callOutput(CallOutput e);
 
         R callOutputSkipped(CallOutputSkipped e);
@@ -91,6 +93,27 @@ public sealed interface RunEvent {
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.callProgressed(this);
+        }
+    }
+
+    /**
+     * A call with a {@code heartbeat-timeout} gave a sign of life at {@code at} (a heartbeat, a
+     * line of output); told at most once a second per call.
+     */
+    record CallHeartbeat(String runId, Instant at, String call) implements RunEvent {
+        @Override
+        public String type() {
+            return "call-heartbeat";
+        }
+
+        @Override
+        public boolean endsRun() {
+            return false;
+        }
+
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.callHeartbeat(this);
         }
     }
 

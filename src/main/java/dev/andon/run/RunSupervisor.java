@@ -90,6 +90,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         Instant startedAt;
         String thread;
         String progress;
+        Instant lastHeartbeatAt;
 
         Live(ActorRef<CallWorker.Command> worker) {
             this.worker = worker;
@@ -101,6 +102,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
             startedAt = null;
             thread = null;
             progress = null;
+            lastHeartbeatAt = null;
             return this;
         }
     }
@@ -192,6 +194,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         if (msg instanceof CallWorker.Started m) return onStarted(m);
         if (msg instanceof CallWorker.Progressed m) return onProgressed(m);
         if (msg instanceof CallWorker.Output m) return onOutput(m);
+        if (msg instanceof CallWorker.Heartbeat m) return onHeartbeat(m);
         if (msg instanceof CallWorker.OutputSkipped m) return onOutputSkipped(m);
         if (msg instanceof CallWorker.CordPulled m) return onCordPulled(m);
         if (msg instanceof Abort m) return onAbort(m);
@@ -230,8 +233,19 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
 
     private Behavior<Message> onProgressed(CallWorker.Progressed p) {
         Live live = running[p.index()];
-        if (live != null) live.progress = p.message();
-        emit(new RunEvent.CallProgressed(runId, Instant.now(), name(p.index()), p.message()));
+        Instant now = Instant.now();
+        if (live != null) {
+            live.progress = p.message();
+            live.lastHeartbeatAt = now; // progress is a heartbeat
+        }
+        emit(new RunEvent.CallProgressed(runId, now, name(p.index()), p.message()));
+        return this;
+    }
+
+    private Behavior<Message> onHeartbeat(CallWorker.Heartbeat h) {
+        Live live = running[h.index()];
+        if (live != null) live.lastHeartbeatAt = h.at();
+        emit(new RunEvent.CallHeartbeat(runId, h.at(), name(h.index())));
         return this;
     }
 
@@ -384,11 +398,12 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
                 // Queued, or just taken from the queue by a worker's thread with no word of it
                 // here yet: no CallStarted has been told for it either, so the snapshot agrees
                 // with the events, and never shows more calls running than may run.
-                calls.add(CallReport.live(name(i), CallStatus.QUEUED, 0, null, null, null));
+                calls.add(CallReport.live(name(i), CallStatus.QUEUED, 0, null, null, null, null));
             } else {
                 Live live = running[i];
                 CallStatus status = aborting ? CallStatus.ABORTING : CallStatus.RUNNING;
-                calls.add(CallReport.live(name(i), status, live.attempt, live.startedAt, live.thread, live.progress));
+                calls.add(CallReport.live(name(i), status, live.attempt, live.startedAt, live.thread, live.progress,
+                        live.lastHeartbeatAt));
             }
         }
         m.replyTo().tell(report(aborting ? RunStatus.ABORTING : RunStatus.RUNNING, calls, null));

@@ -328,6 +328,12 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         }
 
         @Override
+        public Void callHeartbeat(RunEvent.CallHeartbeat e) {
+            // Not kept for late subscribers: the run's live state has each call's last heartbeat.
+            return publish(new Logged(++run.seq, e));
+        }
+
+        @Override
         public Void callOutputSkipped(RunEvent.CallOutputSkipped e) {
             run.skippedOutput.merge(e.call(), e.lines(), Long::sum);
             return log(e); // at most one a second per call

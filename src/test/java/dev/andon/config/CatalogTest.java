@@ -72,7 +72,7 @@ class CatalogTest {
                 f + "8: " + typo + "calls[0].duration: not a duration: \"2 sekunden\" (write e.g. 500ms, 2s, 1m)",
                 f + "9: " + typo + "calls[1].name: duplicate call name \"a\" (also at andon.jobs.typo.calls[0])",
                 f + "10: " + typo + "calls[2].kind: unknown kind \"slep\"; kinds: class, command, http, jdbc, sleep",
-                f + "11: " + typo + "calls[3].colour: unknown key; known keys: duration, fail, ignore-abort, "
+                f + "11: " + typo + "calls[3].colour: unknown key; known keys: duration, fail, heartbeat-timeout, ignore-abort, "
                         + "interrupt-on-abort, kill-grace, kind, name, retry, timeout",
                 f + "12: " + typo + "calls[4].name: missing (required)",
                 f + "12: " + typo + "calls[4].duration: must be at least 0, not \"-1s\"",

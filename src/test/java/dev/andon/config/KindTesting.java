@@ -15,7 +15,7 @@ import java.util.List;
 /** Parses one call block written to a real file, so that problems carry file and line. */
 final class KindTesting {
     static final String PATH = "andon.jobs.j.calls[0]";
-    static final CallSettings SETTINGS = new CallSettings(null, RetryPolicy.NONE, true, Duration.ofMillis(750));
+    static final CallSettings SETTINGS = new CallSettings(null, RetryPolicy.NONE, true, Duration.ofMillis(750), null);
 
     final Problems problems = new Problems();
     final Path file;

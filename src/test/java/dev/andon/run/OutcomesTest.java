@@ -30,6 +30,9 @@ class OutcomesTest {
             TIMED_OUT, THREW,             TIMEOUT,        true,  false, true
             TIMED_OUT, NEVER_STARTED,     TIMEOUT,        false, false, true
             TIMED_OUT, NEVER_STARTED,     TIMEOUT,        false, true,  true
+            TIMED_OUT, THREW_AFTER_ABORT, HEARTBEAT,      false, false, true
+            TIMED_OUT, THREW,             HEARTBEAT,      true,  false, true
+            TIMED_OUT, NEVER_STARTED,     HEARTBEAT,      false, true,  true
             ABORTED,   THREW_AFTER_ABORT, USER,           false, false, false
             ABORTED,   THREW_AFTER_ABORT, SIBLING_FAILED, true,  false, false
             ABORTED,   THREW_AFTER_ABORT, DEADLINE,       false, true,  false
@@ -44,6 +47,7 @@ class OutcomesTest {
             ABANDONED, NOT_STOPPED,       SIBLING_FAILED, false, true,  false
             ABANDONED, NOT_STOPPED,       TIMEOUT,        false, false, true
             ABANDONED, NOT_STOPPED,       TIMEOUT,        false, true,  true
+            ABANDONED, NOT_STOPPED,       HEARTBEAT,      false, false, true
             """)
     void shouldGiveTheOutcomeOfReadmesTable(CallStatus status, Ending ending, AbortKind abort, boolean retryDue,
                                             boolean ranEarlier, boolean failure) {

@@ -18,6 +18,9 @@ class RunEventTest {
                 new RunEvent.RunStarted("r", AT, "job", 1),
                 new RunEvent.CallStarted("r", AT, "c", 1, "t"),
                 new RunEvent.CallProgressed("r", AT, "c", "half"),
+                new RunEvent.CallHeartbeat("r", AT, "c"),
+                new RunEvent.CallOutput("r", AT, "c", "stdout", "line"),
+                new RunEvent.CallOutputSkipped("r", AT, "c", 3),
                 new RunEvent.AbortRequested("r", AT, "why"),
                 new RunEvent.CallFinished("r", AT, CallReport.notStarted("c", CallStatus.CANCELLED), false),
                 new RunEvent.RunFinished("r", AT, REPORT),
@@ -35,6 +38,7 @@ class RunEventTest {
         Map<String, Boolean> endsRunByType = oneOfEachKind().stream()
                 .collect(Collectors.toMap(RunEvent::type, RunEvent::endsRun, (a, b) -> a, java.util.LinkedHashMap::new));
         assertEquals(Map.of("run-started", false, "call-started", false, "call-progressed", false,
+                "call-heartbeat", false, "call-output", false, "call-output-skipped", false,
                 "abort-requested", false, "call-finished", false, "run-finished", true, "run-rejected", true), endsRunByType);
     }
 }

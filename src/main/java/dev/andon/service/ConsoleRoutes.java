@@ -9,6 +9,7 @@ import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.MediaTypes;
 import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.headers.RawHeader;
 import akka.http.javadsl.model.headers.RetryAfter;
 import akka.http.javadsl.model.sse.ServerSentEvent;
 import akka.http.javadsl.server.AllDirectives;
@@ -19,6 +20,7 @@ import dev.andon.run.RunEvent;
 import dev.andon.timeline.TimelineSvg;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -45,6 +47,31 @@ final class ConsoleRoutes extends AllDirectives {
         this.settings = settings;
         this.sseClients = sseClients;
         this.system = system;
+    }
+
+    /**
+     * Every response's headers: a Content-Security-Policy that allows only the service's own
+     * origin (no inline script or style, no frames, nothing fetched elsewhere), and no MIME sniffing.
+     */
+    Route secured(java.util.function.Supplier<Route> inner) {
+        return respondWithDefaultHeaders(List.of(
+                RawHeader.create("Content-Security-Policy", CSP),
+                RawHeader.create("X-Content-Type-Options", "nosniff"),
+                RawHeader.create("Referrer-Policy", "no-referrer")), inner);
+    }
+
+    static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+            + "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    /**
+     * The console's static files, from the jar's {@code console/} resources: {@code /} is its page,
+     * {@code /console/...} its scripts and styles. Public, like {@code /health}: they hold no data,
+     * and the page asks for the token before it reads any.
+     */
+    Route pages() {
+        return get(() -> concat(
+                pathSingleSlash(() -> getFromResource("console/index.html", ContentTypes.TEXT_HTML_UTF8)),
+                pathPrefix("console", () -> getFromResourceDirectory("console"))));
     }
 
     /** The endpoints that need the token when one is set. */

@@ -124,10 +124,11 @@ final class ServiceRoutes extends AllDirectives {
                         .withEntity(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())))),
                 console.api(),
                 schedules);
-        return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () ->
+        return console.secured(() -> handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () ->
                 withSizeLimit(settings.maxBodySize(), () -> concat(
                         path("health", () -> get(this::health)),
-                        authenticated(api)))));
+                        console.pages(),
+                        authenticated(api))))));
     }
 
     // ---- endpoints

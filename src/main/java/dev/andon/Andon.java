@@ -70,24 +70,7 @@ public final class Andon implements AutoCloseable {
         this.settings = settings;
         this.jdbcPools = new JdbcPools(environment);
         Config config = system.settings().config();
-        Duration connectTimeout = settings.httpConnectTimeout();
-        HttpClient.Redirect redirect = settings.httpFollowRedirects();
-        this.httpClient = new Supplier<>() {
-            private volatile HttpClient client;
-
-            @Override
-            public HttpClient get() {
-                HttpClient c = client;
-                if (c == null) {
-                    synchronized (this) {
-                        if (client == null)
-                            client = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(redirect).build();
-                        c = client;
-                    }
-                }
-                return c;
-            }
-        };
+        this.httpClient = new SharedHttpClient(settings);
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "andon-abort-live-runs",
                 () -> AskPattern.ask(system, AndonGuardian.Shutdown::new,
                         config.getDuration("akka.coordinated-shutdown.phases.service-requests-done.timeout"),
@@ -234,6 +217,28 @@ public final class Andon implements AutoCloseable {
     public void close() {
         shutdown().toCompletableFuture().join();
         whenTerminated().toCompletableFuture().join();
+    }
+
+    /**
+     * The one HTTP client of an Andon's {@code http} calls, made when the first one runs (a client
+     * has a selector thread of its own, which an Andon without http calls never needs).
+     */
+    private static final class SharedHttpClient implements Supplier<HttpClient> {
+        private final AndonSettings settings;
+        private HttpClient client; // guarded by this
+
+        SharedHttpClient(AndonSettings settings) {
+            this.settings = settings;
+        }
+
+        @Override
+        public synchronized HttpClient get() {
+            if (client == null) {
+                client = HttpClient.newBuilder().connectTimeout(settings.httpConnectTimeout())
+                        .followRedirects(settings.httpFollowRedirects()).build();
+            }
+            return client;
+        }
     }
 
     private static String newRunId() {

@@ -60,11 +60,6 @@ public final class OutputTail {
         for (int n; (n = in.read(buf)) >= 0; ) append(buf, 0, n);
     }
 
-    /** How many bytes were appended in all, kept or not. */
-    public synchronized long total() {
-        return total;
-    }
-
     /**
      * The tail as UTF-8 text (malformed bytes replaced), prefixed with {@code "…"} when earlier
      * output was dropped.

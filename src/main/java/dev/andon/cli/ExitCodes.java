@@ -1,6 +1,6 @@
 package dev.andon.cli;
 
-/** The exit statuses of {@code andon}, as SPEC section 5 fixes them. */
+/** The exit statuses of {@code andon}: scripts depend on them, so they never change meaning. */
 final class ExitCodes {
     /** The run succeeded; the configuration is valid; the service stopped cleanly. */
     static final int OK = 0;

@@ -20,7 +20,7 @@ import picocli.CommandLine.Mixin;
 import sun.misc.Signal;
 
 /**
- * {@code andon serve}: the long-running HTTP service (SPEC section 6) until SIGTERM or SIGINT.
+ * {@code andon serve}: the long-running HTTP service until SIGTERM or SIGINT.
  *
  * <h2>Signals</h2>
  * SIGTERM or SIGINT runs Akka's CoordinatedShutdown: the port is unbound, every live run is aborted

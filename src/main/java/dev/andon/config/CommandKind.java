@@ -59,8 +59,7 @@ public final class CommandKind implements KindParser {
         Path cwd = cwd(b);
         long tail = memorySize(ctx.config(), OUTPUT_TAIL, problems);
         if (problems.size() > before) return null;
-        Duration grace = settings.killGrace() != null ? settings.killGrace()
-                : ctx.config().getDuration("andon.job-defaults.kill-grace");
+        Duration grace = settings.killGrace();
         return script != null ? CommandCall.shell(script, env, cwd, grace, tail)
                 : new CommandCall(argv, env, cwd, grace, tail);
     }

@@ -141,8 +141,11 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     private record HooksDone(Attempt ctx) implements Command, DeadLetterSuppression {
     }
 
-    // Scheduled with scheduleOnce rather than Akka's TimerScheduler: a timer that fires as the
-    // run stops would be a dead letter, logged; these are not. {@code seq} names the call.
+    // Scheduled with scheduleOnce rather than Akka's TimerScheduler, which would drop a cancelled
+    // timer's message for us: TimerScheduler needs Behaviors.withTimers around this behavior,
+    // an interceptor that every message of the worker (several per call) would go through. So a
+    // timer's message names its call by seq, and one that arrives for a call already acked is
+    // ignored; as the run stops it is not logged as a dead letter either.
     private record TimeoutExpired(long seq) implements Command, DeadLetterSuppression {
     }
 

@@ -28,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Andon as a long-running HTTP service (SPEC section 6): the API of {@link ServiceRoutes} bound on
+ * Andon as a long-running HTTP service: the API of {@link ServiceRoutes} bound on
  * {@code andon.http.host:port} in front of an {@link Andon} instance.
  *
  * <h2>Use</h2>
@@ -172,12 +172,10 @@ public final class AndonService {
     private static CompletionStage<Done> whenZero(AtomicInteger counter, Duration max, ActorSystem<?> system) {
         CompletableFuture<Done> done = new CompletableFuture<>();
         long deadline = System.nanoTime() + max.toNanos();
-        Runnable[] poll = new Runnable[1];
-        poll[0] = () -> {
+        akka.actor.Cancellable polling = system.scheduler().scheduleWithFixedDelay(Duration.ZERO, Duration.ofMillis(10), () -> {
             if (counter.get() <= 0 || System.nanoTime() > deadline) done.complete(Done.getInstance());
-            else system.scheduler().scheduleOnce(Duration.ofMillis(10), poll[0], system.executionContext());
-        };
-        poll[0].run();
+        }, system.executionContext());
+        done.thenRun(polling::cancel);
         return done;
     }
 

@@ -54,7 +54,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API of SPEC section 6, as one Akka HTTP route.
+ * The service's HTTP API (README's "Service" section lists every endpoint), as one Akka HTTP route.
  *
  * <p>Every answer is JSON, errors included: {@code {"error": "...", "detail": "..."}} with the status
  * that fits (400, 401, 404, 405 with {@code Allow}, 409, 413, 429 or 503 with {@code Retry-After}).

@@ -12,8 +12,10 @@ import java.util.concurrent.Future;
 
 /**
  * A {@link WorkContext} for testing calls without the engine, behaving as the engine does on
- * abort: sets the signal, runs the hooks once each on another thread, then interrupts the call's
- * thread (when {@code interruptOnAbort}). The call runs on a thread of its own via {@link #start}.
+ * abort: sets the signal; then, without hooks, interrupts the call's thread at once (when
+ * {@code interruptOnAbort}); with hooks, runs them once each, one after another, on another
+ * thread, and only then interrupts. A hook that throws does not stop the others. The call runs
+ * on a thread of its own via {@link #start}.
  */
 final class TestWorkContext implements WorkContext, AutoCloseable {
     private final String name;
@@ -57,16 +59,31 @@ final class TestWorkContext implements WorkContext, AutoCloseable {
         });
     }
 
-    /** Aborts as the engine does: signal, hooks on another thread, then interrupt. */
+    /** Aborts as the engine does: signal, then the hooks in turn on another thread, then interrupt. */
     void requestAbort(String why) {
+        List<Runnable> taken;
         synchronized (this) {
             if (aborted) return;
             reason = why;
             aborted = true;
+            taken = List.copyOf(hooks);
         }
-        for (Runnable hook : hooks) hookRunner.execute(hook);
-        Thread t = callThread;
-        if (interruptOnAbort && t != null) t.interrupt();
+        if (taken.isEmpty()) {
+            if (interruptOnAbort) interruptOnly();
+            return;
+        }
+        hookRunner.execute(() -> {
+            for (Runnable hook : taken) runHook(hook);
+            if (interruptOnAbort) interruptOnly();
+        });
+    }
+
+    private static void runHook(Runnable hook) {
+        try {
+            hook.run();
+        } catch (RuntimeException e) {
+            // as the engine does: logged there, and the abort carries on
+        }
     }
 
     /** Interrupts the call's thread without an abort request. */
@@ -101,7 +118,7 @@ final class TestWorkContext implements WorkContext, AutoCloseable {
                 return;
             }
         }
-        hookRunner.execute(hook);
+        hookRunner.execute(() -> runHook(hook));
     }
 
     @Override

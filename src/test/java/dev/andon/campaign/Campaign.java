@@ -38,8 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * Runs campaign scenarios against a real Andon and checks, for every run, the invariants of
- * SPEC 2: every call has exactly one outcome and it is the truth (against what the call itself
+ * Runs campaign scenarios against a real Andon and checks, for every run, the engine's
+ * invariants: every call has exactly one outcome and it is the truth (against what the call itself
  * recorded on its thread); the report arrives; the run's cause is its first real failure; a
  * shut-down system terminates within grace plus margin and leaves no thread but abandoned ones.
  * Logging invariants (nothing at WARN/ERROR beyond the expected, no dead letters) are checked by
@@ -304,7 +304,7 @@ public final class Campaign {
         }
     }
 
-    /** FAILED, TIMED_OUT, or ABANDONED after its own timeout (SPEC 2.2): what makes a run fail. */
+    /** FAILED, TIMED_OUT, or ABANDONED after its own timeout : what makes a run fail. */
     static boolean countsAsFailure(CallReport c) {
         return c.status().isFailure() || c.status() == CallStatus.ABANDONED && c.error() != null
                 && c.error().startsWith("java.util.concurrent.TimeoutException");

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The rules of SPEC 2, one test each, against a real actor system with the actor testkit. */
+/** The engine's rules for a run and its calls, one test each, against a real actor system with the actor testkit. */
 class RunSupervisorTest {
     private static final ActorTestKit testKit = ActorTestKit.create("RunSupervisorTest",
             ConfigFactory.parseString("andon.blocking-dispatcher.pool-size = 16").withFallback(ConfigFactory.load()));

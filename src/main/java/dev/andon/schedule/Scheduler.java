@@ -373,7 +373,8 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
             store.launched(m.fire(), l.runId(), null);
             Duration lag = m.timely() ? Duration.between(m.fire().at(), clock.instant()) : null;
             observer.fired(m.fire(), l.runId(), lag);
-            getContext().getLog().info("schedule {}: fired {}{}{}: run {}", s.name, m.fire().at(),
+            // DEBUG: a schedule of every few seconds would fill the log; skips and misses are INFO.
+            getContext().getLog().debug("schedule {}: fired {}{}{}: run {}", s.name, m.fire().at(),
                     m.fire().missed() ? " (missed, caught up)" : "", m.fire().manual() ? " (manual)" : "", l.runId());
             if (m.replyTo() != null) m.replyTo().tell(new Answer.Fired(s.name, l.runId()));
             // A replace that came while this run was being launched applies to it too.

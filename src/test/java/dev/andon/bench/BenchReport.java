@@ -115,6 +115,16 @@ public final class BenchReport {
                         v.at("/shutdownNow_failure_to_last_sibling_exit_ms/p50").asDouble())));
         if (v != null) raw.put("vt_10000", v);
 
+        JsonNode lag = read(dir.resolve("schedule-lag.json"));
+        Double lagP99 = lag == null ? null : lag.path("schedule_lag_p99_ms").asDouble();
+        boolean lagRight = lag != null && lag.path("doubled").asInt() == 0;
+        results.put("schedule_lag_p99_ms", lagP99);
+        rows.add(new Row("schedule_lag_p99_ms", lagP99, " ms", "<= 20", lagP99 != null && lagP99 <= 20 && lagRight,
+                lag == null ? "-" : String.format("%d jobs every 1s for %d s: %d fires, p50 %.2f ms, %d skipped, %d doubled",
+                        lag.path("jobs").asInt(), lag.path("seconds").asInt(), lag.path("fires").asLong(),
+                        lag.at("/lag_ms/p50").asDouble(), lag.path("skipped").asInt(), lag.path("doubled").asInt())));
+        if (lag != null) raw.put("schedule_lag", lag);
+
         JsonNode cf = read(dir.resolve("command-fanout-k16.json"));
         Double cmd = cf == null ? null : cf.at("/andon_exit_to_report_ms/p50").asDouble();
         Double cmdBash = cf == null ? null : cf.at("/bash_exit_to_reaped_ms/p50").asDouble();

@@ -20,7 +20,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +64,9 @@ final class RunCommand implements Callable<Integer> {
     private volatile Andon andon;
     private volatile String runId;
     private volatile RunDisplay display;
+    // One report reaches stdout: the final one, or (on a second signal) what was known then.
+    private final AtomicBoolean reportClaimed = new AtomicBoolean();
+    private final CountDownLatch reportPrinted = new CountDownLatch(1);
 
     @Override
     public Integer call() throws InterruptedException {
@@ -95,9 +100,10 @@ final class RunCommand implements Callable<Integer> {
             if (report != null && timeline != null) writeTimeline(report, timeline);
             display.awaitShown(Duration.ofSeconds(2));
             // The report is final once every call has acknowledged: print it first, then shut down.
-            if (rendered != null) {
+            if (rendered != null && reportClaimed.compareAndSet(false, true)) {
                 System.out.print(rendered);
                 System.out.flush();
+                reportPrinted.countDown();
             }
         } finally {
             if (rehearsal != null) rehearsal.finish();
@@ -153,15 +159,27 @@ final class RunCommand implements Callable<Integer> {
      * what is known of the report on stdout, and exit 130 without waiting for the calls.
      */
     private void exitNow(String signal) {
+        // What is known is taken before the kills: the calls they end would otherwise show as
+        // ended by Andon's own SIGKILL a moment before the exit.
+        RunDisplay d = display;
+        RunReport known = d == null ? null : d.knownSoFar(signalled.get());
+        boolean ours = reportClaimed.compareAndSet(false, true);
         int trees = dev.andon.call.CommandCall.killAllProcessesNow();
         System.err.println("andon: " + signal + " again: exiting without waiting for the calls"
                 + (trees == 0 ? "" : "; killed the processes of " + trees + (trees == 1 ? " command" : " commands"))
-                + "; the report as known now:");
-        RunDisplay d = display;
-        if (d != null) {
-            RunReport known = d.knownSoFar(signalled.get());
-            System.out.print(json ? ReportJson.toJson(known) + System.lineSeparator() : ResultsTable.render(known));
-            System.out.flush();
+                + (ours && known != null ? "; the report as known now:" : ""));
+        if (ours) {
+            if (known != null) {
+                System.out.print(json ? ReportJson.toJson(known) + System.lineSeparator() : ResultsTable.render(known));
+                System.out.flush();
+            }
+        } else {
+            // The run ended meanwhile and its final report is being printed: let it finish, briefly.
+            try {
+                reportPrinted.await(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         Runtime.getRuntime().halt(ExitCodes.SIGNALLED);
     }

@@ -7,14 +7,19 @@ import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.DispatcherSelector;
 import com.typesafe.config.Config;
 import dev.andon.call.JdbcPools;
+import dev.andon.call.ProcessTable;
 import dev.andon.run.AbortKind;
 import dev.andon.run.JobSpec;
 import dev.andon.run.RunEvent;
 import dev.andon.run.RunListener;
 import dev.andon.run.RunReport;
+import dev.andon.run.Trigger;
+import dev.andon.store.RunStore;
+import dev.andon.run.AndonStats;
 import dev.andon.run.Dispatchers;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -50,6 +55,7 @@ import java.util.function.Supplier;
  * (SIGTERM) does the same through Akka's shutdown hook.
  */
 public final class Andon implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Andon.class);
 
     /** The reason given to CoordinatedShutdown by {@link #shutdown()}. */
     public static final CoordinatedShutdown.Reason API_SHUTDOWN = new CoordinatedShutdown.Reason() {
@@ -60,21 +66,41 @@ public final class Andon implements AutoCloseable {
     };
 
     private final ActorSystem<AndonGuardian.Command> system;
-    private final Map<String, CompletableFuture<RunReport>> pending = new ConcurrentHashMap<>();
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final RunStore store;
+    private final RunStore.Owner owner;
+
+    /** A submitted run whose report is not out yet. */
+    private record Pending(CompletableFuture<RunReport> report, Trigger trigger) {
+    }
     private final Supplier<HttpClient> httpClient;
     private final JdbcPools jdbcPools;
     private final AndonSettings settings;
 
-    private Andon(ActorSystem<AndonGuardian.Command> system, AndonSettings settings, Function<String, String> environment) {
+    private Andon(ActorSystem<AndonGuardian.Command> system, AndonSettings settings, Function<String, String> environment,
+                  RunStore store) {
         this.system = system;
         this.settings = settings;
+        this.store = store;
+        ProcessTable table = ProcessTable.host();
+        this.owner = store == RunStore.NONE ? null : RunStore.Owner.self(table);
+        if (store != RunStore.NONE) {
+            String bootId = table.bootId();
+            AndonStats.get(system).processListener((runId, call, pid, killGrace) -> {
+                ProcessTable.Proc p = table.get(pid);
+                // A process that is already gone left nothing to stop.
+                if (p != null) store.processStarted(new RunStore.ProcessRecord(runId, call, pid, p.startTime(), bootId, killGrace));
+            });
+        }
         this.jdbcPools = new JdbcPools(environment);
         Config config = system.settings().config();
         this.httpClient = new SharedHttpClient(settings);
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "andon-abort-live-runs",
                 () -> AskPattern.ask(system, AndonGuardian.Shutdown::new,
                         config.getDuration("akka.coordinated-shutdown.phases.service-requests-done.timeout"),
-                        system.scheduler()));
+                        system.scheduler())
+                        // The runs' reports are told once committed: done when they all are.
+                        .thenCompose(done -> store.flush().thenApply(v -> done)));
         // After the runs' acks (the phase before): no call holds a pooled connection any more,
         // but an ABANDONED one, whose connection the pool's close aborts.
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "andon-close-jdbc-pools",
@@ -84,8 +110,13 @@ public final class Andon implements AutoCloseable {
                 }, system.dispatchers().lookup(DispatcherSelector.fromConfig("andon.abort-hook-dispatcher"))));
         // A run that was submitted but never reached the guardian (the system went away first)
         // must not leave its caller waiting forever.
-        system.getWhenTerminated().thenRun(() -> pending.values().forEach(f ->
-                f.completeExceptionally(new IllegalStateException("Andon terminated before the run could start"))));
+        system.getWhenTerminated().thenRun(() -> pending.values().forEach(p ->
+                p.report().completeExceptionally(new IllegalStateException("Andon terminated before the run could start"))));
+        if (store != RunStore.NONE) {
+            // Closed (what is queued committed) once the system is gone, on a thread of its own:
+            // closing waits for the store's writer.
+            system.getWhenTerminated().thenRun(() -> new Thread(store::close, "andon-store-close").start());
+        }
     }
 
     /**
@@ -108,11 +139,26 @@ public final class Andon implements AutoCloseable {
      * {@code password-env} variables through {@code environment} rather than from the process's.
      */
     public static Andon start(Config config, String systemName, Function<String, String> environment) {
+        return start(config, systemName, environment, RunStore.NONE);
+    }
+
+    /**
+     * Starts an Andon that records every run in {@code store} (see {@link RunStore}), and closes
+     * the store once its actor system has terminated. Recovery of what a dead Andon left in the
+     * store is the caller's, before this ({@link dev.andon.store.Recovery}).
+     */
+    public static Andon start(Config config, String systemName, RunStore store) {
+        return start(config, systemName, System::getenv, store);
+    }
+
+    /** As {@link #start(Config, String, RunStore)}, with JDBC pools that read {@code password-env} through {@code environment}. */
+    public static Andon start(Config config, String systemName, Function<String, String> environment, RunStore store) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(environment, "environment");
+        Objects.requireNonNull(store, "store");
         AndonSettings settings = AndonSettings.from(config);
         return new Andon(ActorSystem.create(AndonGuardian.create(settings.shutdownMargin(), settings.snapshotTimeout()),
-                systemName, config), settings, environment);
+                systemName, config), settings, environment, store);
     }
 
     /** This Andon's settings, as read from its configuration when it started. */
@@ -133,41 +179,101 @@ public final class Andon implements AutoCloseable {
         return submit(job, RunListener.NONE);
     }
 
+    /** Starts a run of {@code job} with trigger {@code api}, telling {@code listener} its events. */
+    public RunHandle submit(JobSpec job, RunListener listener) {
+        return submit(job, listener, Trigger.API);
+    }
+
     /**
-     * Starts a run of {@code job}, telling {@code listener} its events.
+     * Starts a run of {@code job}, telling {@code listener} its events, and records it in the store.
+     * The run starts once its submission is committed ({@link RunHandle#accepted()}); its report
+     * stage completes, and its {@link RunEvent.RunFinished} is told, once its final report is
+     * committed. The report says {@code trigger}.
      *
-     * @param listener called on an actor thread, in order; must be quick and must not block
+     * @param listener called in order, one event at a time, on an actor thread (the last one may
+     *                 be on the store's); must be quick and must not block
      * @throws IllegalArgumentException if the job's dispatcher is one its calls may not run on
      *                                  (see {@link Dispatchers#problem}): not configured, not a
      *                                  dispatcher, a fork-join pool, or virtual threads on a JVM without them
      */
-    public RunHandle submit(JobSpec job, RunListener listener) {
+    public RunHandle submit(JobSpec job, RunListener listener, Trigger trigger) {
         Objects.requireNonNull(job, "job");
         Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(trigger, "trigger");
         Dispatchers.problem(system.settings().config(), job.dispatcher()).ifPresent(p -> {
             throw new IllegalArgumentException("job " + job.name() + ": dispatcher " + job.dispatcher() + ": " + p);
         });
         String runId = newRunId();
         CompletableFuture<RunReport> report = new CompletableFuture<>();
-        pending.put(runId, report);
+        pending.put(runId, new Pending(report, trigger));
         report.whenComplete((r, e) -> pending.remove(runId));
+        boolean recording = store != RunStore.NONE;
         RunListener relay = event -> {
+            if (event instanceof RunEvent.RunFinished f) {
+                RunReport finished = f.report().withTrigger(trigger);
+                RunEvent.RunFinished told = new RunEvent.RunFinished(runId, f.at(), finished);
+                // Told, and the report's stage completed, once the report is committed: whoever
+                // sees the run finished finds it in the store. The in-memory report is never lost:
+                // a store that failed for good is logged, and the run is told finished anyway.
+                store.finished(finished).whenComplete((ok, failure) -> {
+                    if (failure != null) log.error("run {}: its report could not be recorded: {}", runId, failure.toString());
+                    finish(runId, told, listener, report);
+                });
+                return;
+            }
+            if (recording) record(event);
             try {
                 listener.onEvent(event);
             } finally {
-                // Forgotten before the future completes: whoever sees the report then sees the
-                // run as finished too (abort answers false), not just most of the time.
                 if (event.endsRun()) {
                     pending.remove(runId);
                     event.accept(new Settle(report));
                 }
             }
         };
-        if (system.whenTerminated().isCompleted())
+        CompletionStage<Void> accepted;
+        if (system.whenTerminated().isCompleted()) {
             report.completeExceptionally(new IllegalStateException("Andon is terminated"));
-        else
-            system.tell(new AndonGuardian.StartRun(runId, job, relay));
-        return new RunHandle(runId, report);
+            accepted = report.thenApply(r -> null);
+        } else {
+            accepted = store.submitted(new RunStore.Submission(runId, job.name(), trigger,
+                    job.source() == null ? null : job.source().json(), job.source() != null && job.source().posted(),
+                    job.calls().stream().map(dev.andon.run.CallSpec::name).toList(), Instant.now(),
+                    owner == null ? new RunStore.Owner("", "", -1, -1) : owner));
+            accepted.whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    pending.remove(runId);
+                    report.completeExceptionally(new IllegalStateException("the run could not be recorded: " + failure));
+                } else {
+                    system.tell(new AndonGuardian.StartRun(runId, job, relay));
+                }
+            });
+        }
+        return new RunHandle(runId, report, accepted);
+    }
+
+    private void finish(String runId, RunEvent.RunFinished told, RunListener listener, CompletableFuture<RunReport> report) {
+        try {
+            listener.onEvent(told);
+        } catch (RuntimeException e) {
+            log.error("run listener threw on RunFinished; ignoring it", e);
+        } finally {
+            // Forgotten before the future completes: whoever sees the report then sees the
+            // run as finished too (abort answers false), not just most of the time.
+            pending.remove(runId);
+            report.complete(told.report());
+        }
+    }
+
+    private void record(RunEvent event) {
+        if (event instanceof RunEvent.CallStarted s) store.callStarted(s.runId(), s.call(), s.at());
+        else if (event instanceof RunEvent.CallFinished f) store.callFinished(f.runId(), f.report());
+        else if (event instanceof RunEvent.AbortRequested a) store.abortRequested(a.runId(), a.reason(), a.at());
+    }
+
+    /** The store this Andon records its runs in ({@link RunStore#NONE} when it records nothing). */
+    public RunStore store() {
+        return store;
     }
 
     /**
@@ -177,15 +283,19 @@ public final class Andon implements AutoCloseable {
      */
     public boolean abort(String runId, String reason) {
         Objects.requireNonNull(reason, "reason");
-        if (!pending.containsKey(runId)) return false;
+        Pending p = pending.get(runId);
+        if (p == null || p.report().isDone()) return false;
         system.tell(new AndonGuardian.AbortRun(runId, reason, AbortKind.USER));
         return true;
     }
 
     /** The live state of a run, or empty if it is not live. */
     public CompletionStage<Optional<RunReport>> snapshot(String runId) {
+        Pending p = pending.get(runId);
+        Trigger trigger = p == null ? null : p.trigger();
         return AskPattern.ask(system, (akka.actor.typed.ActorRef<Optional<RunReport>> r) -> new AndonGuardian.GetSnapshot(runId, r),
-                settings.snapshotTimeout().plusSeconds(2), system.scheduler()); // the guardian answers empty after snapshotTimeout
+                        settings.snapshotTimeout().plusSeconds(2), system.scheduler()) // the guardian answers empty after snapshotTimeout
+                .thenApply(o -> o.map(r -> r.withTrigger(trigger)));
     }
 
     /** Shuts down through CoordinatedShutdown; completes when the system has terminated. */

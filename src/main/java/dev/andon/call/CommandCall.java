@@ -17,7 +17,8 @@ import java.util.concurrent.ExecutionException;
  *
  * <h2>What runs</h2>
  * {@code argv} as given, without a shell ({@code command = [...]}), or {@code /bin/sh -c script}
- * ({@code shell = "..."}); with {@code env} added to the inherited environment, in {@code cwd}
+ * ({@code shell = "..."}); with {@code env} added to the inherited environment, and
+ * {@code ANDON_RUN_ID} and {@code ANDON_CALL} naming its run and call, in {@code cwd}
  * (the JVM's working directory when null), stdin at end of file. On Linux the program leads a new
  * session and process group (it is started through {@code setsid}), so that the whole tree it
  * starts can be found and stopped; see {@link ProcessTree}.
@@ -57,6 +58,10 @@ public final class CommandCall implements BlockingCall<String> {
     /** A longer output line is cut here in its call-output event (the report's tails keep it whole). */
     private static final int OUTPUT_LINE_MAX_BYTES = 4096;
     private static final int ERROR_LINE_MAX = 200;
+    /** The environment variable that names the run of every process a command call starts. */
+    public static final String RUN_ID_ENV = "ANDON_RUN_ID";
+    /** The environment variable that names the call of every process a command call starts. */
+    public static final String CALL_ENV = "ANDON_CALL";
 
     private final List<String> argv;
     private final Map<String, String> env;
@@ -108,6 +113,10 @@ public final class CommandCall implements BlockingCall<String> {
         ctx.checkpoint();
         ProcessBuilder builder = new ProcessBuilder(ProcessTree.wrap(argv));
         builder.environment().putAll(env);
+        // Every process of the tree inherits these, also one that escapes its group: after a
+        // crash, a restarted Andon finds what its interrupted runs left by them (SPEC section 7).
+        if (ctx.runId() != null) builder.environment().put(RUN_ID_ENV, ctx.runId());
+        builder.environment().put(CALL_ENV, ctx.callName());
         if (cwd != null) builder.directory(cwd.toFile());
         checkStartable(builder);
 
@@ -118,6 +127,7 @@ public final class CommandCall implements BlockingCall<String> {
             throw new CommandStartException(argv.get(0), startFailure(e));
         }
         Process root = tree.root();
+        ctx.processStarted(root.pid(), killGrace);
         ctx.progress("running, pid " + root.pid());
         OutputTail stdout = new OutputTail(outputTail);
         OutputTail stderr = new OutputTail(outputTail);

@@ -71,6 +71,20 @@ public interface WorkContext {
      */
     void detail(String key, Object value);
 
+    /** The id of the run this call belongs to; {@code null} outside a run (in a test's own context). */
+    default String runId() {
+        return null;
+    }
+
+    /**
+     * Tells the engine that this call started a process group led by {@code pid} (with
+     * {@code setsid}), which gets {@code killGrace} between SIGTERM and SIGKILL. The engine records
+     * it in the run store, so that an Andon restarted after a crash can stop what was left behind.
+     * Cheap and non-blocking; a no-op where nothing is recorded.
+     */
+    default void processStarted(long pid, java.time.Duration killGrace) {
+    }
+
     /** The call's name, unique within its run. */
     String callName();
 

@@ -14,6 +14,8 @@ import dev.andon.timeline.TimelineSvg;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.andon.run.Trigger;
+import dev.andon.store.RunStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -59,6 +61,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--timeline", paramLabel = "FILE.svg",
             description = "Also write the run's timeline as a standalone SVG picture to FILE.svg.")
     Path timeline;
+    @Option(names = "--no-record", description = "Do not record the run in the store (andon.store).")
+    boolean noRecord;
 
     private final AtomicReference<String> signalled = new AtomicReference<>();
     private volatile Andon andon;
@@ -78,10 +82,19 @@ final class RunCommand implements Callable<Integer> {
                     + (loaded.catalog().names().isEmpty() ? "(none)" : String.join(", ", loaded.catalog().names())));
             return ExitCodes.CONFIG;
         }
-        Setup.handleSignals(this::onSignal);
         Config config = runConfig(loaded.config());
-        andon = Setup.startAndon(config, System.err);
-        if (andon == null) return ExitCodes.CONFIG;
+        RunStore store = RunStore.NONE;
+        if (!noRecord) {
+            store = StoreSetup.open(config, System.err);
+            if (store == null) return ExitCodes.CONFIG;
+            StoreSetup.recover(store, config);
+        }
+        Setup.handleSignals(this::onSignal);
+        andon = Setup.startAndon(config, store, System.err);
+        if (andon == null) {
+            store.close();
+            return ExitCodes.CONFIG;
+        }
         JobSpec spec = Setup.catalogFor(loaded, andon).entry(job).orElseThrow().spec();
         ReportWarmUp.inBackground(spec, json);
         RunReport report;
@@ -89,7 +102,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             RunDisplay display = new RunDisplay(spec, System.console() != null, System.err);
             this.display = display;
-            RunHandle handle = andon.submit(spec, display);
+            RunHandle handle = andon.submit(spec, display, Trigger.CLI);
             runId = handle.id();
             if (signalled.get() != null) andon.abort(runId, signalled.get());
             rehearsal = Rehearsal.startIfEnabled(config);

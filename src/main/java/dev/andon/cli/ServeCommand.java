@@ -6,6 +6,8 @@ import dev.andon.schedule.JournalScheduleStore;
 import dev.andon.service.AndonService;
 import dev.andon.service.ServiceSettings;
 import dev.andon.service.ShutdownSummary;
+import dev.andon.store.Recovery;
+import dev.andon.store.RunStore;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
@@ -66,13 +68,19 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("andon: " + e.getMessage());
             return ExitCodes.CONFIG;
         }
+        RunStore store = StoreSetup.open(loaded.config(), System.err);
+        if (store == null) return ExitCodes.CONFIG;
+        Recovery.Result recovered = StoreSetup.recover(store, loaded.config());
         Setup.handleSignals(this::onSignal);
-        andon = Setup.startAndon(loaded.config(), System.err);
-        if (andon == null) return ExitCodes.CONFIG;
+        andon = Setup.startAndon(loaded.config(), store, System.err);
+        if (andon == null) {
+            store.close();
+            return ExitCodes.CONFIG;
+        }
         AndonService service;
         try {
             service = AndonService.start(andon, Setup.catalogFor(loaded, andon), settings, schedules,
-                    java.time.Clock.systemUTC()).toCompletableFuture().join();
+                    java.time.Clock.systemUTC(), recovered).toCompletableFuture().join();
         } catch (CompletionException e) {
             System.err.println("andon: cannot listen on " + settings.host() + ":" + settings.port() + ": "
                     + rootMessage(e));
@@ -80,10 +88,12 @@ final class ServeCommand implements Callable<Integer> {
             return ExitCodes.CONFIG;
         }
         int jobs = loaded.catalog().names().size();
-        log.info("andon serving on http://{}:{} ({} {}{}){}", service.address().getHostString(),
+        log.info("andon serving on http://{}:{} ({} {}{}){}; store {}: {} interrupted run(s) recovered, {} orphan "
+                        + "process(es) stopped", service.address().getHostString(),
                 service.address().getPort(), jobs, jobs == 1 ? "job" : "jobs",
                 jobs == 0 ? "" : ": " + String.join(", ", loaded.catalog().names()),
-                settings.authRequired() ? ", bearer token required" : "");
+                settings.authRequired() ? ", bearer token required" : "", store.describe(),
+                recovered.interrupted().size(), recovered.orphansKilled());
         if (signalled.get() != null) andon.shutdown();
 
         andon.whenTerminated().toCompletableFuture().join();

@@ -89,8 +89,13 @@ final class Setup {
      * @return the instance, or {@code null} after the line was printed
      */
     static Andon startAndon(Config config, PrintStream err) {
+        return startAndon(config, dev.andon.store.RunStore.NONE, err);
+    }
+
+    /** As {@link #startAndon(Config, PrintStream)}, recording its runs in {@code store}. */
+    static Andon startAndon(Config config, dev.andon.store.RunStore store, PrintStream err) {
         try {
-            return Andon.start(config);
+            return Andon.start(config, "andon", store);
         } catch (ConfigException e) {
             err.println("andon: " + e.getMessage());
             return null;

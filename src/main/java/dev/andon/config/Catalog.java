@@ -1,8 +1,10 @@
 package dev.andon.config;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.andon.call.BlockingCall;
@@ -93,7 +95,7 @@ public final class Catalog {
             "deadline", "dispatcher");
     private static final Set<String> RETRY_KEYS = Set.of("attempts", "backoff", "max-backoff", "on");
     private static final Set<String> DEFAULTS_KEYS = union(JOB_SETTING_KEYS, CALL_SETTING_KEYS);
-    static final Set<String> JOB_KEYS = union(DEFAULTS_KEYS, Set.of("calls", "description", "schedule"));
+    static final Set<String> JOB_KEYS = union(DEFAULTS_KEYS, Set.of("calls", "description", "schedule", "on-interrupted"));
     static final Set<String> CALL_KEYS = union(CALL_SETTING_KEYS, Set.of("name", "kind"));
 
     /**
@@ -248,9 +250,22 @@ public final class Catalog {
             CallSpec spec = parseCall(call, settings, seen, ctx, kinds, allowedKinds);
             if (spec != null) calls.add(spec);
         }
+        String onInterrupted = job.string("on-interrupted");
+        if (onInterrupted != null && !onInterrupted.equals("mark") && !onInterrupted.equals("rerun"))
+            job.problem("on-interrupted", "must be mark or rerun, not \"" + onInterrupted + "\"");
         if (problems.size() > before) return null;
         return new JobSpec(name, calls, settings.failurePolicy, settings.maxParallelism, settings.abortGrace,
-                settings.deadline.orElse(null), settings.dispatcher);
+                settings.deadline.orElse(null), settings.dispatcher, source(job.config(), ctx.config()));
+    }
+
+    /** The job as configured, with {@code andon.job-defaults} filled in: what a rerun runs again. */
+    private static JobSpec.Source source(Config job, Config whole) {
+        Config defaults = whole.hasPath(DEFAULTS_PATH) ? whole.getConfig(DEFAULTS_PATH) : ConfigFactory.empty();
+        try {
+            return new JobSpec.Source(job.withFallback(defaults).root().render(ConfigRenderOptions.concise()), false);
+        } catch (ConfigException e) {
+            return null; // not resolvable on its own: such a job's runs cannot be rerun from the store
+        }
     }
 
     private static CallSpec parseCall(ConfigBlock call, Layer jobSettings, Map<String, String> seen, KindContext ctx,

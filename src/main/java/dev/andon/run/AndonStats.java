@@ -24,6 +24,17 @@ public final class AndonStats implements Extension {
     private final AtomicLong lateCompletions = new AtomicLong();
     private final Map<String, AtomicInteger> abandonedRunning = new ConcurrentHashMap<>();
 
+    /** Told of every process group a call starts (see {@code WorkContext.processStarted}). */
+    @FunctionalInterface
+    public interface ProcessListener {
+        ProcessListener NONE = (runId, call, pid, killGrace) -> { };
+
+        /** Called on the call's thread: must be quick, must not block, must not throw. */
+        void processStarted(String runId, String call, long pid, java.time.Duration killGrace);
+    }
+
+    private volatile ProcessListener processListener = ProcessListener.NONE;
+
     public static AndonStats get(ActorSystem<?> system) {
         return system.registerExtension(ID);
     }
@@ -36,6 +47,15 @@ public final class AndonStats implements Extension {
     void lateCompletion(String dispatcher) {
         lateCompletions.incrementAndGet();
         abandonedRunning.computeIfAbsent(dispatcher, d -> new AtomicInteger()).decrementAndGet();
+    }
+
+    /** Sets who is told of the process groups calls start (the run store). */
+    public void processListener(ProcessListener listener) {
+        this.processListener = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
+    void processStarted(String runId, String call, long pid, java.time.Duration killGrace) {
+        processListener.processStarted(runId, call, pid, killGrace);
     }
 
     /** Calls ever given up on. */

@@ -393,6 +393,16 @@ final class Attempt implements WorkContext, Runnable {
     }
 
     @Override
+    public String runId() {
+        return runId;
+    }
+
+    @Override
+    public void processStarted(long pid, java.time.Duration killGrace) {
+        stats.processStarted(runId, callName, pid, killGrace);
+    }
+
+    @Override
     public void progress(String message) {
         progress = message;
         // Coalesced: at most one progress message in flight to the worker, however fast the call

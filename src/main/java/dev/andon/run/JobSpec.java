@@ -18,10 +18,33 @@ import java.util.Set;
  * @param abortGrace     how long an aborted call may take to stop before it is {@code ABANDONED}
  * @param deadline       the whole run's time limit, or {@code null} for none
  * @param dispatcher     the config path of the dispatcher its calls run on
+ * @param source         the job as it was configured, kept with its runs in the store so that
+ *                       they can be rerun; {@code null} for a job built in Java
  */
 public record JobSpec(String name, List<CallSpec> calls, FailurePolicy failurePolicy, int maxParallelism,
-                      Duration abortGrace, Duration deadline, String dispatcher) {
+                      Duration abortGrace, Duration deadline, String dispatcher, Source source) {
     public static final String DEFAULT_DISPATCHER = "andon.blocking-dispatcher";
+
+    /**
+     * A configured job's own settings and calls, its defaults filled in, as JSON (HOCON can read
+     * it back), and whether it was posted to the service rather than taken from the catalog.
+     */
+    public record Source(String json, boolean posted) {
+        public Source {
+            Objects.requireNonNull(json, "json");
+        }
+    }
+
+    /** A job without a source (built in Java). */
+    public JobSpec(String name, List<CallSpec> calls, FailurePolicy failurePolicy, int maxParallelism,
+                   Duration abortGrace, Duration deadline, String dispatcher) {
+        this(name, calls, failurePolicy, maxParallelism, abortGrace, deadline, dispatcher, null);
+    }
+
+    /** This job with {@code source}. */
+    public JobSpec withSource(Source source) {
+        return new JobSpec(name, calls, failurePolicy, maxParallelism, abortGrace, deadline, dispatcher, source);
+    }
 
     public JobSpec {
         Objects.requireNonNull(name, "name");

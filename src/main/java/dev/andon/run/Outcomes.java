@@ -22,7 +22,12 @@ public final class Outcomes {
         /** It did not stop within the abort grace and was given up on. */
         NOT_STOPPED,
         /** Its worker stopped without a word about it: a bug in Andon. */
-        WORKER_STOPPED
+        WORKER_STOPPED,
+        /**
+         * It was running when the Andon that ran it died (a crash, {@code kill -9}, power loss):
+         * found at the next start, in the store. What it did afterwards is unknown.
+         */
+        ANDON_DIED
     }
 
     /**
@@ -58,6 +63,7 @@ public final class Outcomes {
                     : settled(CallStatus.CANCELLED);
             case NOT_STOPPED -> new Outcome(CallStatus.ABANDONED, abort != null && abort.isOwnTimeout());
             case WORKER_STOPPED -> settled(CallStatus.FAILED);
+            case ANDON_DIED -> settled(CallStatus.LOST);
         };
     }
 

@@ -17,6 +17,10 @@ import dev.andon.run.JobSpec;
 import dev.andon.schedule.MemoryScheduleStore;
 import dev.andon.schedule.ScheduleStore;
 import java.time.Clock;
+import dev.andon.run.Trigger;
+import dev.andon.store.Recovery;
+import dev.andon.store.Reruns;
+import dev.andon.store.RunStore;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -84,9 +88,21 @@ public final class AndonService {
      */
     public static CompletionStage<AndonService> start(Andon andon, Catalog catalog, ServiceSettings settings,
                                                       ScheduleStore schedules, Clock clock) {
+        return start(andon, catalog, settings, schedules, clock, Recovery.Result.NONE);
+    }
+
+    /**
+     * As {@link #start(Andon, Catalog, ServiceSettings, ScheduleStore, Clock)}, after a start-up
+     * {@code recovery} of {@code andon}'s store: its counts go to {@code /metrics}, and the
+     * interrupted runs whose job says {@code on-interrupted = rerun} are rerun (their calls that
+     * did not succeed, trigger {@code recovery}) once the service is up.
+     */
+    public static CompletionStage<AndonService> start(Andon andon, Catalog catalog, ServiceSettings settings,
+                                                      ScheduleStore schedules, Clock clock, Recovery.Result recovery) {
         Objects.requireNonNull(andon, "andon");
         Objects.requireNonNull(schedules, "schedules");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(recovery, "recovery");
         Objects.requireNonNull(catalog, "catalog");
         settings.checkSecure();
         ActorSystem<?> system = andon.system();
@@ -96,8 +112,9 @@ public final class AndonService {
         ActorRef<EventHub.Command> hub = system.systemActorOf(EventHub.create(settings), "andon-service-events", Props.empty());
         ActorRef<RunRegistry.Command> registry = system.systemActorOf(RunRegistry.create(andon, settings, metrics, hub),
                 "andon-service-runs", Props.empty());
-        JobRequests jobRequests = new JobRequests(new KindContext(system.settings().config(), catalog.kinds(), andon.httpClient(),
-                andon::jdbcPools, null), settings);
+        KindContext kinds = new KindContext(system.settings().config(), catalog.kinds(), andon.httpClient(),
+                andon::jdbcPools, null);
+        JobRequests jobRequests = new JobRequests(kinds, settings);
         // GET /events never ends by itself: its streams end when the service stops (after the runs' last events).
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "andon-service-events-close", () -> {
             hub.tell(EventHub.Close.INSTANCE);
@@ -107,14 +124,17 @@ public final class AndonService {
         // No fire starts a run once the shutdown has begun: the scheduler stops with the admissions.
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "andon-service-schedules-stop",
                 () -> scheduler.stop(system, settings.askTimeout()).exceptionally(e -> Done.getInstance()));
+        StoreRoutes storeRoutes = new StoreRoutes(andon.store(), registry, settings, system, kinds, jobRequests);
+        metrics.store(andon.store(), recovery);
         ServiceRoutes routes = new ServiceRoutes(andon, catalog, settings, metrics, registry, jobRequests, hub,
-                new ScheduleRoutes(scheduler.scheduler(), catalog, settings, system).api());
+                new ScheduleRoutes(scheduler.scheduler(), catalog, settings, system).api(), storeRoutes);
         return Http.get(system).newServerAt(settings.host(), settings.port())
                 .adaptSettings(s -> s.withParserSettings(s.getParserSettings().withMaxContentLength(settings.maxBodySize())))
                 .bind(routes.route())
                 .thenApply(binding -> {
                     AndonService service = new AndonService(binding);
                     service.onShutdown(system, registry, metrics, settings, routes.eventClients());
+                    rerunInterrupted(andon, recovery, registry, settings, kinds, jobRequests);
                     return service;
                 });
     }
@@ -163,6 +183,33 @@ public final class AndonService {
         system.getWhenTerminated().thenRun(() ->
                 summary.completeExceptionally(new IllegalStateException("terminated before the summary was taken")));
         log.debug("service bound to {}", binding.localAddress());
+    }
+
+    // on-interrupted = rerun: a new run of the calls that did not succeed, as the registry's.
+    private static void rerunInterrupted(Andon andon, Recovery.Result recovery, ActorRef<RunRegistry.Command> registry,
+                                         ServiceSettings settings, KindContext kinds, JobRequests posted) {
+        ActorSystem<?> system = andon.system();
+        for (RunStore.StoredRun interrupted : recovery.toRerun()) {
+            // The stored run is read again: it has its INTERRUPTED report now.
+            RunStore.StoredRun run = andon.store().run(interrupted.id()).orElse(null);
+            if (run == null) continue;
+            JobSpec job;
+            try {
+                job = run.posted() ? Reruns.spec(run, false, posted.postedContext(), posted.allowedKinds())
+                        : Reruns.spec(run, false, kinds, kinds.kinds().names());
+            } catch (Reruns.NotRerunnable e) {
+                log.warn("interrupted run {} is not rerun: {}", run.id(), e.getMessage());
+                continue;
+            }
+            AskPattern.<RunRegistry.Command, RunRegistry.Admission>ask(registry,
+                            r -> new RunRegistry.Admit(job, Trigger.recovery(run.id()), r), settings.askTimeout(), system.scheduler())
+                    .whenComplete((answer, failure) -> {
+                        if (answer instanceof RunRegistry.Admitted a)
+                            log.info("interrupted run {} rerun as {} (on-interrupted = rerun)", run.id(), a.runId());
+                        else
+                            log.warn("interrupted run {} could not be rerun: {}", run.id(), failure != null ? failure : answer);
+                    });
+        }
     }
 
     /** How long event streams that ended in the shutdown get for their last bytes to be written. */

@@ -57,6 +57,16 @@ final class JobRequests {
      *                 {@code settings.inlineHttp()}, through a client that follows no redirect
      * @param settings the service's settings
      */
+    /** What a posted job's calls are built with: http calls only to the allowed hosts. */
+    KindContext postedContext() {
+        return kinds;
+    }
+
+    /** The kinds a posted job may have. */
+    Set<String> allowedKinds() {
+        return allowedKinds;
+    }
+
     JobRequests(KindContext kinds, ServiceSettings settings) {
         this.kinds = kinds.restrictedHttp(settings.inlineHttp(), new NoRedirectClient(kinds));
         this.settings = settings;
@@ -93,7 +103,8 @@ final class JobRequests {
         }
         JobSpec spec = Catalog.parseJob(name, job.withoutPath("name"), "", problems, kinds, allowedKinds);
         if (spec != null) checkDispatcher(spec, job, problems);
-        return problems.isEmpty() ? new Valid(spec) : new Invalid(problems);
+        if (!problems.isEmpty()) return new Invalid(problems);
+        return new Valid(spec.source() == null ? spec : spec.withSource(new JobSpec.Source(spec.source().json(), true)));
     }
 
     /**

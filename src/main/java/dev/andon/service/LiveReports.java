@@ -33,13 +33,20 @@ final class LiveReports {
 
     CompletionStage<Optional<RunReport>> current(String id) {
         return view(id).thenCompose(view -> {
-            if (view.isEmpty()) return CompletableFuture.completedFuture(Optional.<RunReport>empty());
+            // Not the service's (it ran before a restart, or in andon run): the store's, if it has it.
+            if (view.isEmpty()) return stored(id);
             if (view.get().finished()) return CompletableFuture.completedFuture(Optional.of(view.get().report()));
             return andon.snapshot(id).thenCompose(snapshot -> snapshot.isPresent()
                     ? CompletableFuture.completedFuture(snapshot)
                     // It finished meanwhile, or has not started yet: ask again.
                     : view(id).thenApply(again -> again.map(v -> v.finished() ? v.report() : notStarted(v))));
         });
+    }
+
+    private CompletionStage<Optional<RunReport>> stored(String id) {
+        if (andon.store() == dev.andon.store.RunStore.NONE) return CompletableFuture.completedFuture(Optional.empty());
+        return CompletableFuture.supplyAsync(() -> andon.store().run(id).map(r -> r.finished() ? r.report() : StoreRoutes.live(r)),
+                andon.store().readExecutor());
     }
 
     private CompletionStage<Optional<RunRegistry.RunView>> view(String id) {

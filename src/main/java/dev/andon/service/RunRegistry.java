@@ -20,6 +20,7 @@ import dev.andon.run.ReportJson;
 import dev.andon.run.RunEvent;
 import dev.andon.run.RunReport;
 import dev.andon.run.RunStatus;
+import dev.andon.run.Trigger;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -59,14 +60,21 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
     interface Command {
     }
 
-    /** Starts {@code job} unless too many runs are live or the service is shutting down. */
     /**
+     * Starts {@code job} unless too many runs are live or the service is shutting down; answers
+     * once the run's submission is recorded in the store.
+     *
      * @param ended told once the run has ended (its report out), when not null: the scheduler's
      *              overlap policies wait for it
      */
-    record Admit(JobSpec job, ActorRef<Admission> replyTo, dev.andon.schedule.Launcher.Ended ended) implements Command {
+    record Admit(JobSpec job, Trigger trigger, ActorRef<Admission> replyTo, dev.andon.schedule.Launcher.Ended ended)
+            implements Command {
         Admit(JobSpec job, ActorRef<Admission> replyTo) {
-            this(job, replyTo, null);
+            this(job, Trigger.API, replyTo, null);
+        }
+
+        Admit(JobSpec job, Trigger trigger, ActorRef<Admission> replyTo) {
+            this(job, trigger, replyTo, null);
         }
     }
 
@@ -258,7 +266,7 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         RunHandle handle;
         try {
             // submit only sends a message: it does not block this actor.
-            handle = andon.submit(m.job(), event -> self.tell(new Recorded(event)));
+            handle = andon.submit(m.job(), event -> self.tell(new Recorded(event)), m.trigger());
         } catch (IllegalArgumentException e) {
             m.replyTo().tell(new Refused(Refused.Reason.INVALID, e.getMessage()));
             return this;
@@ -275,7 +283,10 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         hub.tell(new EventHub.Publish(new ServiceEvent.RunSubmitted(run.submittedAt, run.id, m.job().name(),
                 m.job().calls().size())));
         metrics.dispatcher(m.job().dispatcher());
-        m.replyTo().tell(new Admitted(handle.id()));
+        // Durable before acknowledged: the answer (a 202) waits for the store to commit it.
+        String id = handle.id();
+        handle.accepted().whenComplete((ok, failure) -> m.replyTo().tell(failure == null ? new Admitted(id)
+                : new Refused(Refused.Reason.SHUTTING_DOWN, "the run could not be recorded: " + failure.getMessage())));
         return this;
     }
 

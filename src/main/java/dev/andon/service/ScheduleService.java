@@ -60,14 +60,15 @@ final class ScheduleService {
                                     ServiceSettings settings, Duration delay) implements Launcher {
         @Override
         public CompletionStage<Outcome> launch(JobSpec job, Fire fire, Ended ended) {
-            if (delay.isZero()) return admit(job, ended);
+            if (delay.isZero()) return admit(job, fire, ended);
             return akka.pattern.Patterns.after(delay, system.classicSystem().scheduler(), system.executionContext(),
-                    () -> admit(job, ended));
+                    () -> admit(job, fire, ended));
         }
 
-        private CompletionStage<Outcome> admit(JobSpec job, Ended ended) {
+        private CompletionStage<Outcome> admit(JobSpec job, Fire fire, Ended ended) {
+            dev.andon.run.Trigger trigger = dev.andon.run.Trigger.schedule(fire.at(), fire.manual());
             CompletionStage<RunRegistry.Admission> admitted = AskPattern.ask(registry,
-                    (ActorRef<RunRegistry.Admission> r) -> new RunRegistry.Admit(job, r, ended), settings.askTimeout(),
+                    (ActorRef<RunRegistry.Admission> r) -> new RunRegistry.Admit(job, trigger, r, ended), settings.askTimeout(),
                     system.scheduler());
             return admitted.thenApply(a -> a instanceof RunRegistry.Admitted ok ? new Launched(ok.runId())
                     : new Refused(((RunRegistry.Refused) a).detail()));

@@ -124,6 +124,24 @@ final class ServiceMetrics implements AutoCloseable {
                 .baseUnit("tasks").tag("name", dispatcher).register(registry);
     }
 
+    /**
+     * The run store's meters: {@code andon_runs_interrupted_total} and
+     * {@code andon_orphans_killed_total} (found at start), {@code andon_store_write_failures_total},
+     * {@code andon_store_pending_writes}, {@code andon_store_degraded} (1 while writes fail).
+     */
+    void store(dev.andon.store.RunStore store, dev.andon.store.Recovery.Result recovery) {
+        Counter.builder("andon.runs.interrupted").description("Runs found interrupted at start (their Andon died)")
+                .register(registry).increment(recovery.interrupted().size());
+        Counter.builder("andon.orphans.killed").description("Processes left by interrupted runs, stopped at start")
+                .register(registry).increment(recovery.orphansKilled());
+        FunctionCounter.builder("andon.store.write.failures", store, s -> s.health().writeFailures())
+                .description("Store transactions that failed (and were retried)").register(registry);
+        Gauge.builder("andon.store.pending.writes", store, s -> s.health().pendingWrites())
+                .description("Writes queued for the store").register(registry);
+        Gauge.builder("andon.store.degraded", store, s -> s.health().degraded() ? 1 : 0)
+                .description("1 while the store's writes fail").register(registry);
+    }
+
     /** Reports {@code clients}, the Server-Sent Events clients connected now. */
     void eventClients(AtomicInteger clients) {
         Gauge.builder("andon.sse.clients", clients, AtomicInteger::get)

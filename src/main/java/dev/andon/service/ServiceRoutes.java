@@ -39,6 +39,7 @@ import dev.andon.run.JobSpec;
 import dev.andon.run.ReportJson;
 import dev.andon.run.RunReport;
 import dev.andon.run.RunStatus;
+import dev.andon.store.RunStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
@@ -82,12 +83,14 @@ final class ServiceRoutes extends AllDirectives {
     private final LiveReports reports;
     private final ConsoleRoutes console;
     private final Route schedules;
+    private final StoreRoutes store;
 
     /** @param schedules the schedules' endpoints ({@link ScheduleRoutes}), mounted with the rest of the API */
     ServiceRoutes(Andon andon, Catalog catalog, ServiceSettings settings, ServiceMetrics metrics,
                   ActorRef<RunRegistry.Command> registry, JobRequests jobRequests, ActorRef<EventHub.Command> hub,
-                  Route schedules) {
+                  Route schedules, StoreRoutes store) {
         this.schedules = schedules;
+        this.store = store;
         this.andon = andon;
         this.catalog = catalog;
         this.settings = settings;
@@ -110,11 +113,12 @@ final class ServiceRoutes extends AllDirectives {
 
     Route route() {
         Route api = concat(
+                store.route(),
                 path("jobs", () -> get(this::jobs)),
                 path(PathMatchers.segment("jobs").slash(PathMatchers.segment()), name -> get(() -> job(name))),
                 path(PathMatchers.segment("jobs").slash(PathMatchers.segment()).slash("runs"),
                         name -> post(() -> startCatalogJob(name))),
-                path("runs", () -> concat(get(this::listRuns), post(this::startPostedJob))),
+                path("runs", () -> concat(get(store.enabled() ? store::listRuns : this::listRuns), post(this::startPostedJob))),
                 path(PathMatchers.segment("runs").slash(PathMatchers.segment()), id -> get(() -> getRun(id))),
                 path(PathMatchers.segment("runs").slash(PathMatchers.segment()).slash("events"),
                         id -> get(() -> optionalHeaderValueByName("Last-Event-ID", last -> events(id, last)))),
@@ -145,7 +149,10 @@ final class ServiceRoutes extends AllDirectives {
             degraded |= full;
             dispatchers.put(d, new DispatcherHealth(pool, abandoned, full ? "DEGRADED" : "UP"));
         }
-        return complete(json(StatusCodes.OK, new Health(degraded ? "DEGRADED" : "UP", dispatchers)));
+        RunStore.Health storeHealth = andon.store().health();
+        degraded |= storeHealth.degraded();
+        return complete(json(StatusCodes.OK, new Health(degraded ? "DEGRADED" : "UP", dispatchers,
+                new StoreHealth(storeHealth.degraded() ? "DEGRADED" : "UP", storeHealth.failing()))));
     }
 
     private Route jobs() {
@@ -249,7 +256,9 @@ final class ServiceRoutes extends AllDirectives {
                     + " clients are listening, the most allowed (" + ServiceSettings.PATH + ".max-sse-clients)", retryAfter()));
         }
         CompletionStage<Optional<Source<ServerSentEvent, NotUsed>>> stream =
-                askStage((ActorRef<Optional<Source<ServerSentEvent, NotUsed>>> r) -> new RunRegistry.Subscribe(id, from, r));
+                askStage((ActorRef<Optional<Source<ServerSentEvent, NotUsed>>> r) -> new RunRegistry.Subscribe(id, from, r))
+                        .thenCompose(live -> live.isPresent() ? java.util.concurrent.CompletableFuture.completedFuture(live)
+                                : store.storedEvents(id, from));
         return onComplete(stream, result -> {
             if (result.isFailure() || result.get().isEmpty()) {
                 sseClients.decrementAndGet();
@@ -410,7 +419,11 @@ final class ServiceRoutes extends AllDirectives {
         }
     }
 
-    record Health(String status, Map<String, DispatcherHealth> dispatchers) {
+    record Health(String status, Map<String, DispatcherHealth> dispatchers, StoreHealth store) {
+    }
+
+    /** The run store: {@code DEGRADED} while its writes fail, with why. */
+    record StoreHealth(String status, @JsonInclude(JsonInclude.Include.NON_NULL) String reason) {
     }
 
     record DispatcherHealth(int poolSize, int abandonedThreads, String status) {

@@ -41,6 +41,7 @@ public final class TimelineSvg {
             case RUNNING -> "#56B4E9";   // sky blue
             case ABORTING -> "#F0E442";  // yellow
             case QUEUED, CANCELLED -> "#999999";
+            case LOST -> "#000000";      // black: found at recovery, its end unknown
         };
     }
 

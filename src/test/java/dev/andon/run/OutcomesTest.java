@@ -48,6 +48,9 @@ class OutcomesTest {
             ABANDONED, NOT_STOPPED,       TIMEOUT,        false, false, true
             ABANDONED, NOT_STOPPED,       TIMEOUT,        false, true,  true
             ABANDONED, NOT_STOPPED,       HEARTBEAT,      false, false, true
+            LOST,      ANDON_DIED,        -,              false, false, false
+            LOST,      ANDON_DIED,        USER,           false, true,  false
+            CANCELLED, NEVER_STARTED,     -,              false, false, false
             """)
     void shouldGiveTheOutcomeOfReadmesTable(CallStatus status, Ending ending, AbortKind abort, boolean retryDue,
                                             boolean ranEarlier, boolean failure) {

@@ -1,0 +1,907 @@
+package dev.andon.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.andon.run.CallReport;
+import dev.andon.run.CallStatus;
+import dev.andon.run.ReportJson;
+import dev.andon.run.RunReport;
+import dev.andon.run.RunStatus;
+import dev.andon.run.Trigger;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The run store over JDBC: one SQL for SQLite and PostgreSQL, the schema made and migrated by
+ * Flyway from {@code db/migration} (table {@code andon_schema_history}).
+ *
+ * <h2>Writes</h2>
+ * One thread of its own, {@code andon-store-writer}, does every write: callers queue them and
+ * return. It takes what is queued, waits up to {@code flush-interval} for more when it has only
+ * call outcomes (a submission, a final report or a flush is written at once), and writes it all
+ * in one transaction (group commit); then it completes the stages of what was committed. A
+ * transaction that fails is rolled back, logged and retried with backoff, with the writes queued
+ * meanwhile, until it succeeds. Nothing else ever interrupts that thread.
+ *
+ * <h2>SQLite</h2>
+ * WAL mode, {@code synchronous = FULL} (a commit survives a power loss), and a busy timeout, so
+ * that the service and {@code andon run} can write the same file: each waits for the other's
+ * transaction rather than failing. The file and its folder are created readable by their owner
+ * only.
+ */
+public final class JdbcRunStore implements RunStore {
+    private static final Logger log = LoggerFactory.getLogger(JdbcRunStore.class);
+    /** The newest schema version of {@code db/migration}; opening a store at it skips Flyway. */
+    static final String LATEST_VERSION = "2";
+    private static final String HISTORY_TABLE = "andon_schema_history";
+    private static final int MAX_BATCH = 8192;
+
+    private static final ObjectMapper MAPPER = ReportJson.mapper().copy()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectWriter CALL_WRITER = MAPPER.writerFor(CallReport.class);
+    private static final ObjectReader CALL_READER = MAPPER.readerFor(CallReport.class);
+    private static final ObjectReader REPORT_READER = MAPPER.readerFor(RunReport.class);
+    private static final ObjectReader TRIGGER_READER = MAPPER.readerFor(Trigger.class);
+    private static final ObjectReader NAMES_READER = MAPPER.readerFor(new TypeReference<List<String>>() { });
+
+    private final StoreSettings settings;
+    private final HikariDataSource dataSource;
+    private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private final ExecutorService readers;
+    private final AtomicLong writeFailures = new AtomicLong();
+    private final AtomicInteger pending = new AtomicInteger();
+    private volatile String failing;
+    private volatile boolean closed;
+
+    // ---- the writer's queue
+
+    private sealed interface Op {
+    }
+
+    private record Submit(Submission submission, CompletableFuture<Void> done) implements Op {
+    }
+
+    private record CallStarted(String runId, String call, Instant at) implements Op {
+    }
+
+    private record CallFinished(String runId, CallReport report) implements Op {
+    }
+
+    private record Abort(String runId, String reason, Instant at) implements Op {
+    }
+
+    private record ProcessStarted(ProcessRecord process) implements Op {
+    }
+
+    private record Finish(RunReport report, CompletableFuture<Void> done) implements Op {
+    }
+
+    /** Work done alone in the writer's transaction (prune, flush), after the batch before it. */
+    private record Task(Function<Connection, Object> work, CompletableFuture<Object> done) implements Op {
+    }
+
+    private enum Stop implements Op { INSTANCE }
+
+    private JdbcRunStore(StoreSettings settings, HikariDataSource dataSource) {
+        this.settings = settings;
+        this.dataSource = dataSource;
+        AtomicInteger n = new AtomicInteger();
+        this.readers = Executors.newFixedThreadPool(Math.max(1, settings.poolSize() - 1), r -> {
+            Thread t = new Thread(r, "andon-store-reader-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.writer = new Thread(this::writeLoop, "andon-store-writer");
+        // Not a daemon: the JVM waits for what is queued to be committed (close() stops it).
+        writer.setDaemon(false);
+        writer.start();
+    }
+
+    /**
+     * Opens the store {@code settings} describe (sqlite or postgresql), creating or migrating its
+     * schema.
+     *
+     * @throws StoreException with one line when it cannot be opened or migrated
+     */
+    public static JdbcRunStore open(StoreSettings settings) {
+        HikariDataSource ds = switch (settings.kind()) {
+            case SQLITE -> sqlite(settings);
+            case POSTGRESQL -> postgresql(settings);
+            case MEMORY -> throw new IllegalArgumentException("a memory store is a MemoryRunStore");
+        };
+        try {
+            migrate(ds, settings, null);
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+        return new JdbcRunStore(settings, ds);
+    }
+
+    /**
+     * Migrates the schema at {@code settings} up to {@code target} (null: the newest) and closes
+     * it: for tests of upgrades from an older version.
+     */
+    static void migrateOnly(StoreSettings settings, String target) {
+        try (HikariDataSource ds = settings.kind() == StoreSettings.Kind.SQLITE ? sqlite(settings) : postgresql(settings)) {
+            migrate(ds, settings, target);
+        }
+    }
+
+    private static HikariDataSource sqlite(StoreSettings settings) {
+        Path file = settings.path();
+        String where = "store " + file;
+        try {
+            Path dir = file.getParent();
+            if (dir != null && !Files.isDirectory(dir)) {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            if (!Files.exists(file)) {
+                try {
+                    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                } catch (FileAlreadyExistsException raced) {
+                    // another Andon made it first
+                }
+            }
+            if (!Files.isReadable(file) || !Files.isWritable(file))
+                throw new StoreException(where + ": no permission to read and write it");
+        } catch (IOException e) {
+            throw new StoreException(where + ": cannot create it: " + describe(e), e);
+        } catch (UnsupportedOperationException e) {
+            throw new StoreException(where + ": the file system has no POSIX permissions", e);
+        }
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("andon-store");
+        hc.setJdbcUrl("jdbc:sqlite:" + file);
+        hc.addDataSourceProperty("journal_mode", "WAL");
+        hc.addDataSourceProperty("synchronous", "FULL");
+        hc.addDataSourceProperty("busy_timeout", Long.toString(settings.busyTimeout().toMillis()));
+        hc.setMaximumPoolSize(settings.poolSize());
+        hc.setMinimumIdle(1);
+        hc.setConnectionTimeout(Math.max(250, settings.connectTimeout().toMillis()));
+        hc.setInitializationFailTimeout(Math.max(1, settings.connectTimeout().toMillis()));
+        return pool(hc, where);
+    }
+
+    private static HikariDataSource postgresql(StoreSettings settings) {
+        String where = "store " + settings.url();
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("andon-store");
+        hc.setJdbcUrl(settings.url());
+        if (!settings.user().isEmpty()) hc.setUsername(settings.user());
+        if (!settings.passwordEnv().isEmpty()) {
+            String password = System.getenv(settings.passwordEnv());
+            if (password == null)
+                throw new StoreException(where + ": " + StoreSettings.PATH + ".password-env names " + settings.passwordEnv()
+                        + ", which is not set in the environment");
+            hc.setPassword(password);
+        }
+        hc.addDataSourceProperty("connectTimeout", Long.toString(Math.max(1, settings.connectTimeout().toSeconds())));
+        hc.setMaximumPoolSize(settings.poolSize());
+        hc.setMinimumIdle(1);
+        hc.setConnectionTimeout(Math.max(250, settings.connectTimeout().toMillis()));
+        hc.setInitializationFailTimeout(Math.max(1, settings.connectTimeout().toMillis()));
+        return pool(hc, where);
+    }
+
+    private static HikariDataSource pool(HikariConfig hc, String where) {
+        try {
+            return new HikariDataSource(hc);
+        } catch (RuntimeException e) {
+            throw new StoreException(where + ": cannot connect: " + rootMessage(e), e);
+        }
+    }
+
+    private static void migrate(DataSource ds, StoreSettings settings, String target) {
+        String where = "store " + settings.describe();
+        if (target == null && atLatest(ds)) return;
+        try {
+            var config = Flyway.configure(JdbcRunStore.class.getClassLoader()).dataSource(ds).table(HISTORY_TABLE)
+                    .locations("classpath:db/migration").loggers("slf4j");
+            if (target != null) config = config.target(target);
+            config.load().migrate();
+        } catch (RuntimeException e) {
+            // Two processes may create a new SQLite file's schema at once (SQLite has no lock
+            // Flyway can take); the one that lost finds it made.
+            if (target == null && atLatest(ds)) return;
+            throw new StoreException(where + ": cannot create or migrate its schema: " + rootMessage(e), e);
+        }
+    }
+
+    /** Whether the schema is at {@link #LATEST_VERSION}: a cheap check, so that a store opens without Flyway. */
+    private static boolean atLatest(DataSource ds) {
+        try (Connection c = ds.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT version, success FROM " + HISTORY_TABLE);
+             ResultSet rs = s.executeQuery()) {
+            boolean latest = false;
+            while (rs.next()) {
+                String v = rs.getString(1);
+                if (v != null && v.equals(LATEST_VERSION) && rs.getBoolean(2)) latest = true;
+                else if (v != null && !rs.getBoolean(2)) return false;
+                else if (v != null && compareVersions(v, LATEST_VERSION) > 0)
+                    throw new StoreException("store: its schema is at version " + v + ", newer than this Andon knows ("
+                            + LATEST_VERSION + "): use a newer Andon");
+            }
+            return latest;
+        } catch (SQLException e) {
+            return false; // no history table yet
+        }
+    }
+
+    private static int compareVersions(String a, String b) {
+        try {
+            return Long.compare(Long.parseLong(a), Long.parseLong(b));
+        } catch (NumberFormatException e) {
+            return a.compareTo(b);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return m.lines().findFirst().orElse(m).trim();
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied (" + e.getMessage() + ")";
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    // ---- writes
+
+    private void enqueue(Op op) {
+        if (closed) {
+            // After close: nothing may be lost silently, but there is nowhere to write it.
+            log.warn("store {} is closed; not recording {}", settings.describe(), op.getClass().getSimpleName());
+            if (op instanceof Submit s) s.done().completeExceptionally(new StoreException("the store is closed"));
+            if (op instanceof Finish f) f.done().completeExceptionally(new StoreException("the store is closed"));
+            return;
+        }
+        pending.incrementAndGet();
+        queue.add(op);
+    }
+
+    @Override
+    public CompletionStage<Void> submitted(Submission submission) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        enqueue(new Submit(submission, done));
+        return done;
+    }
+
+    @Override
+    public void callStarted(String runId, String call, Instant at) {
+        enqueue(new CallStarted(runId, call, at));
+    }
+
+    @Override
+    public void callFinished(String runId, CallReport report) {
+        enqueue(new CallFinished(runId, report));
+    }
+
+    @Override
+    public void abortRequested(String runId, String reason, Instant at) {
+        enqueue(new Abort(runId, reason, at));
+    }
+
+    @Override
+    public void processStarted(ProcessRecord process) {
+        enqueue(new ProcessStarted(process));
+    }
+
+    @Override
+    public CompletionStage<Void> finished(RunReport report) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        enqueue(new Finish(report, done));
+        return done;
+    }
+
+    @Override
+    public CompletionStage<Void> flush() {
+        return task(c -> null).thenApply(x -> null);
+    }
+
+    @Override
+    public int prune(int maxRuns, Duration maxAge, Instant now) {
+        return (Integer) task(c -> pruneIn(c, maxRuns, maxAge, now)).join();
+    }
+
+    private CompletableFuture<Object> task(Function<Connection, Object> work) {
+        CompletableFuture<Object> done = new CompletableFuture<>();
+        enqueue(new Task(work, done));
+        return done;
+    }
+
+    private void writeLoop() {
+        List<Op> batch = new ArrayList<>();
+        Writer w = new Writer();
+        boolean stop = false;
+        while (!stop) {
+            try {
+                Op first = queue.poll();
+                boolean waited = first == null;
+                if (waited) first = queue.take();
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - batch.size());
+                // Only call outcomes, and the queue was empty: wait a little for more, so that a
+                // run of many short calls is written in a few transactions, not one per call.
+                if (waited && !urgent(batch)) gather(batch);
+            } catch (InterruptedException e) {
+                // Nobody interrupts this thread; if the JVM does, go on: what is queued must be written.
+                continue;
+            }
+            stop = batch.contains(Stop.INSTANCE);
+            w.writeWithRetry(batch);
+            pending.addAndGet(-batch.size());
+            batch.clear();
+        }
+        w.close();
+    }
+
+    private void gather(List<Op> batch) throws InterruptedException {
+        long deadline = System.nanoTime() + settings.flushInterval().toNanos();
+        while (batch.size() < MAX_BATCH) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return;
+            Op next = queue.poll(left, TimeUnit.NANOSECONDS);
+            if (next == null) return;
+            batch.add(next);
+            queue.drainTo(batch, MAX_BATCH - batch.size());
+            if (urgent(batch)) return;
+        }
+    }
+
+    private static boolean urgent(List<Op> batch) {
+        for (Op op : batch)
+            if (!(op instanceof CallStarted || op instanceof CallFinished || op instanceof Abort)) return true;
+        return false;
+    }
+
+    /** The writer thread's connection and statements, remade after a failure. */
+    private final class Writer {
+        private Connection conn;
+        private long backoffNanos;
+
+        void writeWithRetry(List<Op> batch) {
+            backoffNanos = settings.retryBackoff().toNanos();
+            while (true) {
+                try {
+                    if (conn == null) {
+                        conn = dataSource.getConnection();
+                        conn.setAutoCommit(false);
+                    }
+                    List<Object> results = write(conn, batch);
+                    conn.commit();
+                    if (failing != null) {
+                        log.info("store {}: writes succeed again", settings.describe());
+                        failing = null;
+                    }
+                    complete(batch, results);
+                    return;
+                } catch (SQLException | RuntimeException e) {
+                    writeFailures.incrementAndGet();
+                    rollbackAndClose();
+                    String reason = rootMessage(e);
+                    if (failing == null || !failing.equals(reason))
+                        log.warn("store {}: a write failed ({} waiting); retrying: {}", settings.describe(), batch.size(), reason);
+                    log.debug("store write failure", e);
+                    failing = reason;
+                    if (closed && batch.contains(Stop.INSTANCE) && backoffNanos >= settings.maxRetryBackoff().toNanos()) {
+                        log.error("store {}: closing with {} writes not recorded: {}", settings.describe(), batch.size(), reason);
+                        fail(batch, e);
+                        return;
+                    }
+                    sleep(backoffNanos);
+                    backoffNanos = Math.min(backoffNanos * 2, Math.max(1, settings.maxRetryBackoff().toNanos()));
+                }
+            }
+        }
+
+        private void rollbackAndClose() {
+            if (conn == null) return;
+            try {
+                conn.rollback();
+            } catch (SQLException ignored) {
+                // the connection is broken anyway
+            }
+            try {
+                conn.close();
+            } catch (SQLException ignored) {
+                // as above
+            }
+            conn = null;
+        }
+
+        void close() {
+            if (conn == null) return;
+            try {
+                conn.close();
+            } catch (SQLException ignored) {
+                // closing
+            }
+            conn = null;
+        }
+    }
+
+    private static void sleep(long nanos) {
+        long end = System.nanoTime() + nanos;
+        for (long left; (left = end - System.nanoTime()) > 0; ) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(left);
+            } catch (InterruptedException e) {
+                // not ours to stop on
+            }
+        }
+    }
+
+    private static void complete(List<Op> batch, List<Object> results) {
+        int i = 0;
+        for (Op op : batch) {
+            if (op instanceof Submit s) s.done().complete(null);
+            else if (op instanceof Finish f) f.done().complete(null);
+            else if (op instanceof Task t) t.done().complete(results.get(i++));
+        }
+    }
+
+    private static void fail(List<Op> batch, Throwable e) {
+        for (Op op : batch) {
+            if (op instanceof Submit s) s.done().completeExceptionally(e);
+            else if (op instanceof Finish f) f.done().completeExceptionally(e);
+            else if (op instanceof Task t) t.done().completeExceptionally(e);
+        }
+    }
+
+    private static final String INSERT_RUN = "INSERT INTO andon_runs (id, job, status, trigger_kind, trigger_json, "
+            + "rerun_of, spec, posted, call_names, call_count, submitted_at, owner_host, owner_boot, owner_pid, owner_start) "
+            + "VALUES (?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String CALL_STARTED = "INSERT INTO andon_calls (run_id, name, status, started_at) "
+            + "VALUES (?, ?, 'RUNNING', ?) ON CONFLICT (run_id, name) DO NOTHING";
+    private static final String CALL_FINISHED = "INSERT INTO andon_calls (run_id, name, status, started_at, finished_at, report) "
+            + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, name) DO UPDATE SET status = excluded.status, "
+            + "started_at = COALESCE(andon_calls.started_at, excluded.started_at), finished_at = excluded.finished_at, "
+            + "report = excluded.report";
+    private static final String ABORT = "UPDATE andon_runs SET abort_reason = ?, abort_at = ? WHERE id = ? AND abort_at IS NULL";
+    private static final String PROCESS = "INSERT INTO andon_processes (run_id, call_name, pid, start_time, boot_id, kill_grace_ms) "
+            + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, call_name, pid) DO NOTHING";
+    private static final String FINISH = "UPDATE andon_runs SET status = ?, finished_at = ?, duration_ms = ?, "
+            + "abort_reason = COALESCE(?, abort_reason), report = ? WHERE id = ?";
+
+    /** Writes {@code batch} in {@code c}'s transaction; returns the results of its tasks, in order. */
+    private static List<Object> write(Connection c, List<Op> batch) throws SQLException {
+        List<Object> results = new ArrayList<>();
+        // Runs first, then calls, then what ends runs; a task sees everything queued before it.
+        List<Op> segment = new ArrayList<>();
+        for (Op op : batch) {
+            if (op instanceof Task t) {
+                writeSegment(c, segment);
+                segment.clear();
+                results.add(t.work().apply(c));
+            } else if (op != Stop.INSTANCE) {
+                segment.add(op);
+            }
+        }
+        writeSegment(c, segment);
+        return results;
+    }
+
+    private static void writeSegment(Connection c, List<Op> ops) throws SQLException {
+        if (ops.isEmpty()) return;
+        // A call that started and finished within the batch is written once, finished.
+        Map<String, CallFinished> finishedCalls = new LinkedHashMap<>();
+        for (Op op : ops)
+            if (op instanceof CallFinished f) finishedCalls.put(f.runId() + '\0' + f.report().name(), f);
+        try (PreparedStatement runs = c.prepareStatement(INSERT_RUN);
+             PreparedStatement started = c.prepareStatement(CALL_STARTED);
+             PreparedStatement finished = c.prepareStatement(CALL_FINISHED);
+             PreparedStatement aborts = c.prepareStatement(ABORT);
+             PreparedStatement processes = c.prepareStatement(PROCESS);
+             PreparedStatement finishes = c.prepareStatement(FINISH)) {
+            int nRuns = 0, nStarted = 0, nAborts = 0, nProcesses = 0, nFinishes = 0;
+            for (Op op : ops) {
+                if (op instanceof Submit s) {
+                    bindRun(runs, s.submission());
+                    runs.addBatch();
+                    nRuns++;
+                } else if (op instanceof CallStarted s) {
+                    if (finishedCalls.containsKey(s.runId() + '\0' + s.call())) continue;
+                    started.setString(1, s.runId());
+                    started.setString(2, s.call());
+                    started.setLong(3, s.at().toEpochMilli());
+                    started.addBatch();
+                    nStarted++;
+                } else if (op instanceof Abort a) {
+                    aborts.setString(1, a.reason());
+                    aborts.setLong(2, a.at().toEpochMilli());
+                    aborts.setString(3, a.runId());
+                    aborts.addBatch();
+                    nAborts++;
+                } else if (op instanceof ProcessStarted p) {
+                    ProcessRecord r = p.process();
+                    processes.setString(1, r.runId());
+                    processes.setString(2, r.call());
+                    processes.setLong(3, r.pid());
+                    processes.setLong(4, r.startTime());
+                    processes.setString(5, r.bootId());
+                    processes.setLong(6, r.killGrace().toMillis());
+                    processes.addBatch();
+                    nProcesses++;
+                } else if (op instanceof Finish f) {
+                    bindFinish(finishes, f.report());
+                    finishes.addBatch();
+                    nFinishes++;
+                }
+            }
+            if (nRuns > 0) runs.executeBatch();
+            if (nStarted > 0) started.executeBatch();
+            if (!finishedCalls.isEmpty()) {
+                for (CallFinished f : finishedCalls.values()) {
+                    CallReport r = f.report();
+                    finished.setString(1, f.runId());
+                    finished.setString(2, r.name());
+                    finished.setString(3, r.status().name());
+                    setLong(finished, 4, r.startedAt() == null ? null : r.startedAt().toEpochMilli());
+                    setLong(finished, 5, r.finishedAt() == null ? null : r.finishedAt().toEpochMilli());
+                    finished.setString(6, json(CALL_WRITER, r));
+                    finished.addBatch();
+                }
+                finished.executeBatch();
+            }
+            if (nAborts > 0) aborts.executeBatch();
+            if (nProcesses > 0) processes.executeBatch();
+            if (nFinishes > 0) finishes.executeBatch();
+        }
+    }
+
+    private static void bindRun(PreparedStatement s, Submission sub) throws SQLException {
+        s.setString(1, sub.runId());
+        s.setString(2, sub.job());
+        s.setString(3, sub.trigger().kind().wireName());
+        s.setString(4, ReportJson.toJson(sub.trigger()));
+        s.setString(5, sub.trigger().rerunOf());
+        s.setString(6, sub.spec());
+        s.setInt(7, sub.posted() ? 1 : 0);
+        s.setString(8, ReportJson.toJson(sub.calls()));
+        s.setInt(9, sub.calls().size());
+        s.setLong(10, sub.submittedAt().toEpochMilli());
+        Owner o = sub.owner();
+        s.setString(11, o.host());
+        s.setString(12, o.bootId());
+        s.setLong(13, o.pid());
+        s.setLong(14, o.startTime());
+    }
+
+    private static void bindFinish(PreparedStatement s, RunReport report) throws SQLException {
+        s.setString(1, report.status().name());
+        setLong(s, 2, report.finishedAt() == null ? null : report.finishedAt().toEpochMilli());
+        setLong(s, 3, report.durationMillis());
+        s.setString(4, report.abortReason());
+        // The calls are in andon_calls, each written as it ended: not a second time here.
+        RunReport bare = report.withCalls(List.of());
+        s.setString(5, ReportJson.toJson(bare));
+        s.setString(6, report.id());
+    }
+
+    private static void setLong(PreparedStatement s, int i, Long v) throws SQLException {
+        if (v == null) s.setNull(i, Types.BIGINT);
+        else s.setLong(i, v);
+    }
+
+    private static String json(ObjectWriter w, Object v) {
+        try {
+            return w.writeValueAsString(v);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + v.getClass().getName() + " as JSON", e);
+        }
+    }
+
+    private static int pruneIn(Connection c, int maxRuns, Duration maxAge, Instant now) {
+        try {
+            List<String> doomed = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT id FROM andon_runs WHERE finished_at IS NOT NULL "
+                    + "ORDER BY finished_at DESC, id DESC LIMIT ? OFFSET ?")) {
+                s.setInt(1, 100_000);
+                s.setInt(2, maxRuns);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) doomed.add(rs.getString(1));
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT id FROM andon_runs WHERE finished_at IS NOT NULL "
+                    + "AND finished_at < ?")) {
+                s.setLong(1, now.minus(maxAge).toEpochMilli());
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) doomed.add(rs.getString(1));
+                }
+            }
+            List<String> ids = doomed.stream().distinct().toList();
+            for (String table : new String[] {"andon_calls", "andon_processes"}) {
+                try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE run_id = ?")) {
+                    for (String id : ids) {
+                        s.setString(1, id);
+                        s.addBatch();
+                    }
+                    if (!ids.isEmpty()) s.executeBatch();
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM andon_runs WHERE id = ? AND finished_at IS NOT NULL")) {
+                for (String id : ids) {
+                    s.setString(1, id);
+                    s.addBatch();
+                }
+                if (!ids.isEmpty()) s.executeBatch();
+            }
+            return ids.size();
+        } catch (SQLException e) {
+            throw new StoreWriteException(e);
+        }
+    }
+
+    /** An SQLException inside a task, carried out of a Function. */
+    private static final class StoreWriteException extends RuntimeException {
+        StoreWriteException(SQLException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    // ---- reads
+
+    private static final String SUMMARY_COLUMNS = "id, job, status, trigger_json, submitted_at, finished_at, duration_ms, "
+            + "call_count, abort_at";
+
+    @Override
+    public Optional<StoredRun> run(String id) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT " + SUMMARY_COLUMNS
+                    + ", spec, posted, call_names, owner_host, owner_boot, owner_pid, owner_start, report "
+                    + "FROM andon_runs WHERE id = ?")) {
+                s.setString(1, id);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) return Optional.empty();
+                    return Optional.of(storedRun(c, rs));
+                }
+            }
+        });
+    }
+
+    private StoredRun storedRun(Connection c, ResultSet rs) throws SQLException {
+        RunSummary summary = summary(rs);
+        List<String> names = parse(NAMES_READER, rs.getString("call_names"));
+        String reportJson = rs.getString("report");
+        long ownerPid = rs.getLong("owner_pid");
+        Owner owner = rs.wasNull() ? null : new Owner(rs.getString("owner_host"), rs.getString("owner_boot"), ownerPid,
+                rs.getLong("owner_start"));
+        RunReport report = null;
+        String spec = rs.getString("spec");
+        boolean posted = rs.getInt("posted") != 0;
+        if (reportJson != null) {
+            RunReport bare = parse(REPORT_READER, reportJson);
+            Map<String, CallReport> byName = new HashMap<>();
+            for (CallRow row : callsIn(c, summary.id())) if (row.report() != null) byName.put(row.name(), row.report());
+            List<CallReport> calls = new ArrayList<>(names.size());
+            for (String n : names) {
+                CallReport call = byName.get(n);
+                calls.add(call != null ? call : new CallReport(n, CallStatus.CANCELLED, 0, null, null, null, null, null, null,
+                        null, null, null, null));
+            }
+            report = bare.withCalls(calls).withTrigger(summary.trigger());
+        }
+        long abort = rs.getLong("abort_at");
+        Instant abortAt = rs.wasNull() ? null : Instant.ofEpochMilli(abort);
+        return new StoredRun(summary, spec, posted, names, owner, abortAt, report);
+    }
+
+    private static RunSummary summary(ResultSet rs) throws SQLException {
+        long finished = rs.getLong("finished_at");
+        Instant finishedAt = rs.wasNull() ? null : Instant.ofEpochMilli(finished);
+        long duration = rs.getLong("duration_ms");
+        Long durationMillis = rs.wasNull() ? null : duration;
+        RunStatus status = RunStatus.valueOf(rs.getString("status"));
+        rs.getLong("abort_at");
+        if (status == RunStatus.RUNNING && !rs.wasNull()) status = RunStatus.ABORTING;
+        return new RunSummary(rs.getString("id"), rs.getString("job"), status,
+                parse(TRIGGER_READER, rs.getString("trigger_json")), Instant.ofEpochMilli(rs.getLong("submitted_at")),
+                finishedAt, durationMillis, rs.getInt("call_count"));
+    }
+
+    @Override
+    public List<RunSummary> runs(RunQuery q) {
+        return read(c -> {
+            StringBuilder sql = new StringBuilder("SELECT " + SUMMARY_COLUMNS + " FROM andon_runs WHERE 1 = 1");
+            List<Object> args = new ArrayList<>();
+            if (q.job() != null) {
+                sql.append(" AND job = ?");
+                args.add(q.job());
+            }
+            if (q.status() != null) {
+                if (q.status() == RunStatus.RUNNING || q.status() == RunStatus.ABORTING) {
+                    sql.append(" AND status = 'RUNNING' AND abort_at IS ").append(q.status() == RunStatus.RUNNING ? "NULL" : "NOT NULL");
+                } else {
+                    sql.append(" AND status = ?");
+                    args.add(q.status().name());
+                }
+            }
+            if (q.before() != null) {
+                Long at = submittedAt(c, q.before());
+                if (at == null) throw new IllegalArgumentException("no run \"" + q.before() + "\" in the store");
+                sql.append(" AND (submitted_at < ? OR (submitted_at = ? AND id < ?))");
+                args.add(at);
+                args.add(at);
+                args.add(q.before());
+            }
+            sql.append(" ORDER BY submitted_at DESC, id DESC LIMIT ?");
+            args.add(q.limit());
+            try (PreparedStatement s = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) s.setObject(i + 1, args.get(i));
+                List<RunSummary> list = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) list.add(summary(rs));
+                }
+                return list;
+            }
+        });
+    }
+
+    private static Long submittedAt(Connection c, String id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT submitted_at FROM andon_runs WHERE id = ?")) {
+            s.setString(1, id);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
+        }
+    }
+
+    @Override
+    public List<StoredRun> unfinished() {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT " + SUMMARY_COLUMNS
+                    + ", spec, posted, call_names, owner_host, owner_boot, owner_pid, owner_start, report "
+                    + "FROM andon_runs WHERE finished_at IS NULL ORDER BY submitted_at, id")) {
+                List<StoredRun> list = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) list.add(storedRun(c, rs));
+                }
+                return list;
+            }
+        });
+    }
+
+    @Override
+    public List<CallRow> calls(String runId) {
+        return read(c -> callsIn(c, runId));
+    }
+
+    private static List<CallRow> callsIn(Connection c, String runId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT name, status, started_at, report FROM andon_calls WHERE run_id = ?")) {
+            s.setString(1, runId);
+            List<CallRow> rows = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    long started = rs.getLong(3);
+                    Instant startedAt = rs.wasNull() ? null : Instant.ofEpochMilli(started);
+                    String report = rs.getString(4);
+                    rows.add(new CallRow(rs.getString(1), CallStatus.valueOf(rs.getString(2)), startedAt,
+                            report == null ? null : parse(CALL_READER, report)));
+                }
+            }
+            return rows;
+        }
+    }
+
+    @Override
+    public List<ProcessRecord> processes(String runId) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT call_name, pid, start_time, boot_id, kill_grace_ms "
+                    + "FROM andon_processes WHERE run_id = ?")) {
+                s.setString(1, runId);
+                List<ProcessRecord> list = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next())
+                        list.add(new ProcessRecord(runId, rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
+                                Duration.ofMillis(rs.getLong(5))));
+                }
+                return list;
+            }
+        });
+    }
+
+    private interface Read<T> {
+        T apply(Connection c) throws SQLException;
+    }
+
+    private <T> T read(Read<T> read) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            return read.apply(c);
+        } catch (SQLException e) {
+            throw new StoreException("store " + settings.describe() + ": cannot read: " + rootMessage(e), e);
+        }
+    }
+
+    private static <T> T parse(ObjectReader reader, String json) {
+        try {
+            return reader.readValue(json);
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable JSON in the store: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Executor readExecutor() {
+        return readers;
+    }
+
+    @Override
+    public Health health() {
+        return new Health(failing, writeFailures.get(), pending.get());
+    }
+
+    @Override
+    public String describe() {
+        return settings.describe();
+    }
+
+    /** The settings this store was opened with. */
+    public StoreSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        queue.add(Stop.INSTANCE);
+        pending.incrementAndGet();
+        closed = true;
+        boolean interrupted = false;
+        while (writer.isAlive()) {
+            try {
+                writer.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        readers.shutdown();
+        dataSource.close();
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcRunStore[" + settings.describe() + "]";
+    }
+}

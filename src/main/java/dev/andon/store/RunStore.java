@@ -1,0 +1,272 @@
+package dev.andon.store;
+
+import dev.andon.run.CallReport;
+import dev.andon.run.CallStatus;
+import dev.andon.run.RunReport;
+import dev.andon.run.RunStatus;
+import dev.andon.run.Trigger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * Where runs are recorded (SPEC section 7): each run's submission (its job spec as submitted, its
+ * trigger), its calls' outcomes, the processes its command calls started, and its final report.
+ *
+ * <h2>Durability</h2>
+ * {@link #submitted} and {@link #finished} complete their stages only once what they record is
+ * committed: a caller acknowledges a run (202, run-finished, an exit status) only then. The other
+ * writes ({@link #callStarted}, {@link #callFinished}, {@link #abortRequested},
+ * {@link #processStarted}) are committed within {@code andon.store.flush-interval}, many in one
+ * transaction, and in the order they were made: a run's final report is never committed before
+ * its calls' outcomes.
+ *
+ * <h2>Threading</h2>
+ * Every method is thread-safe. The write methods never block (they queue the write for the
+ * store's own thread, which no abort ever interrupts); their stages complete on that thread, so
+ * what a caller chains onto them must be quick. A write that fails is retried with backoff and
+ * logged until it succeeds, and {@link #health()} says so meanwhile. The read methods block on
+ * the database; call them off actor threads (the service uses {@link #readExecutor()}).
+ */
+public interface RunStore extends AutoCloseable {
+
+    /** A run as submitted. {@code spec} is its job's settings and calls as JSON, or {@code null} (a Java-built job). */
+    record Submission(String runId, String job, Trigger trigger, String spec, boolean posted, List<String> calls,
+                      Instant submittedAt, Owner owner) {
+        public Submission {
+            Objects.requireNonNull(runId, "runId");
+            Objects.requireNonNull(job, "job");
+            Objects.requireNonNull(trigger, "trigger");
+            Objects.requireNonNull(submittedAt, "submittedAt");
+            Objects.requireNonNull(owner, "owner");
+            calls = List.copyOf(calls);
+        }
+    }
+
+    /**
+     * The Andon process that runs a run: a run found unfinished is interrupted only when its
+     * owner is gone (the CLI and a service may share a store).
+     *
+     * @param startTime the process's start time in clock ticks since boot (field 22 of its
+     *                  {@code /proc/PID/stat}), or -1 where unknown
+     */
+    record Owner(String host, String bootId, long pid, long startTime) {
+        /** This process, as {@code table} sees it. */
+        public static Owner self(dev.andon.call.ProcessTable table) {
+            long pid = ProcessHandle.current().pid();
+            dev.andon.call.ProcessTable.Proc me = table.get(pid);
+            return new Owner(hostName(), table.bootId(), pid, me == null ? -1 : me.startTime());
+        }
+
+        private static String hostName() {
+            try {
+                return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).trim();
+            } catch (java.io.IOException | RuntimeException e) {
+                String env = System.getenv("HOSTNAME");
+                return env != null ? env : "localhost";
+            }
+        }
+    }
+
+    /** A command call's process group, as recorded when it started. */
+    record ProcessRecord(String runId, String call, long pid, long startTime, String bootId, Duration killGrace) {
+    }
+
+    /** One run as {@code history} and {@code GET /runs} list it. */
+    record RunSummary(String id, String job, RunStatus status, Trigger trigger, Instant submittedAt,
+                      Instant finishedAt, Long durationMillis, int calls) {
+        /** The run this one repeats, or {@code null}. */
+        public String rerunOf() {
+            return trigger.rerunOf();
+        }
+    }
+
+    /**
+     * A stored run in full.
+     *
+     * @param report its final report, or {@code null} while it is live (or was, when its Andon died)
+     */
+    record StoredRun(RunSummary summary, String spec, boolean posted, List<String> calls, Owner owner,
+                     Instant abortAt, RunReport report) {
+        public String id() {
+            return summary.id();
+        }
+
+        public boolean finished() {
+            return report != null;
+        }
+    }
+
+    /** What a call was when last recorded: started ({@code RUNNING}, {@code report} null) or its outcome. */
+    record CallRow(String name, CallStatus status, Instant startedAt, CallReport report) {
+    }
+
+    /**
+     * Which runs to list, newest first.
+     *
+     * @param job    only this job's, or {@code null}
+     * @param status only runs with this status, or {@code null}
+     * @param before only runs submitted before this one (the last of the previous page), or {@code null}
+     */
+    record RunQuery(String job, RunStatus status, int limit, String before) {
+        public RunQuery {
+            if (limit < 1) throw new IllegalArgumentException("limit must be at least 1: " + limit);
+        }
+    }
+
+    /** How the store is doing: {@code failing} is why writes fail now, or {@code null}. */
+    record Health(String failing, long writeFailures, long pendingWrites) {
+        public boolean degraded() {
+            return failing != null;
+        }
+    }
+
+    // ---- writes
+
+    /** Records a run's submission; completes once committed. */
+    CompletionStage<Void> submitted(Submission submission);
+
+    void callStarted(String runId, String call, Instant at);
+
+    void callFinished(String runId, CallReport report);
+
+    void abortRequested(String runId, String reason, Instant at);
+
+    void processStarted(ProcessRecord process);
+
+    /** Records a run's final report (its calls' outcomes must have been recorded before); completes once committed. */
+    CompletionStage<Void> finished(RunReport report);
+
+    /** Completes once everything written before it is committed. */
+    CompletionStage<Void> flush();
+
+    /**
+     * Deletes finished runs beyond the newest {@code maxRuns} by finish time, or finished before
+     * {@code now - maxAge}; never a live run.
+     *
+     * @return how many runs were deleted
+     */
+    int prune(int maxRuns, Duration maxAge, Instant now);
+
+    // ---- reads
+
+    Optional<StoredRun> run(String id);
+
+    List<RunSummary> runs(RunQuery query);
+
+    /** Runs with no final report, oldest first. */
+    List<StoredRun> unfinished();
+
+    /** What was recorded of {@code runId}'s calls. */
+    List<CallRow> calls(String runId);
+
+    /** The process groups recorded for {@code runId}'s calls. */
+    List<ProcessRecord> processes(String runId);
+
+    /** Where to run reads from a thread that must not block. */
+    Executor readExecutor();
+
+    Health health();
+
+    /** What the store is, for messages: its file, its url, or "memory". */
+    String describe();
+
+    /** Commits what is pending, then releases the store. */
+    @Override
+    void close();
+
+    /** A store that records nothing and has nothing (Andon embedded without one). */
+    RunStore NONE = new RunStore() {
+        private final CompletionStage<Void> done = CompletableFuture.completedFuture(null);
+
+        @Override
+        public CompletionStage<Void> submitted(Submission submission) {
+            return done;
+        }
+
+        @Override
+        public void callStarted(String runId, String call, Instant at) {
+        }
+
+        @Override
+        public void callFinished(String runId, CallReport report) {
+        }
+
+        @Override
+        public void abortRequested(String runId, String reason, Instant at) {
+        }
+
+        @Override
+        public void processStarted(ProcessRecord process) {
+        }
+
+        @Override
+        public CompletionStage<Void> finished(RunReport report) {
+            return done;
+        }
+
+        @Override
+        public CompletionStage<Void> flush() {
+            return done;
+        }
+
+        @Override
+        public int prune(int maxRuns, Duration maxAge, Instant now) {
+            return 0;
+        }
+
+        @Override
+        public Optional<StoredRun> run(String id) {
+            return Optional.empty();
+        }
+
+        @Override
+        public List<RunSummary> runs(RunQuery query) {
+            return List.of();
+        }
+
+        @Override
+        public List<StoredRun> unfinished() {
+            return List.of();
+        }
+
+        @Override
+        public List<CallRow> calls(String runId) {
+            return List.of();
+        }
+
+        @Override
+        public List<ProcessRecord> processes(String runId) {
+            return List.of();
+        }
+
+        @Override
+        public Executor readExecutor() {
+            return Runnable::run;
+        }
+
+        @Override
+        public Health health() {
+            return new Health(null, 0, 0);
+        }
+
+        @Override
+        public String describe() {
+            return "none";
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public String toString() {
+            return "RunStore.NONE";
+        }
+    };
+}

@@ -1,0 +1,80 @@
+package dev.andon.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The contract on SQLite, and what is SQLite's own: the file, its permissions, WAL, upgrades. */
+class SqliteRunStoreTest extends RunStoreContract {
+    private final Path dir = StoreFixtures.tempDir();
+
+    @Override
+    RunStore open() {
+        return RunStores.open(StoreFixtures.sqlite(dir));
+    }
+
+    @Test
+    void shouldCreateItsFileAndFolderForItsOwnerOnly() throws Exception {
+        Path file = StoreFixtures.sqlite(dir).path();
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+             var rs = c.createStatement().executeQuery("PRAGMA journal_mode")) {
+            rs.next();
+            assertEquals("wal", rs.getString(1));
+        }
+    }
+
+    @Test
+    void shouldShareItsFileWithAnotherStoreOpenAtTheSameTime() {
+        try (RunStore other = open()) {
+            store.submitted(StoreFixtures.submission("r-a", "j", T0, StoreFixtures.ALIVE, "x")).toCompletableFuture().join();
+            other.submitted(StoreFixtures.submission("r-b", "j", T0.plusMillis(1), StoreFixtures.ALIVE, "x")).toCompletableFuture().join();
+            assertEquals(List.of("r-b", "r-a"), store.runs(new RunStore.RunQuery(null, null, 10, null)).stream()
+                    .map(RunStore.RunSummary::id).toList());
+        }
+    }
+
+    @Test
+    void shouldSayInOneLineWhyItCannotOpen() throws Exception {
+        Path blocked = Files.createTempDirectory("andon-blocked");
+        Files.writeString(blocked.resolve("data"), "a file where the folder should be");
+        StoreException e = assertThrows(StoreException.class, () -> RunStores.open(StoreFixtures.sqlite(blocked)));
+        assertTrue(e.getMessage().startsWith("store " + blocked.resolve("data/andon.db") + ": cannot create it"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    @Test
+    void shouldUpgradeAStoreOfSchemaVersion1() throws Exception {
+        store.close();
+        Path old = StoreFixtures.tempDir();
+        StoreSettings settings = StoreFixtures.sqlite(old);
+        Files.createDirectories(settings.path().getParent());
+        JdbcRunStore.migrateOnly(settings, "1");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + settings.path()); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO andon_runs (id, job, status, trigger_kind, trigger_json, posted, call_names, call_count, "
+                    + "submitted_at) VALUES ('r-v1', 'old', 'RUNNING', 'cli', '{\"kind\":\"cli\"}', 0, '[\"a\"]', 1, "
+                    + Instant.parse("2026-01-01T00:00:00Z").toEpochMilli() + ")");
+            s.executeUpdate("INSERT INTO andon_calls (run_id, name, status, started_at) VALUES ('r-v1', 'a', 'RUNNING', 1)");
+        }
+        store = RunStores.open(settings);
+        RunStore.StoredRun v1 = store.run("r-v1").orElseThrow();
+        assertEquals(null, v1.owner());
+        // Written before owners were recorded: interrupted at the first start.
+        Recovery.Result r = new Recovery(store, new StoreFixtures.FakeTable("boot-1"), StoreFixtures.ALIVE,
+                java.time.Duration.ofMillis(10), System::currentTimeMillis).run();
+        assertEquals(List.of("r-v1"), r.interrupted().stream().map(dev.andon.run.RunReport::id).toList());
+        assertEquals(dev.andon.run.CallStatus.LOST, store.run("r-v1").orElseThrow().report().calls().get(0).status());
+    }
+}

@@ -52,14 +52,36 @@ class LongDurationsTest {
         return new SleepCall(d, fail, false);
     }
 
+    /**
+     * A 60 s sleep that counts {@code started} down on its own thread: a snapshot's RUNNING says the
+     * call was handed to a thread, and on a loaded machine an abort can still reach it before that
+     * thread begins it (then it is truly CANCELLED). These tests are about calls that really run.
+     */
+    private static dev.andon.call.BlockingCall<String> longSleep(java.util.concurrent.CountDownLatch started) {
+        SleepCall sleep = sleep(Duration.ofSeconds(60), null);
+        return ctx -> {
+            started.countDown();
+            return sleep.call(ctx);
+        };
+    }
+
+    private static void awaitStarted(java.util.concurrent.CountDownLatch started) {
+        try {
+            assertTrue(started.await(20, TimeUnit.SECONDS), "the call never started on its thread");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @Test
     void shouldRunAndAbortARunWithALongDeadline() {
         for (Duration deadline : List.of(DAYS_300, LONGEST)) {
             RunReport quick = run(JobSpec.builder("long-deadline").deadline(deadline).call("a", sleep(Duration.ofMillis(10), null)).build());
             assertEquals(RunStatus.SUCCEEDED, quick.status(), quick.toString());
 
-            RunHandle slow = andon.submit(JobSpec.builder("long-deadline").deadline(deadline).call("a", sleep(Duration.ofSeconds(60), null)).build());
-            awaitRunning(slow.id());
+            var started = new java.util.concurrent.CountDownLatch(1);
+            RunHandle slow = andon.submit(JobSpec.builder("long-deadline").deadline(deadline).call("a", longSleep(started)).build());
+            awaitStarted(started);
             assertTrue(andon.abort(slow.id(), "test"));
             RunReport aborted = slow.report().toCompletableFuture().orTimeout(20, TimeUnit.SECONDS).join();
             assertEquals(RunStatus.ABORTED, aborted.status(), aborted.toString());
@@ -97,8 +119,9 @@ class LongDurationsTest {
     @Test
     void shouldReportTheTrueOutcomeOfACallAbortedUnderALongGrace() {
         for (Duration grace : List.of(DAYS_300, LONGEST)) {
-            RunHandle h = andon.submit(JobSpec.builder("long-grace").abortGrace(grace).call("a", sleep(Duration.ofSeconds(60), null)).build());
-            awaitRunning(h.id());
+            var started = new java.util.concurrent.CountDownLatch(1);
+            RunHandle h = andon.submit(JobSpec.builder("long-grace").abortGrace(grace).call("a", longSleep(started)).build());
+            awaitStarted(started);
             assertTrue(andon.abort(h.id(), "test"));
             RunReport r = h.report().toCompletableFuture().orTimeout(20, TimeUnit.SECONDS).join();
             assertEquals(CallStatus.ABORTED, r.call("a").status(), r.toString());
@@ -110,25 +133,14 @@ class LongDurationsTest {
     void shouldShutDownWithALiveRunUnderALongGrace() {
         Andon other = Andon.start(ConfigFactory.parseString("akka.scheduler.tick-duration = 1ms")
                 .withFallback(ConfigFactory.load()), "LongDurationsTest-shutdown");
-        RunHandle h = other.submit(JobSpec.builder("long-grace").abortGrace(LONGEST).call("a", sleep(Duration.ofSeconds(60), null)).build());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!other.snapshot(h.id()).toCompletableFuture().join().map(s -> s.call("a").status() == CallStatus.RUNNING).orElse(false)) {
-            assertTrue(System.nanoTime() < deadline, "never started");
-            sleepMillis(10);
-        }
+        var started = new java.util.concurrent.CountDownLatch(1);
+        RunHandle h = other.submit(JobSpec.builder("long-grace").abortGrace(LONGEST).call("a", longSleep(started)).build());
+        awaitStarted(started);
         other.shutdown().toCompletableFuture().orTimeout(20, TimeUnit.SECONDS).join();
         RunReport r = h.report().toCompletableFuture().join();
         assertEquals(RunStatus.ABORTED, r.status(), r.toString());
         assertEquals(CallStatus.ABORTED, r.call("a").status());
         assertEquals(List.of(), log.warningsAndErrors());
-    }
-
-    private static void awaitRunning(String id) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!andon.snapshot(id).toCompletableFuture().join().map(s -> s.call("a").status() == CallStatus.RUNNING).orElse(false)) {
-            assertTrue(System.nanoTime() < deadline, "run " + id + " never started its call");
-            sleepMillis(10);
-        }
     }
 
     private static void sleepMillis(long ms) {

@@ -18,7 +18,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.postgresql.PGConnection;
@@ -50,7 +55,7 @@ import org.postgresql.PGConnection;
  *
  * <h2>Abort</h2>
  * A JDBC driver blocked in a socket read on a platform thread does not wake for an interrupt.
- * So the call's abort hook calls {@link java.sql.Statement#cancel()} from the hook's thread (the
+ * So the call's abort hook has {@link java.sql.Statement#cancel()} called on a thread of its own (the
  * database stops the statement and the driver returns with an error; for PostgreSQL the
  * connection's own {@code cancelQuery()}, which also stops a fetch of further rows), sent again
  * every 50 ms while the statement goes on, and waits up to {@code cancel-wait} for the call to
@@ -63,11 +68,28 @@ import org.postgresql.PGConnection;
  *
  * <h2>Threading</h2>
  * {@link #call} runs on the blocking dispatcher and blocks in the driver; the hook runs on the
- * abort-hook dispatcher. Instances are immutable and may run any number of attempts, also
+ * abort-hook dispatcher and hands the cancel to an {@code andon-jdbc-cancel-N} thread. Instances are immutable and may run any number of attempts, also
  * concurrently: each attempt has its own connection and statement.
  */
 public final class JdbcCall implements BlockingCall<String> {
     private static final int VALUE_MAX = 1000;
+
+    /**
+     * Where aborted statements are cancelled: daemon threads named {@code andon-jdbc-cancel-N},
+     * as many as there are cancels at once, gone after 10 s idle. A task lasts at most about
+     * {@code cancel-wait} (and the driver's own cancel timeout).
+     */
+    private static final ThreadPoolExecutor CANCELLERS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10,
+            TimeUnit.SECONDS, new SynchronousQueue<>(), new ThreadFactory() {
+                private final AtomicInteger n = new AtomicInteger();
+
+                @Override
+                public Thread newThread(Runnable r) {
+                    Thread t = new Thread(r, "andon-jdbc-cancel-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }
+            });
 
     /** Where a call's connection comes from. */
     public interface Connector {
@@ -201,7 +223,7 @@ public final class JdbcCall implements BlockingCall<String> {
             st = connection.prepareStatement(statement.sql());
             bind(st);
             running.enter(st);
-            ctx.onAbort(() -> running.stop(cancelWait));
+            ctx.onAbort(() -> stop(running));
             ctx.checkpoint();
             ctx.progress("running on " + connector.where());
             String result;
@@ -223,6 +245,20 @@ public final class JdbcCall implements BlockingCall<String> {
             running.letGo();
             closeQuietly(connection);
             running.released.countDown();
+        }
+    }
+
+    /**
+     * The abort hook: hands the stopping to a thread of its own and returns. A cancel waits for
+     * the database to take it (PostgreSQL forks a process for each), so sixteen calls aborted at
+     * once cancel at once rather than in turns on the few threads that run abort hooks; the
+     * worker still acks only once the call's thread has returned.
+     */
+    private void stop(Running running) {
+        try {
+            CANCELLERS.execute(() -> running.stop(cancelWait));
+        } catch (RejectedExecutionException e) {
+            running.stop(cancelWait);
         }
     }
 

@@ -138,6 +138,18 @@ public final class BenchReport {
                         cmd, cmdBash, cmdOrphans)));
         if (cf != null) raw.put("command_fanout_k16", cf);
 
+        JsonNode jd = read(dir.resolve("jdbc-abort-k16.json"));
+        Double jdbc = jd == null ? null : jd.at("/andon_failure_to_last_ack_ms/p50").asDouble();
+        int jdbcLeft = jd == null ? -1 : jd.get("queries_left_active").asInt();
+        results.put("jdbc_abort_to_ack_ms", jdbc);
+        results.put("jdbc_abort_by_hand_ms", jd == null ? null : jd.at("/by_hand_cancel_to_last_thread_ms/p50").asDouble());
+        rows.add(new Row("jdbc_abort_to_ack_ms", jdbc, "ms", "<= 20", jdbc != null && jdbc <= 20 && jdbcLeft == 0,
+                jd == null ? "-" : String.format("16 pg_sleep(60), one sibling fails; p99 %.1f ms; report p50 %.1f ms; "
+                                + "Statement.cancel() of each by hand p50 %.1f ms; queries left active %d",
+                        jd.at("/andon_failure_to_last_ack_ms/p99").asDouble(), jd.at("/andon_failure_to_report_ms/p50").asDouble(),
+                        jd.at("/by_hand_cancel_to_last_thread_ms/p50").asDouble(), jdbcLeft)));
+        if (jd != null) raw.put("jdbc_abort_k16", jd);
+
         JsonNode h = read(dir.resolve("heap-queued.json"));
         Double perCall = h == null ? null : h.get("bytes_per_queued_call_including_spec").asDouble();
         Double engineOnly = h == null ? null : h.get("bytes_per_queued_call_engine_only").asDouble();

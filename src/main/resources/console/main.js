@@ -155,6 +155,41 @@ function jobsPage() {
   return null;
 }
 
+// ---- schedules
+
+function schedulesPage() {
+  setPage('schedules', 'Schedules');
+  const msg = h('p', { class: 'muted', role: 'status' }, 'Loading\u2026');
+  const tbody = h('tbody');
+  main.replaceChildren(h('h1', null, 'Schedules'), h('table', { id: 'schedules' }, h('thead', null, h('tr', null,
+    h('th', null, 'Job'), h('th', { class: 'wide' }, 'Schedule'), h('th', null, 'Next fires'), h('th', { class: 'wide' }, 'Last run'),
+    h('th', null, 'State'), h('th', null, h('span', { class: 'muted' }, 'Actions')))), tbody), msg);
+  const load = () => getJson('/schedules').then((answer) => {
+    const list = answer.schedules || [];
+    msg.textContent = list.length ? '' : 'No job has a schedule (andon.jobs.NAME.schedule).';
+    tbody.replaceChildren(...list.map((s) => {
+      const act = (what, label) => h('button', { type: 'button', 'data-action': what, 'aria-label': label + ' ' + s.job, onclick: async (e) => {
+        e.target.disabled = true;
+        try {
+          const a = await postJson('/schedules/' + encodeURIComponent(s.job) + '/' + what);
+          if (what === 'trigger' && a && a.id) { location.hash = '#/runs/' + encodeURIComponent(a.id); return; }
+          msg.textContent = what === 'trigger' && a && a.waiting ? a.detail : '';
+          load();
+        } catch (err) { msg.textContent = errorText(err); e.target.disabled = false; }
+      } }, label);
+      const spec = s.spec || {};
+      return h('tr', { 'data-job': s.job }, h('td', null, s.job),
+        h('td', { class: 'wide' }, (spec.cron ? 'cron ' + spec.cron : 'every ' + spec.every) + (spec.timeZone ? ' (' + spec.timeZone + ')' : '')),
+        h('td', null, (s.nextFireAt || []).slice(0, 3).map((t) => h('div', null, when(t)))),
+        h('td', { class: 'wide' }, s.lastRunId ? [h('a', { href: '#/runs/' + encodeURIComponent(s.lastRunId) }, s.lastRunId), ' ', s.lastRunStatus ? status(s.lastRunStatus) : ''] : ''),
+        h('td', { class: 'state' }, s.paused ? 'paused' : 'active'),
+        h('td', null, act(s.paused ? 'resume' : 'pause', s.paused ? 'Resume' : 'Pause'), ' ', act('trigger', 'Trigger')));
+    }));
+  }).catch((e) => { msg.textContent = 'Could not read the schedules: ' + errorText(e); msg.className = 'error'; });
+  load();
+  return null;
+}
+
 // ---- one run
 
 function runPage(id) {
@@ -351,6 +386,7 @@ function route() {
   const parts = path.split('/').filter(Boolean);
   if (parts[0] === 'runs' && parts[1]) page = runPage(decodeURIComponent(parts[1]));
   else if (parts[0] === 'jobs') page = jobsPage();
+  else if (parts[0] === 'schedules') page = schedulesPage();
   else page = runsPage(params);
   main.focus({ preventScroll: true });
 }

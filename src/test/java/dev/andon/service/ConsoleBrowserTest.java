@@ -47,6 +47,7 @@ class ConsoleBrowserTest {
                       { name = c4, kind = sleep, duration = 4s }
                     ]
                   }
+                  nightly { schedule { cron = "0 3 * * *", time-zone = "Europe/Berlin" }, calls = [ { name = n, kind = sleep, duration = 10ms } ] }
                   steps { calls = [ { name = one, kind = sleep, duration = 300ms }, { name = two, kind = sleep, duration = 8s },
                                     { name = three, kind = sleep, duration = 10s } ] }
                 }
@@ -214,6 +215,23 @@ class ConsoleBrowserTest {
         browser.await("filtered", WAIT, () -> browser.driver.getCurrentUrl().contains("status=FAILED")
                 && browser.driver.findElements(By.cssSelector("tr[data-run=" + id + "]")).isEmpty());
         browser.screenshot("console-runs");
+    }
+
+    @Test
+    void shouldShowSchedulesAndPauseResumeAndTriggerThem() {
+        open("#/schedules");
+        browser.await("the schedule listed", WAIT, () -> !browser.driver.findElements(By.cssSelector("tr[data-job=nightly]")).isEmpty());
+        String row = text("tr[data-job=nightly]");
+        assertTrue(row.contains("cron 0 3 * * * (Europe/Berlin)") && row.contains("active"), row);
+        assertEquals(3, browser.driver.findElements(By.cssSelector("tr[data-job=nightly] td:nth-child(3) div")).size(), row);
+        browser.driver.findElement(By.cssSelector("tr[data-job=nightly] button[data-action=pause]")).click();
+        browser.await("paused", WAIT, () -> text("tr[data-job=nightly] .state").equals("paused"));
+        browser.driver.findElement(By.cssSelector("tr[data-job=nightly] button[data-action=resume]")).click();
+        browser.await("active again", WAIT, () -> text("tr[data-job=nightly] .state").equals("active"));
+        browser.screenshot("console-schedules");
+        browser.driver.findElement(By.cssSelector("tr[data-job=nightly] button[data-action=trigger]")).click();
+        browser.await("the fired run's page", WAIT, () -> browser.driver.getCurrentUrl().contains("#/runs/r-"));
+        browser.await("it SUCCEEDED", WAIT, () -> text("#run-status").equals("SUCCEEDED"));
     }
 
     @Test

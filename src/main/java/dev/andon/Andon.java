@@ -194,7 +194,8 @@ public final class Andon implements AutoCloseable {
      *                 be on the store's); must be quick and must not block
      * @throws IllegalArgumentException if the job's dispatcher is one its calls may not run on
      *                                  (see {@link Dispatchers#problem}): not configured, not a
-     *                                  dispatcher, a fork-join pool, or virtual threads on a JVM without them
+     *                                  dispatcher, a fork-join pool, or virtual threads on a JVM without them;
+     *                                  or whose settings would make it fail (see {@link Dispatchers#settingProblems})
      */
     public RunHandle submit(JobSpec job, RunListener listener, Trigger trigger) {
         Objects.requireNonNull(job, "job");
@@ -203,6 +204,8 @@ public final class Andon implements AutoCloseable {
         Dispatchers.problem(system.settings().config(), job.dispatcher()).ifPresent(p -> {
             throw new IllegalArgumentException("job " + job.name() + ": dispatcher " + job.dispatcher() + ": " + p);
         });
+        for (Dispatchers.SettingProblem p : Dispatchers.settingProblems(system.settings().config(), job.dispatcher()))
+            throw new IllegalArgumentException("job " + job.name() + ": " + p.path() + ": " + p.message());
         String runId = newRunId();
         CompletableFuture<RunReport> report = new CompletableFuture<>();
         pending.put(runId, new Pending(report, trigger));

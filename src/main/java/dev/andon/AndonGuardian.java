@@ -4,6 +4,8 @@ import akka.Done;
 import akka.actor.Cancellable;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.ChildFailed;
+import akka.actor.typed.Terminated;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -52,8 +54,6 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
     record Shutdown(ActorRef<Done> replyTo) implements Command {
     }
 
-    private record SupervisorStopped(String runId) implements Command {
-    }
 
     private record SnapshotReady(RunReport report, ActorRef<Optional<RunReport>> replyTo) implements Command {
     }
@@ -61,7 +61,7 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
     // Not a dead letter if it fires as the system stops; ignored once cancelled (see replyIfDrained).
     private enum ShutdownTimedOut implements Command, akka.actor.DeadLetterSuppression { INSTANCE }
 
-    private record LiveRun(ActorRef<RunSupervisor.Command> supervisor, JobSpec job) {
+    private record LiveRun(ActorRef<RunSupervisor.Command> supervisor, JobSpec job, RunListener listener) {
     }
 
     private final Duration shutdownMargin;
@@ -92,9 +92,17 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
                 .onMessage(GetSnapshot.class, this::onGetSnapshot)
                 .onMessage(SnapshotReady.class, this::onSnapshotReady)
                 .onMessage(Shutdown.class, this::onShutdown)
-                .onMessage(SupervisorStopped.class, this::onSupervisorStopped)
                 .onMessageEquals(ShutdownTimedOut.INSTANCE, this::onShutdownTimedOut)
+                .onSignal(Terminated.class, this::onTerminated)
                 .build();
+    }
+
+    private Behavior<Command> onTerminated(Terminated t) {
+        for (var e : live.entrySet()) {
+            if (e.getValue().supervisor().equals(t.getRef()))
+                return onSupervisorStopped(e.getKey(), t instanceof ChildFailed f ? f.getCause() : null);
+        }
+        return this;
     }
 
     private Behavior<Command> onStartRun(StartRun m) {
@@ -105,8 +113,10 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
         ActorRef<RunSupervisor.Command> supervisor = getContext().spawn(
                 RunSupervisor.create(m.runId(), m.job(), getContext().getSystem().ignoreRef(), markReported(m)),
                 "run-" + m.runId(), RunSupervisor.ACTOR_DISPATCHER);
-        getContext().watchWith(supervisor, new SupervisorStopped(m.runId()));
-        live.put(m.runId(), new LiveRun(supervisor, m.job()));
+        // watch, not watchWith: a supervisor that fails (one that cannot be created, say, because
+        // its dispatcher cannot) comes as ChildFailed, with its cause.
+        getContext().watch(supervisor);
+        live.put(m.runId(), new LiveRun(supervisor, m.job(), m.listener()));
         return this;
     }
 
@@ -163,10 +173,23 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
         };
     }
 
-    private Behavior<Command> onSupervisorStopped(SupervisorStopped m) {
-        live.remove(m.runId());
-        reported.remove(m.runId());
+    private Behavior<Command> onSupervisorStopped(String runId, Throwable failure) {
+        LiveRun run = live.remove(runId);
+        // A supervisor that stopped without a report (it failed, e.g. at its start) must still end
+        // its run for whoever waits for it: rejected, with the reason.
+        if (run != null && !reported.contains(runId)) {
+            String why = failure == null ? "its supervisor stopped before it reported"
+                    : "its supervisor failed: " + rootMessage(failure);
+            run.listener().onEvent(new RunEvent.RunRejected(runId, Instant.now(), why));
+        }
+        reported.remove(runId);
         return replyIfDrained();
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        return root.getMessage() != null ? root.getMessage() : root.toString();
     }
 
     private Behavior<Command> onShutdownTimedOut() {

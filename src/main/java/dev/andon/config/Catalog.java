@@ -169,6 +169,8 @@ public final class Catalog {
         Map<String, Entry> entries = new LinkedHashMap<>();
         Set<String> allKinds = kinds.names();
         Set<String> warnedDefaults = new HashSet<>();
+        // Andon's own dispatchers and every job's, checked once each as Akka will read them.
+        Set<String> dispatchers = new TreeSet<>(Dispatchers.ANDONS_OWN);
         for (String name : jobs.keys()) {
             String bad = nameProblem(name);
             if (bad != null) {
@@ -179,11 +181,16 @@ public final class Catalog {
             if (job == null) continue;
             JobSpec spec = parseJob(name, job, defaults, ctx, kinds, allKinds);
             if (spec != null) warnAboveThePool(job, spec, config, warnedDefaults, problems);
+            if (spec != null) dispatchers.add(spec.dispatcher());
             int before = problems.size();
             ConfigBlock scheduleBlock = job.object("schedule");
             ScheduleSpec schedule = scheduleBlock == null ? null : ScheduleParser.parse(scheduleBlock, scheduleDefaults);
             if (spec != null && problems.size() == before)
                 entries.put(name, new Entry(name, job.string("description"), spec, schedule));
+        }
+        for (String d : dispatchers) {
+            for (Dispatchers.SettingProblem p : Dispatchers.settingProblems(config, d))
+                problems.add(config.hasPath(p.path()) ? config.getValue(p.path()).origin() : null, p.path(), p.message());
         }
         return new Catalog(entries, kinds);
     }

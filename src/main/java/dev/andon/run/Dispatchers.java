@@ -65,6 +65,49 @@ public final class Dispatchers {
         return Optional.of("\"" + path + "\" is not a blocking dispatcher (executor = \"" + BLOCKING_EXECUTOR + "\")");
     }
 
+    /** Andon's own dispatchers, which every Andon looks up (the blocking one is also every job's default). */
+    public static final java.util.List<String> ANDONS_OWN = java.util.List.of("andon.blocking-dispatcher",
+            "andon.abort-hook-dispatcher", "andon.actor-dispatcher", "andon.http.job-parser-dispatcher");
+
+    /** A setting of a dispatcher that Akka or Andon would refuse when the dispatcher is first used. */
+    public record SettingProblem(String path, String message) {
+    }
+
+    /**
+     * The settings of the dispatcher at {@code path} that would make it fail when first looked up
+     * (at the start of a run, long after {@code check}): a pool of no threads, a throughput of 0,
+     * a value of the wrong type. Empty when there is no dispatcher there (see {@link #problem}).
+     */
+    public static java.util.List<SettingProblem> settingProblems(Config config, String path) {
+        java.util.List<SettingProblem> problems = new java.util.ArrayList<>();
+        if (!config.hasPath(path) || !(config.getValue(path) instanceof ConfigObject)) return problems;
+        Config d = config.getConfig(path);
+        atLeast(d, path, "throughput", 1, problems);
+        String executor = d.hasPath("executor") ? d.getString("executor") : "default-executor";
+        if (executor.equals(BLOCKING_EXECUTOR)) {
+            if (!d.hasPath("pool-size")) problems.add(new SettingProblem(path + ".pool-size", "missing (required)"));
+            atLeast(d, path, "pool-size", 1, problems);
+        } else if (executor.equals("thread-pool-executor")) {
+            atLeast(d, path, "thread-pool-executor.fixed-pool-size", 1, problems);
+            atLeast(d, path, "thread-pool-executor.core-pool-size-min", 1, problems);
+            atLeast(d, path, "thread-pool-executor.max-pool-size-min", 1, problems);
+        } else if (executor.equals("fork-join-executor") || executor.equals("default-executor")) {
+            atLeast(d, path, "fork-join-executor.parallelism-min", 1, problems);
+            atLeast(d, path, "fork-join-executor.parallelism-max", 1, problems);
+        }
+        return problems;
+    }
+
+    private static void atLeast(Config d, String path, String key, int least, java.util.List<SettingProblem> problems) {
+        if (!d.hasPath(key)) return;
+        try {
+            int v = d.getInt(key);
+            if (v < least) problems.add(new SettingProblem(path + "." + key, "must be at least " + least + ", not " + v));
+        } catch (ConfigException e) {
+            problems.add(new SettingProblem(path + "." + key, "must be an integer, not " + d.getValue(key).render()));
+        }
+    }
+
     /** Whether the dispatcher at {@code path} runs on a fork-join pool (Akka's default executor). */
     private static boolean runsActors(Config config, String path) {
         String key = path + ".executor";

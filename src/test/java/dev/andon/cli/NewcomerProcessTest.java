@@ -181,4 +181,20 @@ class NewcomerProcessTest {
         assertEquals("system property: andon.jobs.quick.max-parallelism: warning: 1000000 is above the pool-size of "
                 + "andon.blocking-dispatcher (64): at most 64 calls run at once\n", wide.stderr());
     }
+
+    @Test
+    void dispatcherSettingsThatCannotWorkShouldBeOneLineAtCheckAndAtRun() throws Exception {
+        for (String command : new String[] {"check", "run"}) {
+            List<String> args = new java.util.ArrayList<>(List.of(command));
+            if (command.equals("run")) args.add("demo");
+            AndonProcess.Result r;
+            try (AndonProcess p = AndonProcess.start(AndonProcess.HOME, java.util.Map.of(),
+                    List.of("-Dandon.blocking-dispatcher.pool-size=0"), args.toArray(String[]::new))) {
+                r = p.await(java.time.Duration.ofSeconds(30)); // it hung for good before
+            }
+            assertEquals(2, r.exitCode(), r::stderr);
+            assertEquals("system property: andon.blocking-dispatcher.pool-size: must be at least 1, not 0\n"
+                    + "andon: 1 problem in the configuration (conf/application.conf); nothing was run\n", r.stderr());
+        }
+    }
 }

@@ -54,9 +54,105 @@ public record CallReport(String name, CallStatus status, int attempts, Instant s
     public record Attempt(Instant startedAt, Instant finishedAt) {
     }
 
+    /** A report of call {@code name} with {@code status}, every other field empty until set. */
+    public static Builder builder(String name, CallStatus status) {
+        return new Builder(name, status);
+    }
+
+    /** Builds a {@link CallReport} field by field, rather than through fifteen positional arguments. */
+    public static final class Builder {
+        private final String name;
+        private final CallStatus status;
+        private int attempts;
+        private Instant startedAt;
+        private Instant finishedAt;
+        private Long durationMillis;
+        private String result;
+        private String error;
+        private Long abortToAckMillis;
+        private String thread;
+        private String progress;
+        private List<String> stackTrace;
+        private Map<String, Object> details;
+        private List<Attempt> attemptTimes;
+        private Instant lastHeartbeatAt;
+
+        private Builder(String name, CallStatus status) {
+            this.name = name;
+            this.status = status;
+        }
+
+        public Builder attempts(int attempts) {
+            this.attempts = attempts;
+            return this;
+        }
+
+        /** When its first attempt started, and when it ended (both null if it never ran). */
+        public Builder ran(Instant startedAt, Instant finishedAt) {
+            this.startedAt = startedAt;
+            this.finishedAt = finishedAt;
+            return this;
+        }
+
+        public Builder durationMillis(Long durationMillis) {
+            this.durationMillis = durationMillis;
+            return this;
+        }
+
+        public Builder result(String result) {
+            this.result = result;
+            return this;
+        }
+
+        public Builder error(String error) {
+            this.error = error;
+            return this;
+        }
+
+        public Builder abortToAckMillis(Long abortToAckMillis) {
+            this.abortToAckMillis = abortToAckMillis;
+            return this;
+        }
+
+        public Builder thread(String thread) {
+            this.thread = thread;
+            return this;
+        }
+
+        public Builder progress(String progress) {
+            this.progress = progress;
+            return this;
+        }
+
+        public Builder stackTrace(List<String> stackTrace) {
+            this.stackTrace = stackTrace;
+            return this;
+        }
+
+        public Builder details(Map<String, Object> details) {
+            this.details = details;
+            return this;
+        }
+
+        public Builder attemptTimes(List<Attempt> attemptTimes) {
+            this.attemptTimes = attemptTimes;
+            return this;
+        }
+
+        public Builder lastHeartbeatAt(Instant lastHeartbeatAt) {
+            this.lastHeartbeatAt = lastHeartbeatAt;
+            return this;
+        }
+
+        public CallReport build() {
+            return new CallReport(name, status, attempts, startedAt, finishedAt, durationMillis, result, error,
+                    abortToAckMillis, thread, progress, stackTrace, details, attemptTimes, lastHeartbeatAt);
+        }
+    }
+
     /** A call that never started, with the outcome {@link Outcomes} gave it. */
     static CallReport notStarted(String name, CallStatus status) {
-        return new CallReport(name, status, 0, null, null, null, null, null, null, null, null, null, null);
+        return builder(name, status).build();
     }
 
     /** A live call that has not finished, before its first sign of life. */
@@ -68,7 +164,7 @@ public record CallReport(String name, CallStatus status, int attempts, Instant s
     /** A live call that has not finished, for snapshots. */
     public static CallReport live(String name, CallStatus status, int attempts, Instant startedAt, String thread,
                                   String progress, Instant lastHeartbeatAt) {
-        return new CallReport(name, status, attempts, startedAt, null, null, null, null, null, thread, progress, null, null,
-                null, lastHeartbeatAt);
+        return builder(name, status).attempts(attempts).ran(startedAt, null).thread(thread).progress(progress)
+                .lastHeartbeatAt(lastHeartbeatAt).build();
     }
 }

@@ -557,9 +557,11 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
                 : error == null ? "" : " (" + error + ")");
         Long durationMillis = c.firstStartedAt == null || finishedAt == null ? null
                 : finishedAt.toEpochMilli() - c.firstStartedAt.toEpochMilli();
-        CallReport report = new CallReport(c.spec.name(), status, c.attempts, c.firstStartedAt,
-                c.firstStartedAt == null ? null : finishedAt, durationMillis, result, error, abortToAck, c.lastThread,
-                null, stackTrace, details, attemptTimes(c, finishedAt)); // progress is live-only
+        CallReport report = CallReport.builder(c.spec.name(), status).attempts(c.attempts)
+                .ran(c.firstStartedAt, c.firstStartedAt == null ? null : finishedAt).durationMillis(durationMillis)
+                .result(result).error(error).abortToAckMillis(abortToAck).thread(c.lastThread)
+                .stackTrace(stackTrace).details(details).attemptTimes(attemptTimes(c, finishedAt))
+                .build(); // no progress: it is live-only
         setup.supervisor().tell(new Acknowledged(c.index, getContext().getSelf(), report, c.abort != null,
                 outcome.failure(), next == null ? -1 : next.index()));
         call = null;

@@ -305,9 +305,9 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         getContext().getLog().error("worker of call {} in run {} stopped without acknowledging; reporting it FAILED",
                 name(index), runId);
         Outcomes.Outcome outcome = Outcomes.of(Outcomes.Ending.WORKER_STOPPED, null, false, false);
-        CallReport report = new CallReport(name(index), outcome.status(), 0, null, null, null, null,
-                "java.lang.IllegalStateException: Andon's worker stopped without acknowledging (a bug in Andon)",
-                null, null, null, null, null);
+        CallReport report = CallReport.builder(name(index), outcome.status())
+                .error("java.lang.IllegalStateException: Andon's worker stopped without acknowledging (a bug in Andon)")
+                .build();
         return settle(index, report, aborting, outcome.failure());
     }
 

@@ -211,27 +211,36 @@ public final class Andon implements AutoCloseable {
         pending.put(runId, new Pending(report, trigger));
         report.whenComplete((r, e) -> pending.remove(runId));
         boolean recording = store != RunStore.NONE;
-        RunListener relay = event -> {
-            if (event instanceof RunEvent.RunFinished f) {
-                RunReport finished = f.report().withTrigger(trigger);
-                RunEvent.RunFinished told = new RunEvent.RunFinished(runId, f.at(), finished);
-                // Told, and the report's stage completed, once the report is committed: whoever
-                // sees the run finished finds it in the store. The in-memory report is never lost:
-                // a store that failed for good is logged, and the run is told finished anyway.
-                store.finished(finished).whenComplete((ok, failure) -> {
-                    if (failure != null) log.error("run {}: its report could not be recorded: {}", runId, failure.toString());
-                    finish(runId, told, listener, report);
-                });
-                return;
-            }
-            if (recording) record(event);
-            try {
-                listener.onEvent(event);
-            } finally {
-                if (event.endsRun()) {
-                    pending.remove(runId);
-                    event.accept(new Settle(report));
+        RunListener relay = new RunListener() {
+            @Override
+            public void onEvent(RunEvent event) {
+                if (event instanceof RunEvent.RunFinished f) {
+                    RunReport finished = f.report().withTrigger(trigger);
+                    RunEvent.RunFinished told = new RunEvent.RunFinished(runId, f.at(), finished);
+                    // Told, and the report's stage completed, once the report is committed: whoever
+                    // sees the run finished finds it in the store. The in-memory report is never lost:
+                    // a store that failed for good is logged, and the run is told finished anyway.
+                    store.finished(finished).whenComplete((ok, failure) -> {
+                        if (failure != null) log.error("run {}: its report could not be recorded: {}", runId, failure.toString());
+                        finish(runId, told, listener, report);
+                    });
+                    return;
                 }
+                if (recording) record(event);
+                try {
+                    listener.onEvent(event);
+                } finally {
+                    if (event.endsRun()) {
+                        pending.remove(runId);
+                        event.accept(new Settle(report));
+                    }
+                }
+            }
+
+            @Override
+            public boolean callEvents() {
+                // The store records each call; without one, the report's future needs only the run's end.
+                return recording || listener.callEvents();
             }
         };
         CompletionStage<Void> accepted;

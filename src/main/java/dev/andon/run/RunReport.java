@@ -21,7 +21,7 @@ public record RunReport(String id, String job, RunStatus status, Cause cause, St
                         Instant abortedAt, @JsonInclude(JsonInclude.Include.NON_NULL) Trigger trigger) {
     @JsonCreator
     public RunReport {
-        calls = List.copyOf(calls);
+        calls = calls instanceof CallReports ? calls : List.copyOf(calls); // CallReports is immutable
     }
 
     /** A report without a trigger (as a run's supervisor makes it). */

@@ -114,7 +114,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
     private final JobSpec job;
     private final ActorRef<RunFinished> replyTo;
     private final RunListener listener;
-    private final boolean listening; // no events are made for RunListener.NONE (most of them are per call)
+    private final boolean listening; // whether per-call events are made (see RunListener.callEvents)
     private final CallWorker.Setup workerSetup;
 
     private final CallReport[] outcomes;
@@ -125,6 +125,8 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
     private final Instant startedAt = Instant.now();
     private final RunQueue queue;
     private int settled;
+    private int cancelledFrom;     // the calls from here on were cancelled by the cord (their outcomes may be null)
+    private CallStatus cancelled;  // and this is their status
     private boolean aborting;
     private String abortReason;
     private Instant abortedAt;
@@ -163,10 +165,11 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         this.job = job;
         this.replyTo = replyTo;
         this.listener = listener;
-        this.listening = listener != RunListener.NONE;
+        this.listening = listener.callEvents();
         this.outcomes = new CallReport[job.calls().size()];
         this.signal = new RunSignal(job.failurePolicy() == FailurePolicy.FAIL_FAST);
         this.queue = new RunQueue(outcomes.length);
+        this.cancelledFrom = outcomes.length;
         this.running = new Live[outcomes.length];
         // Never more calls at once than the dispatcher has threads: the excess would wait in the
         // pool's FIFO queue, where it starves every other run on that dispatcher; here it waits
@@ -238,14 +241,14 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
             live.progress = p.message();
             live.lastHeartbeatAt = now; // progress is a heartbeat
         }
-        emit(new RunEvent.CallProgressed(runId, now, name(p.index()), p.message()));
+        if (listening) emit(new RunEvent.CallProgressed(runId, now, name(p.index()), p.message()));
         return this;
     }
 
     private Behavior<Message> onHeartbeat(CallWorker.Heartbeat h) {
         Live live = running[h.index()];
         if (live != null) live.lastHeartbeatAt = h.at();
-        emit(new RunEvent.CallHeartbeat(runId, h.at(), name(h.index())));
+        if (listening) emit(new RunEvent.CallHeartbeat(runId, h.at(), name(h.index())));
         return this;
     }
 
@@ -277,7 +280,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
     }
 
     private Behavior<Message> settle(int index, CallReport report, boolean acked, boolean failure) {
-        if (outcomes[index] != null) return this;
+        if (outcomes[index] != null || index >= cancelledFrom) return this;
         outcomes[index] = report;
         settled++;
         setRunning(index, null);
@@ -368,18 +371,23 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         // One worker per slot in use; each stops its call, and any call its thread took on meanwhile.
         for (int i = 0; i < queued; i++)
             if (running[i] != null) running[i].worker.tell(new CallWorker.Abort(reason, kind));
-        CallStatus never = Outcomes.of(Outcomes.Ending.NEVER_STARTED, kind, false, false).status();
-        for (int i = queued; i < outcomes.length; i++) {
-            CallReport cancelled = CallReport.notStarted(name(i), never);
-            outcomes[i] = cancelled;
-            settled++;
-            if (listening) emit(new RunEvent.CallFinished(runId, Instant.now(), cancelled, false));
+        // The queued calls are settled at once, as one range; a report is made for each only when
+        // something reads it (a listener of calls here, the run's report when it is read).
+        cancelled = Outcomes.of(Outcomes.Ending.NEVER_STARTED, kind, false, false).status();
+        cancelledFrom = queued;
+        settled += outcomes.length - queued;
+        if (listening) {
+            for (int i = queued; i < outcomes.length; i++) {
+                outcomes[i] = CallReport.notStarted(name(i), cancelled);
+                emit(new RunEvent.CallFinished(runId, abortedAt, outcomes[i], false));
+            }
         }
     }
 
     private Behavior<Message> finishIfSettled() {
         if (settled < outcomes.length) return this;
-        RunReport report = report(decided != null ? decided : RunStatus.SUCCEEDED, List.of(outcomes), Instant.now());
+        RunReport report = report(decided != null ? decided : RunStatus.SUCCEEDED,
+                new CallReports(outcomes, cancelledFrom, cancelled, job.calls()), Instant.now());
         getContext().getLog().debug("run {} finished {}", runId, report.status());
         if (deadlineTimer != null) deadlineTimer.cancel();
         // The listener first: it is called right here (Andon completes the report's future in it),
@@ -394,6 +402,8 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         for (int i = 0; i < outcomes.length; i++) {
             if (outcomes[i] != null) {
                 calls.add(outcomes[i]);
+            } else if (i >= cancelledFrom) {
+                calls.add(CallReport.notStarted(name(i), cancelled));
             } else if (running[i] == null) {
                 // Queued, or just taken from the queue by a worker's thread with no word of it
                 // here yet: no CallStarted has been told for it either, so the snapshot agrees

@@ -9,7 +9,6 @@ import dev.andon.config.KindContext;
 import dev.andon.config.Problems;
 import dev.andon.run.CallStatus;
 import dev.andon.run.JobSpec;
-import dev.andon.run.RunEvent;
 import dev.andon.run.RunReport;
 import dev.andon.run.RunStatus;
 import java.math.BigDecimal;
@@ -29,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * (16) {@code sleep 300} commands and one that exits 3 after 0.5 s, having written
  * {@code date +%s%N} (wall clock, ns) just before its {@code exit 3}. Measured: from that stamp to
  * the run's report (every one of the {@code k} trees signalled, reaped, proven gone and acked),
- * read from the wall clock in the listener's {@code RunFinished}.
+ * read from the wall clock as the report is delivered (on the supervisor's thread).
  *
  * <p>Baseline, interleaved: the same processes under a bash supervisor ({@code wait -n}, then
  * {@code kill} the rest and {@code wait}), which writes {@code $EPOCHREALTIME} (a builtin: no
@@ -83,15 +82,14 @@ public final class CommandFanoutBench {
         Files.deleteIfExists(stamp);
         String marker = UUID.randomUUID().toString();
         JobSpec job = job(base, k, stamp, marker);
-        long[] reported = new long[1];
-        RunReport report = andon.submit(job, e -> {
-            if (e instanceof RunEvent.RunFinished) reported[0] = BenchSupport.epochNanos(Instant.now());
-        }).report().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        var handle = andon.submit(job);
+        var reported = handle.report().thenApply(r -> BenchSupport.epochNanos(Instant.now())).toCompletableFuture();
+        RunReport report = handle.report().toCompletableFuture().get(60, TimeUnit.SECONDS);
         if (report.status() != RunStatus.FAILED || !"fails".equals(report.cause().call())
                 || report.calls().stream().filter(c -> c.status() == CallStatus.ABORTED).count() != k)
             throw new IllegalStateException("unexpected run: " + report.status() + " " + report.cause() + " " + report.calls());
         long failedAt = Long.parseLong(Files.readString(stamp).trim());
-        return new double[] {BenchSupport.millis(reported[0] - failedAt), BenchSupport.orphans(marker)};
+        return new double[] {BenchSupport.millis(reported.get(60, TimeUnit.SECONDS) - failedAt), BenchSupport.orphans(marker)};
     }
 
     /** The job: {@code k} sleeps and the failing command, every process marked with {@code marker}. */

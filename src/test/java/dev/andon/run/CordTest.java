@@ -154,4 +154,106 @@ class CordTest {
         assertTrue(signal.pull("shutdown", AbortKind.SHUTDOWN));
         assertEquals("shutdown", signal.reason());
     }
+
+    /** A job of {@code running} calls that wait for the cord ("c0" fails once they all run) and {@code queued} more. */
+    private static JobSpec longQueue(int running, int queued, CountDownLatch cordSeen) {
+        CountDownLatch allRunning = new CountDownLatch(running);
+        JobSpec.Builder b = JobSpec.builder("long-queue").maxParallelism(running);
+        b.call("c0", ctx -> {
+            allRunning.countDown();
+            allRunning.await();
+            throw new IllegalStateException("first");
+        });
+        for (int i = 1; i < running + queued; i++)
+            b.call("c" + i, ctx -> {
+                allRunning.countDown();
+                while (!ctx.abortRequested()) LockSupport.parkNanos(1_000_000);
+                cordSeen.countDown();
+                ctx.checkpoint();
+                return "not aborted";
+            });
+        return b.build();
+    }
+
+    private static void assertCancelledFrom(RunReport r, int from) {
+        assertEquals(RunStatus.FAILED, r.status());
+        for (int i = 0; i < r.calls().size(); i++) {
+            CallReport c = r.calls().get(i);
+            assertEquals("c" + i, c.name());
+            assertEquals(i == 0 ? CallStatus.FAILED : i < from ? CallStatus.ABORTED : CallStatus.CANCELLED, c.status(), c.name());
+        }
+    }
+
+    @Test
+    void shouldCancelALongQueueAsOneRangeYetReportAndTellEveryCall() throws Exception {
+        int running = 4;
+        int queued = 5000;
+        RunReport quiet = run(longQueue(running, queued, new CountDownLatch(0)), RunListener.NONE);
+        assertEquals(running + queued, quiet.calls().size());
+        assertCancelledFrom(quiet, running);
+        assertEquals(quiet.calls(), List.copyOf(quiet.calls()), "the same calls however often they are read");
+        assertEquals(CallStatus.CANCELLED, quiet.call("c" + (running + queued - 1)).status());
+        assertTrue(ReportJson.toJson(quiet).contains("\"name\":\"c5003\",\"status\":\"CANCELLED\""));
+
+        List<RunEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RunReport told = run(longQueue(running, queued, new CountDownLatch(0)), events::add);
+        assertCancelledFrom(told, running);
+        List<CallReport> finished = events.stream().filter(e -> e instanceof RunEvent.CallFinished)
+                .map(e -> ((RunEvent.CallFinished) e).report()).toList();
+        assertEquals(running + queued, finished.size(), "a listener of calls hears of every call");
+        assertEquals(queued, finished.stream().filter(c -> c.status() == CallStatus.CANCELLED).count());
+        assertTrue(events.get(events.size() - 1) instanceof RunEvent.RunFinished);
+    }
+
+    @Test
+    void shouldTellAListenerOfTheRunOnlyNothingPerCall() {
+        List<RunEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RunListener runOnly = new RunListener() {
+            @Override
+            public void onEvent(RunEvent event) {
+                events.add(event);
+            }
+
+            @Override
+            public boolean callEvents() {
+                return false;
+            }
+        };
+        RunReport r = run(longQueue(4, 100, new CountDownLatch(0)), runOnly);
+        assertCancelledFrom(r, 4);
+        assertEquals(List.of("run-started", "abort-requested", "run-finished"), events.stream().map(RunEvent::type).toList());
+    }
+
+    @Test
+    void shouldShowTheCancelledQueueInASnapshotWhileTheRunningCallsStop() throws Exception {
+        CountDownLatch cordSeen = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        JobSpec.Builder b = JobSpec.builder("snapshot").maxParallelism(2)
+                .call("fails", ctx -> {
+                    Thread.sleep(50);
+                    throw new IllegalStateException("first");
+                })
+                .call(CallSpec.of("slow", ctx -> {
+                    while (!ctx.abortRequested()) LockSupport.parkNanos(1_000_000);
+                    cordSeen.countDown();
+                    release.await(); // deaf to the interrupt until the snapshot was taken
+                    return "late";
+                }).withInterruptOnAbort(false));
+        for (int i = 0; i < 100; i++) b.call("q" + i, ctx -> "never");
+        TestProbe<RunSupervisor.RunFinished> done = testKit.createTestProbe();
+        var supervisor = testKit.spawn(RunSupervisor.create("cord-snap", b.build(), done.ref(), RunListener.NONE), "cord-snap");
+        assertTrue(cordSeen.await(10, TimeUnit.SECONDS));
+        TestProbe<RunReport> snapshots = testKit.createTestProbe();
+        RunReport live;
+        do { // the supervisor may not have heard of the cord yet
+            supervisor.tell(new RunSupervisor.GetSnapshot(snapshots.ref()));
+            live = snapshots.expectMessageClass(RunReport.class, Duration.ofSeconds(10));
+        } while (live.status() != RunStatus.ABORTING);
+        assertEquals(CallStatus.ABORTING, live.call("slow").status());
+        assertEquals(100, live.calls().stream().filter(c -> c.status() == CallStatus.CANCELLED).count());
+        release.countDown();
+        RunReport r = done.expectMessageClass(RunSupervisor.RunFinished.class, Duration.ofSeconds(10)).report();
+        assertEquals("late", r.call("slow").result());
+        assertEquals(CallStatus.CANCELLED, r.call("q99").status());
+    }
 }

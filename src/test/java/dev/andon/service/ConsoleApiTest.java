@@ -65,6 +65,28 @@ class ConsoleApiTest {
     }
 
     @Test
+    void shouldDrawTheSameTimelineFromTheStoreAfterARestart() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("andon-timeline-store");
+        String store = "andon.store { kind = sqlite, path = \"" + dir.resolve("andon.db") + "\" }";
+        var settings = dev.andon.store.StoreSettings.from(com.typesafe.config.ConfigFactory.parseString(store)
+                .withFallback(com.typesafe.config.ConfigFactory.defaultReference()).resolve());
+        String id;
+        String live;
+        try (TestService first = TestService.start(store, dev.andon.store.RunStores.open(settings))) {
+            id = first.startJob("failing");
+            first.awaitFinished(id, Duration.ofSeconds(20));
+            live = first.get("/runs/" + id + "/timeline.svg").body();
+        }
+        // A new service on the same file: the run is no longer in memory, only in the store.
+        try (TestService second = TestService.start(store, dev.andon.store.RunStores.open(settings))) {
+            HttpResponse<String> stored = second.get("/runs/" + id + "/timeline.svg");
+            assertEquals(200, stored.statusCode(), stored.body());
+            assertEquals(live, stored.body(), "the live run's final picture and the stored report's");
+            assertTrue(live.contains("cord pulled at"), live);
+        }
+    }
+
+    @Test
     void shouldDrawEachAttemptOfARetriedCallAsASegment() throws Exception {
         HttpResponse<String> posted = server.post("/runs", """
                 {"calls": [{"name": "flaky", "kind": "sleep", "duration": "20ms", "fail": "again",

@@ -64,6 +64,15 @@ final class TestService implements AutoCloseable {
 
     /** As {@link #start(String)}, with {@code kinds} for the catalog and posted jobs alike. */
     static TestService start(String overrides, Kinds kinds) {
+        return start(overrides, kinds, dev.andon.store.RunStore.NONE);
+    }
+
+    /** As {@link #start(String)}, recording every run in {@code store}. */
+    static TestService start(String overrides, dev.andon.store.RunStore store) {
+        return start(overrides, Kinds.standard(), store);
+    }
+
+    private static TestService start(String overrides, Kinds kinds, dev.andon.store.RunStore store) {
         Config config = ConfigFactory.parseString(overrides)
                 .withFallback(ConfigFactory.parseString(JOBS))
                 .withFallback(ConfigFactory.parseString("andon.http.port = 0"))
@@ -73,7 +82,7 @@ final class TestService implements AutoCloseable {
         Problems problems = new Problems();
         Catalog catalog = Catalog.load(config, new KindContext(config, () -> holder[0].httpClient().get()), kinds, problems);
         if (!problems.isEmpty()) throw new IllegalArgumentException("test config: " + problems.list());
-        holder[0] = Andon.start(config, "service-test-" + SYSTEMS.incrementAndGet());
+        holder[0] = Andon.start(config, "service-test-" + SYSTEMS.incrementAndGet(), store);
         ServiceSettings settings = ServiceSettings.from(config);
         AndonService service = AndonService.start(holder[0], catalog, settings).toCompletableFuture().join();
         return new TestService(holder[0], service, settings.authToken());

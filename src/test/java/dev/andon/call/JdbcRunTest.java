@@ -165,6 +165,41 @@ class JdbcRunTest {
         JdbcCallTest.awaitTrue(() -> connections("closing") == 0, "the pool's connections are closed");
     }
 
+    @Test
+    void shouldCountEachFetchedBatchOfRowsAsAHeartbeatWithHeartbeatFromRows() throws Exception {
+        // Pooled connections opened beforehand: on a loaded machine a password login alone may
+        // take longer than the limit, and a call is silent while it connects.
+        String pool = """
+                andon.jdbc.pools.rows { url = "$URL?ApplicationName=rows", user = "$USER",
+                                        password-env = TEST_PG_PASSWORD, maximum-pool-size = 2 }
+                andon.jobs.warm.calls = [
+                  { name = w1, kind = jdbc, pool = rows, sql = "SELECT pg_sleep(0.5)" }
+                  { name = w2, kind = jdbc, pool = rows, sql = "SELECT pg_sleep(0.5)" }
+                ]
+                andon.jobs.rows {
+                  failure-policy = all-settled
+                  heartbeat-timeout = 1s
+                  calls = [
+                    # a row every 0.2 s for 3 s, fetched one at a time: alive throughout
+                    { name = trickle, kind = jdbc, pool = rows, transaction = on, fetch-size = 1, heartbeat-from = rows,
+                      sql = "SELECT g, pg_sleep(0.2) FROM generate_series(1, 15) g" }
+                    # no row until the statement is done: silent for longer than its limit
+                    { name = silent, kind = jdbc, pool = rows, heartbeat-from = rows, sql = "SELECT pg_sleep(3)" }
+                  ]
+                }
+                """;
+        assertEquals(RunStatus.SUCCEEDED, run(andon, pool, "warm").status());
+        RunReport r = run(andon, pool, "rows");
+        CallReport trickle = r.call("trickle");
+        assertEquals(CallStatus.SUCCEEDED, trickle.status(), trickle.toString());
+        assertEquals("15 rows", trickle.result());
+        assertTrue(trickle.durationMillis() >= 3000, trickle.toString());
+        CallReport silent = r.call("silent");
+        assertEquals(CallStatus.TIMED_OUT, silent.status(), silent.toString());
+        assertTrue(silent.error().startsWith("java.util.concurrent.TimeoutException: no heartbeat for 1s"), silent.error());
+        assertEquals(0, JdbcCallTest.activeQueries("rows"));
+    }
+
     private static Map<?, ?> onlyRow(CallReport c) {
         assertEquals(CallStatus.SUCCEEDED, c.status(), c.toString());
         List<?> rows = (List<?>) c.details().get("rows");

@@ -139,8 +139,8 @@ final class ProcessTree {
 
     /**
      * Once per JVM, on a daemon thread: reads {@code /proc} as a tree's stop does, a few times. The
-     * first reading in a fresh JVM (class loading, interpreted code) costs tens of milliseconds of
-     * CPU, the later ones about one: they happen while the first commands run, not on the path
+     * first reading in a fresh JVM (class loading, interpreted code) costs many times what the
+     * later ones do: they happen while the first commands run, not on the path
      * from a failure to every tree's end.
      */
     private static void warmUpInBackground() {

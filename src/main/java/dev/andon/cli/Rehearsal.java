@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It begins {@code andon.cli.rehearse-after} (200 ms) into the run, so that a run that ends
  * sooner has nothing to wait for and the rehearsal does not compete with the calls' start, and it
- * costs some 200-350 ms of CPU then. {@code andon.cli.rehearse = off}: nothing is rehearsed.
+ * costs a fraction of a second of CPU then. {@code andon.cli.rehearse = off}: nothing is rehearsed.
  *
  * <h2>Ending early</h2>
  * {@link #finish()} is called once the real run has reported, before the real Andon shuts down:

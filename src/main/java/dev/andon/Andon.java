@@ -278,10 +278,64 @@ public final class Andon implements AutoCloseable {
     }
 
     private void record(RunEvent event) {
-        if (event instanceof RunEvent.CallStarted s) store.callStarted(s.runId(), s.call(), s.at());
-        else if (event instanceof RunEvent.CallFinished f) store.callFinished(f.runId(), f.report());
-        else if (event instanceof RunEvent.AbortRequested a) store.abortRequested(a.runId(), a.reason(), a.at());
+        event.accept(recorder);
     }
+
+    /** What of each kind of event the store keeps while the run is live (its report, when it finishes). */
+    private final RunEvent.Visitor<Void> recorder = new RunEvent.Visitor<>() {
+        @Override
+        public Void runStarted(RunEvent.RunStarted e) {
+            return null; // the run was recorded when it was submitted
+        }
+
+        @Override
+        public Void callStarted(RunEvent.CallStarted e) {
+            store.callStarted(e.runId(), e.call(), e.at());
+            return null;
+        }
+
+        @Override
+        public Void callProgressed(RunEvent.CallProgressed e) {
+            return null;
+        }
+
+        @Override
+        public Void callHeartbeat(RunEvent.CallHeartbeat e) {
+            return null;
+        }
+
+        @Override
+        public Void callOutput(RunEvent.CallOutput e) {
+            return null;
+        }
+
+        @Override
+        public Void callOutputSkipped(RunEvent.CallOutputSkipped e) {
+            return null;
+        }
+
+        @Override
+        public Void abortRequested(RunEvent.AbortRequested e) {
+            store.abortRequested(e.runId(), e.reason(), e.at());
+            return null;
+        }
+
+        @Override
+        public Void callFinished(RunEvent.CallFinished e) {
+            store.callFinished(e.runId(), e.report());
+            return null;
+        }
+
+        @Override
+        public Void runFinished(RunEvent.RunFinished e) {
+            return null; // recorded whole by the relay, before the run is told finished
+        }
+
+        @Override
+        public Void runRejected(RunEvent.RunRejected e) {
+            return null;
+        }
+    };
 
     /** The store this Andon records its runs in ({@link RunStore#NONE} when it records nothing). */
     public RunStore store() {

@@ -66,12 +66,65 @@ final class RunDisplay implements RunListener {
 
     @Override
     public void onEvent(RunEvent event) {
-        if (event instanceof RunEvent.RunStarted e) knownStart = e;
-        else if (event instanceof RunEvent.CallStarted e)
-            known.put(e.call(), CallReport.live(e.call(), CallStatus.RUNNING, e.attempt(), e.at(), e.thread(), null));
-        else if (event instanceof RunEvent.CallFinished e) known.put(e.report().name(), e.report());
+        event.accept(knowing);
         queue.add(event);
     }
+
+    /** Keeps what {@link #knownSoFar} tells, on the run's actor thread, as each event comes. */
+    private final RunEvent.Visitor<Void> knowing = new RunEvent.Visitor<>() {
+        @Override
+        public Void runStarted(RunEvent.RunStarted e) {
+            knownStart = e;
+            return null;
+        }
+
+        @Override
+        public Void callStarted(RunEvent.CallStarted e) {
+            known.put(e.call(), CallReport.live(e.call(), CallStatus.RUNNING, e.attempt(), e.at(), e.thread(), null));
+            return null;
+        }
+
+        @Override
+        public Void callProgressed(RunEvent.CallProgressed e) {
+            return null;
+        }
+
+        @Override
+        public Void callHeartbeat(RunEvent.CallHeartbeat e) {
+            return null;
+        }
+
+        @Override
+        public Void callOutput(RunEvent.CallOutput e) {
+            return null;
+        }
+
+        @Override
+        public Void callOutputSkipped(RunEvent.CallOutputSkipped e) {
+            return null;
+        }
+
+        @Override
+        public Void abortRequested(RunEvent.AbortRequested e) {
+            return null;
+        }
+
+        @Override
+        public Void callFinished(RunEvent.CallFinished e) {
+            known.put(e.report().name(), e.report());
+            return null;
+        }
+
+        @Override
+        public Void runFinished(RunEvent.RunFinished e) {
+            return null;
+        }
+
+        @Override
+        public Void runRejected(RunEvent.RunRejected e) {
+            return null;
+        }
+    };
 
     /**
      * What is known of the run now, without waiting for anything: the reports of the calls that

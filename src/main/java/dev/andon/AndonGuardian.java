@@ -11,6 +11,10 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import dev.andon.run.AbortKind;
+import dev.andon.run.AndonStats;
+import dev.andon.run.CallReport;
+import dev.andon.run.CallStatus;
+import dev.andon.run.RunStatus;
 import dev.andon.run.JobSpec;
 import dev.andon.run.RunEvent;
 import dev.andon.run.RunListener;
@@ -61,13 +65,15 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
     // Not a dead letter if it fires as the system stops; ignored once cancelled (see replyIfDrained).
     private enum ShutdownTimedOut implements Command, akka.actor.DeadLetterSuppression { INSTANCE }
 
-    private record LiveRun(ActorRef<RunSupervisor.Command> supervisor, JobSpec job, RunListener listener) {
+    private record LiveRun(ActorRef<RunSupervisor.Command> supervisor, JobSpec job, RunListener listener, Instant startedAt) {
     }
 
     private final Duration shutdownMargin;
     // Live runs that have reported (their supervisors are stopping): marked by the run's listener on
     // its own thread, before the report's future completes, so that no message has to be sent for it.
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    // Live runs whose supervisors have told their start, marked the same way.
+    private final Set<String> started = ConcurrentHashMap.newKeySet();
     private final Duration snapshotTimeout;
     private final Map<String, LiveRun> live = new HashMap<>();
     private final List<ActorRef<Done>> shutdownWaiters = new ArrayList<>();
@@ -110,13 +116,14 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
             m.listener().onEvent(new RunEvent.RunRejected(m.runId(), Instant.now(), "Andon is shutting down"));
             return this;
         }
+        RunListener listener = markReported(m);
         ActorRef<RunSupervisor.Command> supervisor = getContext().spawn(
-                RunSupervisor.create(m.runId(), m.job(), getContext().getSystem().ignoreRef(), markReported(m)),
+                RunSupervisor.create(m.runId(), m.job(), getContext().getSystem().ignoreRef(), listener),
                 "run-" + m.runId(), RunSupervisor.ACTOR_DISPATCHER);
         // watch, not watchWith: a supervisor that fails (one that cannot be created, say, because
         // its dispatcher cannot) comes as ChildFailed, with its cause.
         getContext().watch(supervisor);
-        live.put(m.runId(), new LiveRun(supervisor, m.job(), m.listener()));
+        live.put(m.runId(), new LiveRun(supervisor, m.job(), listener, Instant.now()));
         return this;
     }
 
@@ -169,6 +176,7 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
         String runId = m.runId();
         return event -> {
             if (event.endsRun()) reported.add(runId);
+            else if (event instanceof RunEvent.RunStarted) started.add(runId);
             listener.onEvent(event);
         };
     }
@@ -177,12 +185,17 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
         LiveRun run = live.remove(runId);
         // A supervisor that stopped without a report (it failed, e.g. at its start) must still end
         // its run for whoever waits for it: rejected, with the reason.
-        if (run != null && !reported.contains(runId)) {
+        // One that had started its run (its calls may be running) ends it FAILED instead: see reportLost.
+        if (run != null && !reported.contains(runId) && started.contains(runId)) {
+            reportLost(runId, run, failure);
+        } else if (run != null && !reported.contains(runId)) {
             String why = failure == null ? "its supervisor stopped before it reported"
                     : "its supervisor failed: " + rootMessage(failure);
+            AndonStats.get(getContext().getSystem()).internalError(runId, why);
             run.listener().onEvent(new RunEvent.RunRejected(runId, Instant.now(), why));
         }
         reported.remove(runId);
+        started.remove(runId);
         return replyIfDrained();
     }
 
@@ -192,11 +205,36 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
         return root.getMessage() != null ? root.getMessage() : root.toString();
     }
 
+    /**
+     * A supervisor stopped without reporting after its run had started: it failed where it could
+     * not catch its failure (an Error; a bug in Andon, logged by Akka with its stack trace). Its run still ends, FAILED,
+     * so that no one waits for it for ever: its calls are reported ABANDONED, since what their
+     * threads did is no longer known here, and the live-run slot is freed with its last event.
+     */
+    private void reportLost(String runId, LiveRun run, Throwable failure) {
+        String error = "the run's supervisor stopped without reporting" + (failure == null ? "" : ": " + rootMessage(failure));
+        getContext().getLog().error("run {}: internal error: {} (a bug in Andon)", runId, error);
+        AndonStats.get(getContext().getSystem()).internalError(runId, error);
+        Instant now = Instant.now();
+        List<CallReport> calls = run.job().calls().stream().map(c -> new CallReport(c.name(), CallStatus.ABANDONED, 0,
+                null, null, null, null, "java.lang.IllegalStateException: internal error in Andon: " + error,
+                null, null, null, null, null)).toList();
+        RunReport report = new RunReport(runId, run.job().name(), RunStatus.FAILED,
+                new RunReport.Cause(null, "internal error in Andon (a bug; see the log): " + error), null,
+                run.startedAt(), now, java.time.Duration.between(run.startedAt(), now).toMillis(), calls, null);
+        try {
+            run.listener().onEvent(new RunEvent.RunFinished(runId, now, report));
+        } catch (RuntimeException e) {
+            getContext().getLog().error("run listener threw on RunFinished; ignoring it", e);
+        }
+    }
+
     private Behavior<Command> onShutdownTimedOut() {
         if (shutdownTimer == null) return this; // it fired as it was cancelled: every run had reported
         getContext().getLog().warn("shutting down with {} run(s) still not reported: {}", live.size(), live.keySet());
         live.clear();
         reported.clear();
+        started.clear();
         return replyIfDrained();
     }
 

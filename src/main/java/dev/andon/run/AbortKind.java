@@ -13,7 +13,9 @@ public enum AbortKind {
     /** Someone outside asked (API, signal): the run ends {@code ABORTED}. */
     USER,
     /** The system is shutting down: the run ends {@code ABORTED}. */
-    SHUTDOWN;
+    SHUTDOWN,
+    /** Andon itself failed in the run's supervisor or a worker (a bug): the run ends {@code FAILED}. */
+    INTERNAL_ERROR;
 
     /** Whether this is the call's own time limit ({@code timeout} or {@code heartbeat-timeout}): the call fails by it. */
     public boolean isOwnTimeout() {

@@ -23,6 +23,8 @@ public final class AndonStats implements Extension {
     private final AtomicLong abandonedTotal = new AtomicLong();
     private final AtomicLong lateCompletions = new AtomicLong();
     private final Map<String, AtomicInteger> abandonedRunning = new ConcurrentHashMap<>();
+    private final AtomicLong internalErrors = new AtomicLong();
+    private volatile String lastInternalError;
 
     /** Told of every process group a call starts (see {@code WorkContext.processStarted}). */
     @FunctionalInterface
@@ -56,6 +58,26 @@ public final class AndonStats implements Extension {
 
     void processStarted(String runId, String call, long pid, java.time.Duration killGrace) {
         processListener.processStarted(runId, call, pid, killGrace);
+    }
+
+    /**
+     * Andon itself failed in run {@code runId} (a bug): counted, and the last one kept for
+     * {@code GET /health}, which says DEGRADED from then on (the engine's state is in doubt until
+     * a restart).
+     */
+    public void internalError(String runId, String error) {
+        internalErrors.incrementAndGet();
+        lastInternalError = "internal error in run " + runId + ": " + error;
+    }
+
+    /** How many internal errors Andon has had. */
+    public long internalErrors() {
+        return internalErrors.get();
+    }
+
+    /** The last internal error, or null if there was none. */
+    public String lastInternalError() {
+        return lastInternalError;
     }
 
     /** Calls ever given up on. */

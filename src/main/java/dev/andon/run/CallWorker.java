@@ -115,6 +115,10 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
                                boolean failure, int next) implements Event {
     }
 
+    /** The worker failed as it handled a message about call {@code index} (-1: none): a bug in Andon. */
+    record Failed(int index, String error) implements Event {
+    }
+
     // Messages from the attempt's thread, and timers. They may arrive after the worker stopped
     // (its run finished), so they are not logged as dead letters; stale ones are ignored by identity.
     private record AttemptStarted(Attempt ctx) implements Command, DeadLetterSuppression {
@@ -270,6 +274,20 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     // Matched by hand: see DispatchedBehavior.
     @Override
     public Behavior<Command> receive(TypedActorContext<Command> ctx, Command msg) {
+        try {
+            return dispatch(msg);
+        } catch (RuntimeException e) {
+            // Our bug. Stopping would lose the call: its thread still runs, and only this worker
+            // can tell what it did. The worker carries on with what it knows, and the supervisor
+            // fails the run and stops the other calls; this one is acknowledged when it ends.
+            getContext().getLog().error("run {}: internal error in the worker of call {} on {} (a bug in Andon)",
+                    setup.runId(), call == null ? "(none)" : call.spec.name(), msg.getClass().getSimpleName(), e);
+            setup.supervisor().tell(new Failed(call == null ? -1 : call.index, e.toString()));
+            return this;
+        }
+    }
+
+    private Behavior<Command> dispatch(Command msg) {
         if (msg instanceof AttemptFinished m) return onAttemptFinished(m);
         if (msg instanceof AttemptStarted m) return onAttemptStarted(m);
         if (msg instanceof Run m) return onRun(m);

@@ -50,7 +50,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
      * and its watch tell it. The behavior {@link #create} returns is narrowed to {@link Command},
      * so no one outside this package can forge a worker's word.
      */
-    sealed interface Message permits Command, CallWorker.Event, WorkerStopped, DeadlineExpired {
+    sealed interface Message permits Command, CallWorker.Event, WorkerStopped, DeadlineExpired, InternalErrorGraceExpired {
     }
 
     // Aborts and snapshot requests race with the run's end by nature; one that arrives after the
@@ -78,6 +78,9 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
 
     private record WorkerStopped(ActorRef<CallWorker.Command> worker) implements Message {
     }
+
+    // After an internal error, how long the calls have to acknowledge before they are given up on.
+    private enum InternalErrorGraceExpired implements Message, DeadLetterSuppression { INSTANCE }
 
     // Scheduled with scheduleOnce, not a TimerScheduler: if it fires as the run finishes it must
     // not be logged as a dead letter.
@@ -133,6 +136,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
     private RunStatus decided; // FAILED or ABORTED, by whichever came first
     private RunReport.Cause cause;
     private Cancellable deadlineTimer;
+    private int internalErrors;
     private final RunSignal signal;
     private final int parallelism;
 
@@ -193,7 +197,19 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
     // Matched by hand: see DispatchedBehavior.
     @Override
     public Behavior<Message> receive(TypedActorContext<Message> ctx, Message msg) {
+        try {
+            return dispatch(msg);
+        } catch (RuntimeException e) {
+            getContext().getLog().error("run {}: internal error in its supervisor on {} (a bug in Andon)", runId,
+                    msg.getClass().getSimpleName(), e);
+            return onInternalError(e.toString());
+        }
+    }
+
+    private Behavior<Message> dispatch(Message msg) {
         if (msg instanceof CallWorker.Acknowledged m) return onAcknowledged(m);
+        if (msg instanceof CallWorker.Failed m) return onInternalError(m.error());
+        if (msg == InternalErrorGraceExpired.INSTANCE) return onInternalErrorGraceExpired();
         if (msg instanceof CallWorker.Started m) return onStarted(m);
         if (msg instanceof CallWorker.Progressed m) return onProgressed(m);
         if (msg instanceof CallWorker.Output m) return onOutput(m);
@@ -341,6 +357,41 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         if (aborting) return this;
         if (decided == null) decided = RunStatus.ABORTED;
         pullCord(m.reason(), m.kind());
+        return finishIfSettled();
+    }
+
+    /**
+     * Andon failed in this run (here or in a worker): the run fails with that as its cause, unless
+     * a call's failure came first, and its calls are aborted like on any failure, so that each
+     * still ends with what its thread did. Should the acks not come (the bug may be in their way),
+     * the calls still unsettled after the abort grace are reported ABANDONED and the run ends.
+     */
+    private Behavior<Message> onInternalError(String error) {
+        internalErrors++;
+        AndonStats.get(getContext().getSystem()).internalError(runId, error);
+        if (decided != RunStatus.FAILED) {
+            decided = RunStatus.FAILED;
+            cause = new RunReport.Cause(null, "internal error in Andon (a bug; see the log): " + error);
+        }
+        if (!aborting) pullCord("internal error in Andon", AbortKind.INTERNAL_ERROR);
+        if (internalErrors == 1)
+            SteppedTimer.of(getContext().getSystem()).scheduleOnce(job.abortGrace().plusSeconds(1), getContext().getSelf(),
+                    InternalErrorGraceExpired.INSTANCE);
+        return finishIfSettled();
+    }
+
+    private Behavior<Message> onInternalErrorGraceExpired() {
+        for (int i = 0; i < outcomes.length; i++) {
+            if (outcomes[i] != null) continue;
+            // Still running on its thread, or never heard of again: given up on, as at the grace.
+            outcomes[i] = new CallReport(name(i), CallStatus.ABANDONED, running[i] == null ? 0 : running[i].attempt,
+                    running[i] == null ? null : running[i].startedAt, null, null, null,
+                    "java.lang.IllegalStateException: not acknowledged after an internal error in Andon",
+                    null, running[i] == null ? null : running[i].thread, null, null, null);
+            settled++;
+            setRunning(i, null);
+            if (listening) emit(new RunEvent.CallFinished(runId, Instant.now(), outcomes[i], true));
+        }
         return finishIfSettled();
     }
 

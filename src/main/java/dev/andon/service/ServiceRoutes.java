@@ -150,9 +150,14 @@ final class ServiceRoutes extends AllDirectives {
             dispatchers.put(d, new DispatcherHealth(pool, abandoned, full ? "DEGRADED" : "UP"));
         }
         RunStore.Health storeHealth = andon.store().health();
-        degraded |= storeHealth.degraded();
+        // An internal error (a bug in Andon) leaves the engine's state in doubt until a restart.
+        String reason = stats.internalErrors() == 0 ? null : stats.internalErrors() + " internal error(s) since start, the "
+                + "last: " + stats.lastInternalError() + " (a bug in Andon: see the log; restart the service)";
+        if (reason == null && degraded) reason = "abandoned calls hold more than half of a dispatcher's threads";
+        if (reason == null && storeHealth.degraded()) reason = "the run store's writes fail";
+        degraded |= storeHealth.degraded() || stats.internalErrors() > 0;
         return complete(json(StatusCodes.OK, new Health(degraded ? "DEGRADED" : "UP", dispatchers,
-                new StoreHealth(storeHealth.degraded() ? "DEGRADED" : "UP", storeHealth.failing()))));
+                new StoreHealth(storeHealth.degraded() ? "DEGRADED" : "UP", storeHealth.failing()), reason)));
     }
 
     private Route jobs() {
@@ -419,7 +424,9 @@ final class ServiceRoutes extends AllDirectives {
         }
     }
 
-    record Health(String status, Map<String, DispatcherHealth> dispatchers, StoreHealth store) {
+    /** {@code reason}: why it is DEGRADED; absent when UP. */
+    record Health(String status, Map<String, DispatcherHealth> dispatchers, StoreHealth store,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) String reason) {
     }
 
     /** The run store: {@code DEGRADED} while its writes fail, with why. */

@@ -1,0 +1,67 @@
+package dev.andon.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.andon.Andon;
+import dev.andon.call.SleepCall;
+import dev.andon.testutil.LogRecorder;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A failure inside Andon (a bug) never leaves a run unfinished or lies: the run ends FAILED with an
+ * internal-error cause, its other calls get the outcome their threads gave, and the failure is
+ * counted for GET /health.
+ */
+class InternalErrorTest {
+    @RegisterExtension
+    static final LogRecorder log = LogRecorder.forTestClass();
+    private static Andon andon;
+
+    @BeforeAll
+    static void start() {
+        andon = Andon.start(ConfigFactory.load(), "InternalErrorTest");
+    }
+
+    @AfterAll
+    static void stop() {
+        andon.close();
+    }
+
+    @Test
+    void shouldFailTheRunAndStopItsOtherCallsTrulyWhenAWorkerFails() {
+        long before = AndonStats.get(andon.system()).internalErrors();
+        JobSpec job = JobSpec.builder("bug").abortGrace(Duration.ofSeconds(1))
+                .call("bug", new ThrowsUnprintably())
+                .call("long", new SleepCall(Duration.ofSeconds(60), null, false))
+                .build();
+        RunReport r = andon.submit(job).report().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+        assertEquals(RunStatus.FAILED, r.status(), r.toString());
+        assertTrue(r.cause().error().startsWith("internal error in Andon (a bug; see the log): java.lang.IllegalStateException: "
+                + "no message for you"), r.cause().error());
+        assertEquals(CallStatus.ABORTED, r.call("long").status(), r.toString()); // what its thread did
+        // The worker lost track of the call it failed on: given up on, not reported as anything it did not do.
+        assertEquals(CallStatus.ABANDONED, r.call("bug").status(), r.toString());
+        assertTrue(AndonStats.get(andon.system()).internalErrors() > before);
+        assertTrue(log.warningsAndErrors().stream().anyMatch(l -> l.contains("internal error in the worker of call bug")),
+                log.warningsAndErrors().toString());
+    }
+
+    @Test
+    void shouldEndARunWhoseSupervisorStoppedWithoutReporting() {
+        // A listener that throws an Error stops the supervisor: the guardian still ends the run.
+        RunReport r = andon.submit(JobSpec.builder("lost").call("a", new SleepCall(Duration.ofSeconds(60), null, false)).build(),
+                event -> {
+                    if (event instanceof RunEvent.CallStarted) throw new AssertionError("a listener's bug");
+                }).report().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+        assertEquals(RunStatus.FAILED, r.status(), r.toString());
+        assertTrue(r.cause().error().contains("the run's supervisor stopped without reporting"), r.cause().error());
+        assertTrue(AndonStats.get(andon.system()).lastInternalError().contains(r.id()));
+    }
+}

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -73,5 +74,27 @@ class HostileRequestsTest {
         }
         for (var p : posts) assertEquals(400, p.get(60, TimeUnit.SECONDS).statusCode());
         assertTrue(answered > 0);
+    }
+
+    @Test
+    void shouldDropAClientThatStopsHalfWayThroughItsRequest() throws Exception {
+        assertEquals(java.time.Duration.ofSeconds(30), com.typesafe.config.ConfigFactory.load()
+                .getDuration("akka.http.server.idle-timeout"), "the default in reference.conf");
+        // The same mechanism with a shorter timeout, so that the test need not wait 30 s.
+        try (TestService quick = TestService.start("akka.http.server.idle-timeout = 1s");
+             java.net.Socket socket = new java.net.Socket("127.0.0.1", quick.service.address().getPort())) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write("POST /runs HTTP/1.1\r\nHost: localhost\r\nContent-Le".getBytes(StandardCharsets.US_ASCII));
+            long start = System.nanoTime();
+            // Closed by the server: read ends (-1), or the connection is reset.
+            try {
+                while (socket.getInputStream().read() >= 0) { }
+            } catch (java.net.SocketException reset) {
+                // as good as closed
+            }
+            long waited = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(waited < 15_000, "dropped after " + waited + " ms");
+            assertEquals(200, quick.get("/health").statusCode());
+        }
     }
 }

@@ -172,6 +172,9 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
                  List<CallSpec> calls, int maxOutputLinesPerSecond) {
     }
 
+    // For what the attempt's thread logs (an actor's own log is for its own thread).
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CallWorker.class);
+
     private final Setup setup;
     private final Attempt.Sink sink;
     private final List<Cancellable> timers = new ArrayList<>(2);
@@ -251,14 +254,22 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
                 // retry due: its outcome is FAILED) pulls its fail-fast run's cord itself, so its
                 // siblings see it now rather than after two actors have heard of it; the
                 // supervisor, told at once, does the rest (and still decides the report).
-                if (error != null && !abortSeen
-                        && !setup.calls().get(ctx.index()).retry().shouldRetry(ctx.attemptNumber(), error)
-                        && setup.runSignal().pullForFailure(ctx.callName(), error.toString()))
-                    setup.supervisor().tell(new CordPulled(ctx.index()));
-                // On the attempt's thread. A call that succeeded, with no abort in sight, hands its
-                // thread straight on to the run's next queued call: no round trip through this
-                // actor and the supervisor, and no wait for a pool thread, between two calls.
-                Attempt next = error == null && !abortSeen ? claimNext(ctx) : null;
+                Attempt next = null;
+                try {
+                    if (error != null && !abortSeen
+                            && !setup.calls().get(ctx.index()).retry().shouldRetry(ctx.attemptNumber(), error)
+                            && setup.runSignal().pullForFailure(ctx.callName(), describe(error)))
+                        setup.supervisor().tell(new CordPulled(ctx.index()));
+                    // On the attempt's thread. A call that succeeded, with no abort in sight, hands its
+                    // thread straight on to the run's next queued call: no round trip through this
+                    // actor and the supervisor, and no wait for a pool thread, between two calls.
+                    next = error == null && !abortSeen ? claimNext(ctx) : null;
+                } catch (RuntimeException e) {
+                    // Our bug (or a failure's own code failing in Andon's hands): the ending is
+                    // still told below, or the call would never be acknowledged.
+                    log.error("run {}: internal error as call {} ended (a bug in Andon)", setup.runId(), ctx.callName(), e);
+                    setup.supervisor().tell(new Failed(ctx.index(), e.toString()));
+                }
                 boolean inline = next != null && ctx.keepsThread();
                 self.tell(new AttemptFinished(ctx, result, error, abortSeen, Instant.now(), next, inline));
                 if (next != null) ctx.handOver(next, inline, setup.executor()); // after the tell: events stay in order
@@ -283,7 +294,25 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
             getContext().getLog().error("run {}: internal error in the worker of call {} on {} (a bug in Andon)",
                     setup.runId(), call == null ? "(none)" : call.spec.name(), msg.getClass().getSimpleName(), e);
             setup.supervisor().tell(new Failed(call == null ? -1 : call.index, e.toString()));
+            if (msg instanceof AttemptFinished m) acknowledgeWhatItDid(m);
             return this;
+        }
+    }
+
+    /**
+     * After failing on the ending of the current attempt: what its thread did is known, so that is
+     * its outcome, with no retry (whether one was due could not be decided). If even this fails, the
+     * supervisor gives up on the call after the grace.
+     */
+    private void acknowledgeWhatItDid(AttemptFinished m) {
+        if (call == null || m.ctx() != call.attempt || call.hooksRunning) return;
+        try {
+            Outcomes.Ending ending = m.error() == null ? Outcomes.Ending.RETURNED
+                    : m.abortSeen() ? Outcomes.Ending.THREW_AFTER_ABORT : Outcomes.Ending.THREW;
+            acknowledge(Outcomes.of(ending, abortKind(), false, call.attempts > 1), m.result(),
+                    m.error() == null ? null : describe(m.error()), m.at(), m.ctx().details(), null, null);
+        } catch (RuntimeException again) {
+            getContext().getLog().error("run {}: could not acknowledge call {} either", setup.runId(), call.spec.name(), again);
         }
     }
 
@@ -470,7 +499,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
                 : m.abortSeen() ? Outcomes.Ending.THREW_AFTER_ABORT : Outcomes.Ending.THREW;
         boolean retryDue = m.error() != null && c.spec.retry().shouldRetry(ctx.attemptNumber(), m.error());
         Outcomes.Outcome outcome = Outcomes.of(ending, abortKind(), retryDue, c.attempts > 1);
-        String error = m.error() == null ? null : m.error().toString();
+        String error = m.error() == null ? null : describe(m.error());
         if (outcome.isRetry()) {
             Duration delay = c.spec.retry().delayAfter(ctx.attemptNumber());
             c.attempt = null;
@@ -617,5 +646,18 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
 
     private String abortError() {
         return new AbortedException(call.abort.reason()).toString();
+    }
+
+    /**
+     * {@code t} as the report shows it: its {@code toString()}, or, when that throws (a user's
+     * exception whose message cannot be read), its class and what went wrong, so that a call
+     * that failed is reported FAILED, not lost.
+     */
+    static String describe(Throwable t) {
+        try {
+            return t.toString();
+        } catch (RuntimeException e) {
+            return t.getClass().getName() + " (its message could not be read: " + e + ")";
+        }
     }
 }

@@ -1,12 +1,15 @@
 package dev.andon.run;
 
 import dev.andon.call.BlockingCall;
+import dev.andon.call.RetryKeyed;
 import dev.andon.call.WorkContext;
+import java.util.List;
 
 /**
- * A call that throws an exception whose message cannot be read: the worker fails as it describes
- * the error, which stands here for any bug inside Andon's actors (tests of what such a bug may not
- * do: leave a run unfinished, or lie about its calls).
+ * A call whose failure misbehaves in Andon's hands: its message cannot be read, and asked which
+ * {@code retry.on} keys it answers to, it throws. The first must still be reported FAILED; the
+ * second makes Andon's worker fail as it decides on a retry, which stands here for any bug inside
+ * Andon's actors (what such a bug may not do: leave a run unfinished, or lie about its calls).
  */
 public final class ThrowsUnprintably implements BlockingCall<String> {
     @Override
@@ -14,10 +17,15 @@ public final class ThrowsUnprintably implements BlockingCall<String> {
         throw new Unprintable();
     }
 
-    static final class Unprintable extends RuntimeException {
+    static final class Unprintable extends RuntimeException implements RetryKeyed {
         @Override
         public String getMessage() {
             throw new IllegalStateException("no message for you");
+        }
+
+        @Override
+        public List<String> retryKeys() {
+            throw new IllegalStateException("no keys for you");
         }
     }
 }

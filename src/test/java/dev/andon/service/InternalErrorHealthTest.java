@@ -16,7 +16,8 @@ class InternalErrorHealthTest {
         try (TestService server = TestService.start("andon.http.max-live-runs = 1")) {
             assertEquals("UP", json(server.get("/health")).get("status").asText());
             HttpResponse<String> r = server.post("/runs", """
-                    {"abort-grace": "1s", "calls": [{"name": "bug", "kind": "class", "class": "dev.andon.run.ThrowsUnprintably"},
+                    {"abort-grace": "1s", "calls": [{"name": "bug", "kind": "class", "class": "dev.andon.run.ThrowsUnprintably",
+                                                     "retry": {"attempts": 2, "on": ["status=503"]}},
                                                     {"name": "long", "kind": "sleep", "duration": "60s"}]}""");
             assertEquals(202, r.statusCode(), r.body());
             JsonNode report = server.awaitFinished(json(r).get("id").asText(), Duration.ofSeconds(30));

@@ -47,11 +47,17 @@ class InternalErrorTest {
     @Test
     void shouldFailTheRunAndStopItsOtherCallsTrulyWhenAWorkerFails() {
         long before = AndonStats.get(andon.system()).internalErrors();
+        java.util.concurrent.CountDownLatch longStarted = new java.util.concurrent.CountDownLatch(1);
         // Deciding on a retry asks the failure for its keys, which throws: in the worker, a bug.
         JobSpec job = JobSpec.builder("bug").abortGrace(Duration.ofSeconds(1))
-                .call(CallSpec.of("bug", new ThrowsUnprintably()).withRetry(new RetryPolicy(3, Duration.ZERO, Duration.ZERO,
-                        java.util.List.of("status=503"))))
-                .call("long", new SleepCall(Duration.ofSeconds(60), null, false))
+                .call(CallSpec.of("bug", ctx -> {
+                    longStarted.await(); // so that its sibling is running, not queued, when the cord is pulled
+                    throw new ThrowsUnprintably.Unprintable();
+                }).withRetry(new RetryPolicy(3, Duration.ZERO, Duration.ZERO, java.util.List.of("status=503"))))
+                .call("long", ctx -> {
+                    longStarted.countDown();
+                    return new SleepCall(Duration.ofSeconds(60), null, false).call(ctx);
+                })
                 .build();
         RunReport r = andon.submit(job).report().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
         assertEquals(RunStatus.FAILED, r.status(), r.toString());

@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "andon", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Runs blocking work under supervision: when one call fails, the others are aborted, "
                 + "their acknowledgements awaited, and every outcome reported truthfully.",
-        subcommands = {RunCommand.class, CheckCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, CheckCommand.class, ServeCommand.class, HistoryCommand.class, ShowCommand.class,
+                RerunCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 success, 1 run failed, 2 usage or configuration error, "
                 + "130 run aborted by SIGINT or SIGTERM."})
 public final class Main implements Callable<Integer> {

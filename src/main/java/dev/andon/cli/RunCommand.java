@@ -15,7 +15,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import dev.andon.run.Trigger;
+import dev.andon.store.Reruns;
 import dev.andon.store.RunStore;
+import dev.andon.config.KindContext;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -64,6 +66,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-record", description = "Do not record the run in the store (andon.store).")
     boolean noRecord;
 
+    /** For {@code andon rerun}: the stored run whose spec runs again (instead of JOB from the catalog). */
+    String rerunOf;
+    /** For {@code andon rerun --all}: every call, not only those that did not succeed. */
+    boolean rerunAll;
+
     private final AtomicReference<String> signalled = new AtomicReference<>();
     private volatile Andon andon;
     private volatile String runId;
@@ -76,8 +83,8 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Setup.Loaded loaded = Setup.load(config.file, System.err);
         if (loaded == null) return ExitCodes.CONFIG;
-        Optional<Catalog.Entry> entry = loaded.catalog().entry(job);
-        if (entry.isEmpty()) {
+        Optional<Catalog.Entry> entry = rerunOf != null ? Optional.empty() : loaded.catalog().entry(job);
+        if (rerunOf == null && entry.isEmpty()) {
             System.err.println("andon: no job \"" + job + "\" in " + ConfigLoader.display(loaded.file()) + "; jobs: "
                     + (loaded.catalog().names().isEmpty() ? "(none)" : String.join(", ", loaded.catalog().names())));
             return ExitCodes.CONFIG;
@@ -95,14 +102,24 @@ final class RunCommand implements Callable<Integer> {
             store.close();
             return ExitCodes.CONFIG;
         }
-        JobSpec spec = Setup.catalogFor(loaded, andon).entry(job).orElseThrow().spec();
+        JobSpec spec;
+        if (rerunOf == null) {
+            spec = Setup.catalogFor(loaded, andon).entry(job).orElseThrow().spec();
+        } else {
+            spec = rerunSpec(loaded, store);
+            if (spec == null) {
+                shutDown(null);
+                return ExitCodes.CONFIG;
+            }
+        }
+        Trigger trigger = rerunOf == null ? Trigger.CLI : Trigger.rerun(rerunOf);
         ReportWarmUp.inBackground(spec, json);
         RunReport report;
         Rehearsal rehearsal = null;
         try {
             RunDisplay display = new RunDisplay(spec, System.console() != null, System.err);
             this.display = display;
-            RunHandle handle = andon.submit(spec, display, Trigger.CLI);
+            RunHandle handle = andon.submit(spec, display, trigger);
             runId = handle.id();
             if (signalled.get() != null) andon.abort(runId, signalled.get());
             rehearsal = Rehearsal.startIfEnabled(config);
@@ -197,11 +214,29 @@ final class RunCommand implements Callable<Integer> {
         Runtime.getRuntime().halt(ExitCodes.SIGNALLED);
     }
 
+    /** The stored run's spec to run again, or null after one line saying why it cannot be. */
+    private JobSpec rerunSpec(Setup.Loaded loaded, RunStore store) {
+        try {
+            Optional<RunStore.StoredRun> run = store.run(rerunOf);
+            if (run.isEmpty()) {
+                System.err.println("andon: no run \"" + rerunOf + "\" in the store " + store.describe());
+                return null;
+            }
+            KindContext kinds = new KindContext(loaded.config(), loaded.catalog().kinds(), andon.httpClient(),
+                    andon::jdbcPools, null);
+            return Reruns.spec(run.get(), rerunAll, kinds, kinds.kinds().names());
+        } catch (Reruns.NotRerunnable | dev.andon.store.StoreException e) {
+            System.err.println("andon: " + e.getMessage());
+            return null;
+        }
+    }
+
     /** Shuts Andon down, bounded: the run is over, so this is quick unless a call was abandoned. */
     private void shutDown(JobSpec spec) throws InterruptedException {
         Andon a = andon;
         if (a == null) return;
-        Duration bound = spec.abortGrace().plus(a.system().settings().config().getDuration("andon.shutdown.margin"));
+        Duration grace = spec == null ? Duration.ZERO : spec.abortGrace();
+        Duration bound = grace.plus(a.system().settings().config().getDuration("andon.shutdown.margin"));
         try {
             a.shutdown().toCompletableFuture().get(bound.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

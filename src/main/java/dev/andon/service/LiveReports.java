@@ -8,6 +8,7 @@ import dev.andon.run.CallReport;
 import dev.andon.run.CallStatus;
 import dev.andon.run.RunReport;
 import dev.andon.run.RunStatus;
+import dev.andon.store.RunStore;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -44,8 +45,8 @@ final class LiveReports {
     }
 
     private CompletionStage<Optional<RunReport>> stored(String id) {
-        if (andon.store() == dev.andon.store.RunStore.NONE) return CompletableFuture.completedFuture(Optional.empty());
-        return CompletableFuture.supplyAsync(() -> andon.store().run(id).map(r -> r.finished() ? r.report() : StoreRoutes.live(r)),
+        if (andon.store() == RunStore.NONE) return CompletableFuture.completedFuture(Optional.empty());
+        return CompletableFuture.supplyAsync(() -> andon.store().run(id).map(RunStore.StoredRun::reportOrLive),
                 andon.store().readExecutor());
     }
 

@@ -158,14 +158,6 @@ final class StoreRoutes extends AllDirectives {
         return events;
     }
 
-    // A run in the store with no report: live in another process (andon run), or not yet recovered.
-    static RunReport live(RunStore.StoredRun r) {
-        List<CallReport> calls = r.calls().stream()
-                .map(c -> CallReport.live(c, dev.andon.run.CallStatus.QUEUED, 0, null, null, null)).toList();
-        return new RunReport(r.id(), r.summary().job(), r.summary().status(), null, null, r.summary().submittedAt(),
-                null, null, calls, r.abortAt(), r.summary().trigger());
-    }
-
     private Route rerun(String id, String body) {
         boolean all;
         try {

@@ -100,6 +100,17 @@ public interface RunStore extends AutoCloseable {
         public boolean finished() {
             return report != null;
         }
+
+        /**
+         * Its final report; for a run still live (in another process, or not yet recovered),
+         * its status with every call queued, as far as the store can tell.
+         */
+        public RunReport reportOrLive() {
+            if (report != null) return report;
+            List<CallReport> live = calls.stream().map(c -> CallReport.live(c, CallStatus.QUEUED, 0, null, null, null)).toList();
+            return new RunReport(summary.id(), summary.job(), summary.status(), null, null, summary.submittedAt(), null, null,
+                    live, abortAt, summary.trigger());
+        }
     }
 
     /** What a call was when last recorded: started ({@code RUNNING}, {@code report} null) or its outcome. */

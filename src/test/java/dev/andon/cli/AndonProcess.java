@@ -115,6 +115,11 @@ final class AndonProcess implements AutoCloseable {
         }
     }
 
+    /** The JVM's process (to kill it with SIGKILL, as a crash would). */
+    Process process() {
+        return process;
+    }
+
     long pid() {
         return process.pid();
     }

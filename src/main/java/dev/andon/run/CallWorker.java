@@ -199,6 +199,8 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         final List<CallReport.Attempt> retried = new ArrayList<>(); // attempts that failed and were retried
         String lastThread;
         String lastProgress;
+        // Whether the call's timeout timer was started (once, from its first start).
+        boolean timeoutArmed;
         Aborted abort;                     // the abort that reached this call, once one has
         boolean hooksRunning;              // an abort's hooks have not all returned yet
         AttemptFinished finishedDuringHooks;
@@ -365,6 +367,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         if (inlineThread != null && call == c && c.attempt == next && !next.isOver()) {
             c.startedTold = next;
             Instant startedAt = next.startedAt() != null ? next.startedAt() : at;
+            armTimeout(startedAt);
             armHeartbeat();
             setup.supervisor().tell(new Started(c.index, 1, inlineThread, startedAt));
         }
@@ -372,7 +375,6 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
 
     private Owned begin(int callIndex, CallSpec callSpec) {
         call = new Owned(++seq, callIndex, callSpec);
-        if (callSpec.timeout() != null) schedule(new TimeoutExpired(call.seq), callSpec.timeout());
         return call;
     }
 
@@ -521,7 +523,21 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     private void noteStarted(Attempt ctx) {
         if (ctx.startedAt() == null) return;
         if (call.firstStartedAt == null) call.firstStartedAt = ctx.startedAt();
+        armTimeout(call.firstStartedAt);
         call.lastThread = ctx.threadName();
+    }
+
+    /**
+     * Starts the call's timeout, once, from {@code start}: the instant its first attempt started on
+     * its thread, which its report gives as its start (not when this worker took it on: before a
+     * thread was free, or after the thread had begun it).
+     */
+    private void armTimeout(Instant start) {
+        Duration timeout = call.spec.timeout();
+        if (timeout == null || call.timeoutArmed) return;
+        call.timeoutArmed = true;
+        Duration left = timeout.minus(Duration.between(start, Instant.now()));
+        schedule(new TimeoutExpired(call.seq), left.isNegative() ? Duration.ZERO : left);
     }
 
     private Behavior<Command> onHooksDone(HooksDone m) {

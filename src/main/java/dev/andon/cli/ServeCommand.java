@@ -61,9 +61,13 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("andon: cannot listen on " + settings.host() + ":" + settings.port() + ": " + busy);
             return ExitCodes.CONFIG;
         }
-        JournalScheduleStore schedules;
+        // Without a schedule there is nothing to keep: no file is written.
+        boolean scheduled = loaded.catalog().entries().values().stream().anyMatch(e -> e.schedule() != null);
+        JournalScheduleStore journal = null;
+        dev.andon.schedule.ScheduleStore schedules;
         try {
-            schedules = JournalScheduleStore.open(scheduleStorePath(loaded.config()));
+            schedules = scheduled ? (journal = JournalScheduleStore.open(scheduleStorePath(loaded.config())))
+                    : new dev.andon.schedule.MemoryScheduleStore();
         } catch (java.io.UncheckedIOException e) {
             System.err.println("andon: " + e.getMessage());
             return ExitCodes.CONFIG;
@@ -97,7 +101,7 @@ final class ServeCommand implements Callable<Integer> {
         if (signalled.get() != null) andon.shutdown();
 
         andon.whenTerminated().toCompletableFuture().join();
-        schedules.close();
+        if (journal != null) journal.close();
         try {
             ShutdownSummary summary = service.summary().toCompletableFuture().getNow(null);
             log.info("andon stopped ({}): {}", signalled.get() == null ? "shutdown" : signalled.get(),

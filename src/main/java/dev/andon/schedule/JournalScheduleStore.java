@@ -49,13 +49,15 @@ public final class JournalScheduleStore implements ScheduleStore, AutoCloseable 
     private final Path file;
     private final MemoryScheduleStore memory = new MemoryScheduleStore();
     private final FileChannel channel;
+    private final FileChannel lock;
     private final LinkedBlockingQueue<Write> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean closed;
 
-    private JournalScheduleStore(Path file, FileChannel channel) {
+    private JournalScheduleStore(Path file, FileChannel channel, FileChannel lock) {
         this.file = file;
         this.channel = channel;
+        this.lock = lock;
         this.writer = new Thread(this::write, "andon-schedule-store");
         writer.setDaemon(true);
     }
@@ -66,9 +68,15 @@ public final class JournalScheduleStore implements ScheduleStore, AutoCloseable 
      * @throws UncheckedIOException when it cannot be read or written (its message names the file)
      */
     public static JournalScheduleStore open(Path file) {
+        FileChannel lockFile = null;
         try {
             if (file.getParent() != null) Files.createDirectories(file.getParent());
-            JournalScheduleStore store = new JournalScheduleStore(file, null);
+            // One process owns a journal: a second service on it would fire the same schedules.
+            lockFile = FileChannel.open(file.resolveSibling(file.getFileName() + ".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            if (lockFile.tryLock() == null)
+                throw new IOException("in use by another andon serve (" + file.getFileName() + ".lock is locked)");
+            JournalScheduleStore store = new JournalScheduleStore(file, null, null);
             if (Files.exists(file)) store.replay(Files.readAllLines(file, StandardCharsets.UTF_8));
             Path compacted = file.resolveSibling(file.getFileName() + ".new");
             Files.write(compacted, store.snapshot(), StandardCharsets.UTF_8);
@@ -77,13 +85,20 @@ public final class JournalScheduleStore implements ScheduleStore, AutoCloseable 
             }
             Files.move(compacted, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-            JournalScheduleStore open = new JournalScheduleStore(file, channel);
+            JournalScheduleStore open = new JournalScheduleStore(file, channel, lockFile);
             store.memory.load().toCompletableFuture().join().forEach((job, s) ->
                     open.memory.restore(job, s, store.memory.claims(job)));
             open.writer.start();
             return open;
-        } catch (IOException e) {
-            throw new UncheckedIOException("schedule store " + file + ": " + e.getMessage(), e);
+        } catch (IOException | java.nio.channels.OverlappingFileLockException e) {
+            try {
+                if (lockFile != null) lockFile.close();
+            } catch (IOException ignored) {
+                // the lock goes with the process anyway
+            }
+            IOException io = e instanceof IOException x ? x
+                    : new IOException("in use by another schedule store of this process", e);
+            throw new UncheckedIOException("schedule store " + file + ": " + io.getMessage(), io);
         }
     }
 
@@ -273,6 +288,7 @@ public final class JournalScheduleStore implements ScheduleStore, AutoCloseable 
         try {
             writer.join(10_000);
             channel.close();
+            lock.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException e) {

@@ -55,4 +55,15 @@ class JournalScheduleStoreTest {
             store.claim(new Fire("j", T.plusSeconds(60), false, false)).toCompletableFuture().join();
         }
     }
+
+    @Test
+    void shouldRefuseAJournalThatAnotherStoreHasOpen(@TempDir Path dir) {
+        Path file = dir.resolve("schedules.journal");
+        try (JournalScheduleStore first = JournalScheduleStore.open(file)) {
+            java.io.UncheckedIOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class,
+                    () -> JournalScheduleStore.open(file));
+            assertTrue(e.getMessage().startsWith("schedule store " + file + ": in use"), e.getMessage());
+        }
+        JournalScheduleStore.open(file).close(); // released with the first
+    }
 }

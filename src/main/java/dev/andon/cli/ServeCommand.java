@@ -75,6 +75,7 @@ final class ServeCommand implements Callable<Integer> {
         RunStore store = StoreSetup.open(loaded.config(), System.err);
         if (store == null) return ExitCodes.CONFIG;
         Recovery.Result recovered = StoreSetup.recover(store, loaded.config());
+        if (journal != null) resolveUnlaunched(journal, store);
         Setup.handleSignals(this::onSignal);
         andon = Setup.startAndon(loaded.config(), store, System.err);
         if (andon == null) {
@@ -130,6 +131,32 @@ final class ServeCommand implements Callable<Integer> {
             andon.shutdown().toCompletableFuture().get(bound.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
             log.debug("shutdown after a failed start: {}", e.toString());
+        }
+    }
+
+    /**
+     * A fire claimed before a crash whose launch was not recorded: if the run store has its run
+     * (the submission was committed), it was fired, and recovery has dealt with the run; if not,
+     * its claim is taken back, and the catch-up decides about it like any missed fire. Either way
+     * no fire runs twice, and none is lost to the crash.
+     */
+    private static void resolveUnlaunched(JournalScheduleStore journal, RunStore store) {
+        for (dev.andon.schedule.Fire fire : journal.unlaunched()) {
+            java.util.Optional<RunStore.RunSummary> run = store.runs(new RunStore.RunQuery(fire.job(), null, 100, null))
+                    .stream()
+                    .filter(r -> r.trigger().kind() == dev.andon.run.Trigger.Kind.SCHEDULE
+                            && fire.at().equals(r.trigger().fireTime())
+                            && Boolean.TRUE.equals(r.trigger().manual()) == fire.manual())
+                    .findFirst();
+            if (run.isPresent()) {
+                log.info("schedule {}: the fire of {} was submitted as run {} before Andon stopped; not fired again",
+                        fire.job(), fire.at(), run.get().id());
+                journal.launched(fire, run.get().id(), null).toCompletableFuture().join();
+            } else {
+                log.info("schedule {}: the fire of {} was claimed, but Andon stopped before its run was submitted; "
+                        + "it counts as missed (the catch-up may run it)", fire.job(), fire.at());
+                journal.release(fire).toCompletableFuture().join();
+            }
         }
     }
 

@@ -13,9 +13,11 @@ import java.util.Objects;
  * @param fireTime for {@code schedule}: the fire time it runs for; else {@code null}
  * @param manual   for {@code schedule}: {@code true} when fired by hand ({@code /trigger}); else {@code null}
  * @param rerunOf  for {@code rerun} and {@code recovery}: the run it repeats; else {@code null}
+ * @param missed   for {@code schedule}: {@code true} for a fire missed during downtime and caught up
+ *                 at start; else {@code null}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Trigger(Kind kind, Instant fireTime, Boolean manual, String rerunOf) {
+public record Trigger(Kind kind, Instant fireTime, Boolean manual, String rerunOf, Boolean missed) {
     public enum Kind {
         CLI, API, SCHEDULE, RERUN, RECOVERY;
 
@@ -32,8 +34,8 @@ public record Trigger(Kind kind, Instant fireTime, Boolean manual, String rerunO
         }
     }
 
-    public static final Trigger CLI = new Trigger(Kind.CLI, null, null, null);
-    public static final Trigger API = new Trigger(Kind.API, null, null, null);
+    public static final Trigger CLI = new Trigger(Kind.CLI, null, null, null, null);
+    public static final Trigger API = new Trigger(Kind.API, null, null, null, null);
 
     public Trigger {
         Objects.requireNonNull(kind, "kind");
@@ -42,14 +44,19 @@ public record Trigger(Kind kind, Instant fireTime, Boolean manual, String rerunO
     }
 
     public static Trigger schedule(Instant fireTime, boolean manual) {
-        return new Trigger(Kind.SCHEDULE, Objects.requireNonNull(fireTime, "fireTime"), manual, null);
+        return schedule(fireTime, manual, false);
+    }
+
+    /** A schedule's fire; {@code missed} for one caught up at start. */
+    public static Trigger schedule(Instant fireTime, boolean manual, boolean missed) {
+        return new Trigger(Kind.SCHEDULE, Objects.requireNonNull(fireTime, "fireTime"), manual, null, missed ? true : null);
     }
 
     public static Trigger rerun(String of) {
-        return new Trigger(Kind.RERUN, null, null, Objects.requireNonNull(of, "of"));
+        return new Trigger(Kind.RERUN, null, null, Objects.requireNonNull(of, "of"), null);
     }
 
     public static Trigger recovery(String of) {
-        return new Trigger(Kind.RECOVERY, null, null, Objects.requireNonNull(of, "of"));
+        return new Trigger(Kind.RECOVERY, null, null, Objects.requireNonNull(of, "of"), null);
     }
 }

@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link ScheduleStore} in a file: an append-only journal of JSON lines, each write committed
- * ({@code fsync}) before its stage completes. Opening replays it, says which fires were claimed
- * but never started a run (a crash between the two: they are not fired again), and rewrites it
- * as one line per schedule.
+ * ({@code fsync}) before its stage completes. Opening replays it, keeps which fires were claimed
+ * but not recorded as launched ({@link #unlaunched}: a crash between the two), and rewrites it as
+ * one line per schedule.
  *
  * <h2>Threading</h2>
  * Thread-safe. Writes are queued for the store's own daemon thread ({@code andon-schedule-store}),
@@ -51,6 +51,7 @@ public final class JournalScheduleStore implements ScheduleStore, AutoCloseable 
     private final FileChannel channel;
     private final FileChannel lock;
     private final LinkedBlockingQueue<Write> queue = new LinkedBlockingQueue<>();
+    private final List<Fire> unlaunched = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Thread writer;
     private volatile boolean closed;
 
@@ -88,6 +89,7 @@ public final class JournalScheduleStore implements ScheduleStore, AutoCloseable 
             JournalScheduleStore open = new JournalScheduleStore(file, channel, lockFile);
             store.memory.load().toCompletableFuture().join().forEach((job, s) ->
                     open.memory.restore(job, s, store.memory.claims(job)));
+            open.unlaunched.addAll(store.unlaunched);
             open.writer.start();
             return open;
         } catch (IOException | java.nio.channels.OverlappingFileLockException e) {
@@ -137,13 +139,33 @@ public final class JournalScheduleStore implements ScheduleStore, AutoCloseable 
                     unlaunched.remove(job + " " + fire.at() + " " + fire.manual());
                 }
                 case "skipped" -> memory.skipped(fire, text(n, "reason"));
+                case "release" -> {
+                    memory.release(fire);
+                    unlaunched.remove(job + " " + fire.at() + " " + fire.manual());
+                }
                 case "missed" -> memory.missed(job, instant(n, "through"), n.path("count").asLong());
                 case "paused" -> memory.paused(job, n.path("paused").asBoolean(), fire.at());
                 default -> log.warn("schedule store {}:{}: unknown entry {}; left out", file, i + 1, n.path("op"));
             }
         }
-        unlaunched.values().forEach(n -> log.warn("schedule {}: the fire of {} was claimed, but Andon stopped before "
-                + "its run was started; it is not fired again", n.path("job").asText(), n.path("at").asText()));
+        unlaunched.values().forEach(n -> this.unlaunched.add(new Fire(n.path("job").asText(),
+                Instant.parse(n.path("at").asText()), n.path("manual").asBoolean(), n.path("missed").asBoolean())));
+    }
+
+    /**
+     * The fires claimed before the last stop whose launch was not recorded: the process died
+     * between the claim and the launch. Whether their runs were submitted is the run store's to
+     * say; {@link #release} those that were not.
+     */
+    public List<Fire> unlaunched() {
+        return List.copyOf(unlaunched);
+    }
+
+    /** Takes back the claim of {@code fire}, whose run was never submitted: the catch-up may run it. */
+    public CompletionStage<Void> release(Fire fire) {
+        memory.release(fire);
+        unlaunched.remove(fire);
+        return append(entry("release", fire));
     }
 
     private List<String> snapshot() {
@@ -159,6 +181,8 @@ public final class JournalScheduleStore implements ScheduleStore, AutoCloseable 
             memory.claims(job).forEach(c -> claims.add(c.toString()));
             out.add(n.toString());
         });
+        // Kept until the run store has said whether their runs were submitted.
+        unlaunched.forEach(f -> out.add(entry("claim", f).toString()));
         return out;
     }
 
@@ -203,6 +227,7 @@ public final class JournalScheduleStore implements ScheduleStore, AutoCloseable 
     @Override
     public CompletionStage<Void> launched(Fire fire, String runId, String reason) {
         memory.launched(fire, runId, reason);
+        unlaunched.remove(fire);
         ObjectNode n = entry("launched", fire);
         if (runId != null) n.put("run", runId);
         if (reason != null) n.put("reason", reason);

@@ -84,6 +84,20 @@ public final class MemoryScheduleStore implements ScheduleStore {
         return DONE;
     }
 
+    /**
+     * Takes back the claim of {@code fire}, whose run was never submitted (the process died between
+     * the two): it counts as not handled, so that the catch-up at start may run it.
+     */
+    synchronized void release(Fire fire) {
+        TreeSet<Instant> claims = claimed.get(fire.job());
+        if (claims != null) claims.remove(fire.at());
+        State s = state(fire.job());
+        Instant before = fire.at().minusMillis(1);
+        Instant through = s.handledThrough() != null && s.handledThrough().isAfter(before) ? before : s.handledThrough();
+        states.put(fire.job(), new State(through, s.paused(), s.lastFireAt(), s.lastRunId(), s.fired(), s.skipped(),
+                s.missed()));
+    }
+
     /** {@code job}'s remembered claims, oldest first. */
     synchronized List<Instant> claims(String job) {
         return List.copyOf(claimed.getOrDefault(job, new TreeSet<>()));

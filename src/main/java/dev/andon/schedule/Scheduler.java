@@ -28,7 +28,8 @@ import java.util.TreeMap;
  * <h2>Protocol</h2>
  * {@link Pause}, {@link Resume} and {@link FireNow} answer an {@link Answer} ({@link Answer.NotFound}
  * for a job without a schedule); {@link GetSchedules} answers each schedule's {@link View};
- * {@link Stop} stops firing (the service's shutdown, before its runs are aborted).
+ * {@link Stop} stops firing for good (the service's shutdown, before its runs are aborted); the
+ * actor stays to take its runs' ends and to answer.
  *
  * <h2>Firing</h2>
  * Each schedule has one timer, set for its next fire computed from the schedule (never from the
@@ -171,6 +172,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     private final ScheduleObserver observer;
     private final Clock clock;
     private final TimerScheduler<Command> timers;
+    private boolean stopped;
 
     /**
      * @param schedules by job name
@@ -284,7 +286,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
 
     private Behavior<Command> onTick(Tick m) {
         JobState s = jobs.get(m.job());
-        if (s == null || s.paused) return this;
+        if (s == null || s.paused || stopped) return this;
         Instant now = clock.instant();
         Firing.Due due = Firing.due(s.spec, s.handledThrough, now);
         if (due.latest() != null) {
@@ -393,7 +395,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     }
 
     private void startWaiting(JobState s) {
-        if (!Firing.startWaiting(s.waiting != null, s.live.size() + s.launching)) return;
+        if (stopped || !Firing.startWaiting(s.waiting != null, s.live.size() + s.launching)) return;
         Fire fire = s.waiting;
         s.waiting = null;
         s.replacing = false;
@@ -441,6 +443,10 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
             m.replyTo().tell(new Answer.NotFound(m.job()));
             return this;
         }
+        if (stopped) {
+            m.replyTo().tell(new Answer.Skipped(s.name, "the service is shutting down"));
+            return this;
+        }
         fire(s, new Fire(s.name, clock.instant(), true, false), m.replyTo());
         return this;
     }
@@ -459,8 +465,12 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     }
 
     private Behavior<Command> onStop(Stop m) {
+        // It lives on, firing nothing, so that the ends of its runs (aborted by the shutdown) and
+        // the last questions still find it.
+        stopped = true;
         timers.cancelAll();
+        jobs.values().forEach(s -> s.waiting = null);
         m.replyTo().tell(akka.Done.getInstance());
-        return Behaviors.stopped();
+        return this;
     }
 }

@@ -66,7 +66,7 @@ final class ScheduleService {
         }
 
         private CompletionStage<Outcome> admit(JobSpec job, Fire fire, Ended ended) {
-            dev.andon.run.Trigger trigger = dev.andon.run.Trigger.schedule(fire.at(), fire.manual());
+            dev.andon.run.Trigger trigger = dev.andon.run.Trigger.schedule(fire.at(), fire.manual(), fire.missed());
             CompletionStage<RunRegistry.Admission> admitted = AskPattern.ask(registry,
                     (ActorRef<RunRegistry.Admission> r) -> new RunRegistry.Admit(job, trigger, r, ended), settings.askTimeout(),
                     system.scheduler());

@@ -115,7 +115,7 @@ class SchedulerTest {
             TestProbe<akka.Done> probe = testKit.createTestProbe();
             scheduler.tell(new Scheduler.Stop(probe.ref()));
             probe.receiveMessage(Duration.ofSeconds(30));
-            probe.expectTerminated(scheduler, Duration.ofSeconds(30));
+            testKit.stop(scheduler, Duration.ofSeconds(30));
         }
     }
 

@@ -40,15 +40,15 @@ public final class ClassKind implements KindParser {
         try {
             type = Class.forName(className, false, classLoader());
         } catch (ClassNotFoundException | LinkageError e) {
-            b.problem("class", "class not found on the classpath: " + className);
+            b.problem("class", ctx.lessTrusted() ? notRunnable(className) : "class not found on the classpath: " + className);
             return null;
         }
         if (!BlockingCall.class.isAssignableFrom(type)) {
-            b.problem("class", className + " does not implement " + BlockingCall.class.getName());
+            b.problem("class", ctx.lessTrusted() ? notRunnable(className) : className + " does not implement " + BlockingCall.class.getName());
             return null;
         }
         if (type.isInterface() || Modifier.isAbstract(type.getModifiers()) || !Modifier.isPublic(type.getModifiers())) {
-            b.problem("class", className + " must be a public concrete class");
+            b.problem("class", ctx.lessTrusted() ? notRunnable(className) : className + " must be a public concrete class");
             return null;
         }
         try {
@@ -56,9 +56,18 @@ public final class ClassKind implements KindParser {
             Constructor<? extends BlockingCall<?>> constructor = (Constructor<? extends BlockingCall<?>>) type.getConstructor();
             return new ClassCall(constructor);
         } catch (NoSuchMethodException e) {
-            b.problem("class", className + " has no public no-argument constructor");
+            b.problem("class", ctx.lessTrusted() ? notRunnable(className) : className + " has no public no-argument constructor");
             return null;
         }
+    }
+
+    /**
+     * For a job less trusted than the catalog (posted to the service): one message whatever is
+     * wrong, so that the API cannot be used to learn which classes the service has.
+     */
+    private static String notRunnable(String className) {
+        return "not a class this service runs: \"" + className + "\" (a public " + BlockingCall.class.getName()
+                + " with a public no-argument constructor, on the service's classpath)";
     }
 
     private static ClassLoader classLoader() {

@@ -46,6 +46,14 @@ public record KindContext(Config config, Kinds kinds, Supplier<HttpClient> httpC
     }
 
     /**
+     * Whether the job is less trusted than the catalog (posted to the service): its problems then
+     * tell no more than its author needs, e.g. not whether a class exists on the classpath.
+     */
+    public boolean lessTrusted() {
+        return httpDestinations != null;
+    }
+
+    /**
      * This context for a less trusted job: its http calls go only to {@code destinations}, through
      * {@code client}, which must not follow redirects (a redirect would go where no one checked).
      */

@@ -187,7 +187,16 @@ function schedulesPage() {
     }));
   }).catch((e) => { msg.textContent = 'Could not read the schedules: ' + errorText(e); msg.className = 'error'; });
   load();
-  return null;
+  // A fire (or a skip) changes the next fires and the last run: read them again.
+  let pending = null;
+  const live = follow('/events', {
+    onState: (st) => { conn.textContent = st === 'live' ? 'live' : st === 'reconnecting' ? 'reconnecting\u2026' : ''; },
+    onEvent: (type) => {
+      if ((type === 'schedule-fired' || type === 'schedule-skipped' || type === 'run-finished') && !pending)
+        pending = setTimeout(() => { pending = null; load(); }, 200);
+    },
+  });
+  return () => { live.close(); if (pending) clearTimeout(pending); conn.textContent = ''; };
 }
 
 // ---- one run
@@ -290,6 +299,7 @@ function runPage(id) {
       case 'call-started': {
         if (i === undefined) return;
         const c = report.calls[i];
+        if (isFinal(c.status)) return; // a replay of a start the snapshot already has the end of
         if (e.attempt > 1) {
           c.attemptTimes = c.attemptTimes && c.attemptTimes.length ? c.attemptTimes : [{ startedAt: c.startedAt, finishedAt: c.failedAt || e.at }];
           const last = c.attemptTimes[c.attemptTimes.length - 1];

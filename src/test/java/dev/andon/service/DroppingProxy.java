@@ -65,9 +65,17 @@ final class DroppingProxy implements AutoCloseable {
     private void pump(Socket from, Socket to, boolean request) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[16384];
+            StringBuilder head = new StringBuilder();
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 for (int n; (n = in.read(buf)) >= 0; ) {
-                    if (request) requests.add(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+                    // A request's head may come in several reads: keep it whole, one entry a request.
+                    if (request) {
+                        head.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+                        for (int end; (end = head.indexOf("\r\n\r\n")) >= 0; ) {
+                            requests.add(head.substring(0, end));
+                            head.delete(0, end + 4);
+                        }
+                    }
                     out.write(buf, 0, n);
                     out.flush();
                 }

@@ -114,7 +114,7 @@ public final class CommandCall implements BlockingCall<String> {
         ProcessBuilder builder = new ProcessBuilder(ProcessTree.wrap(argv));
         builder.environment().putAll(env);
         // Every process of the tree inherits these, also one that escapes its group: after a
-        // crash, a restarted Andon finds what its interrupted runs left by them (SPEC section 7).
+        // crash, a restarted Andon finds what its interrupted runs left by them.
         if (ctx.runId() != null) builder.environment().put(RUN_ID_ENV, ctx.runId());
         builder.environment().put(CALL_ENV, ctx.callName());
         if (cwd != null) builder.directory(cwd.toFile());

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** What a schedule does when a fire finds its last run still live ({@code overlap}, SPEC section 8). */
+/** What a schedule does when a fire finds its last run still live ({@code overlap}). */
 public enum Overlap {
     /** The fire is recorded as skipped. */
     SKIP,

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A job's {@code schedule} (SPEC section 8), validated: when it fires, in which zone, what a fire
+ * A job's {@code schedule}, validated: when it fires, in which zone, what a fire
  * does when the last run is still live, and how far back a fire missed during downtime is caught up.
  *
  * @param timing  a cron expression or a fixed interval

@@ -23,7 +23,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Fires the catalog's schedules (SPEC section 8): one actor for all of them, in the service.
+ * Fires the catalog's schedules: one actor for all of them, in the service.
  *
  * <h2>Protocol</h2>
  * {@link Pause}, {@link Resume} and {@link FireNow} answer an {@link Answer} ({@link Answer.NotFound}

@@ -27,7 +27,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The routes of the web console and what it reads (SPEC sections 6 and 9): the timeline as SVG,
+ * The routes of the web console and what it reads: the timeline as SVG,
  * a call's output tail, and the service-wide events. {@link #api()} is mounted behind the
  * service's authentication.
  */

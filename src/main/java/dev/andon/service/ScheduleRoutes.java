@@ -21,7 +21,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
- * The schedules' endpoints (SPEC section 8): {@code GET /schedules}, and
+ * The schedules' endpoints: {@code GET /schedules}, and
  * {@code POST /schedules/{job}/pause}, {@code /resume} (durable) and {@code /trigger} (fires now,
  * {@code manual: true}, under the schedule's overlap policy). Mounted behind the service's
  * authentication; it only asks the scheduler, never blocks.

@@ -4,7 +4,7 @@ import dev.andon.run.RunStatus;
 import java.time.Instant;
 
 /**
- * What happens in the service as a whole, streamed by {@code GET /events} (SPEC section 6): runs
+ * What happens in the service as a whole, streamed by {@code GET /events}: runs
  * submitted, started and finished; schedules' fires join this family. Each kind names itself
  * ({@link #type}), so a new one cannot be added without its name.
  */

@@ -42,7 +42,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The routes of the run store (SPEC sections 6 and 7): {@code GET /runs} from the store, newest
+ * The routes of the run store: {@code GET /runs} from the store, newest
  * first, with {@code job}, {@code status}, {@code limit} and {@code before} paging; a finished
  * run's report and events replayed from the store when the service's registry does not have it
  * (it ran before a restart, or in {@code andon run}); and {@code POST /runs/{id}/rerun}.

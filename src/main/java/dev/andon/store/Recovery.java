@@ -27,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What an Andon does at start with the runs a dead Andon left unfinished in the store (SPEC
- * section 7): each becomes {@code INTERRUPTED} (finished calls keep their outcomes, running ones
+ * What an Andon does at start with the runs a dead Andon left unfinished in the store:
+ * each becomes {@code INTERRUPTED} (finished calls keep their outcomes, running ones
  * are {@code LOST}, queued ones {@code CANCELLED}), one log line each; and what their command
  * calls left running is stopped: SIGTERM, then SIGKILL after the call's kill grace.
  *

@@ -15,7 +15,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
- * Where runs are recorded (SPEC section 7): each run's submission (its job spec as submitted, its
+ * Where runs are recorded: each run's submission (its job spec as submitted, its
  * trigger), its calls' outcomes, the processes its command calls started, and its final report.
  *
  * <h2>Durability</h2>

@@ -15,7 +15,7 @@ import java.util.Objects;
  * the cord, and how long the picture spans. A pure function of a report (live or final) and,
  * for a live one only, the present moment — a final report always gives the same timeline.
  *
- * <p>The rules (SPEC section 9):
+ * <p>The rules:
  * <ul>
  *   <li>a call is queued from the run's start until its first attempt starts (until the run's
  *       end, or now, if it never started);</li>

@@ -61,6 +61,40 @@ class AndonTest {
     }
 
     @Test
+    void abortToAckShouldBeGivenOnlyForCallsTheAbortStopped() {
+        try (Andon andon = start()) {
+            java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(3);
+            RunReport r = andon.submit(JobSpec.builder("abort-to-ack")
+                    .call("fails", ctx -> {
+                        running.countDown();
+                        running.await();
+                        throw new IllegalStateException("no");
+                    })
+                    .call("deaf-but-done", ctx -> {
+                        running.countDown();
+                        long until = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(300);
+                        while (System.nanoTime() < until) Thread.onSpinWait(); // hears no abort, returns
+                        return "kept";
+                    })
+                    .call("stopped", ctx -> {
+                        running.countDown();
+                        running.await();
+                        while (true) ctx.checkpoint();
+                    })
+                    .build()).report().toCompletableFuture().join();
+            assertEquals(RunStatus.FAILED, r.status());
+            assertEquals(CallStatus.FAILED, r.call("fails").status());
+            assertEquals(null, r.call("fails").abortToAckMillis(), "the failure was not stopped by an abort");
+            assertEquals(CallStatus.SUCCEEDED, r.call("deaf-but-done").status());
+            assertEquals("kept", r.call("deaf-but-done").result());
+            assertEquals(null, r.call("deaf-but-done").abortToAckMillis(), "it returned: the abort did not stop it");
+            assertEquals(CallStatus.ABORTED, r.call("stopped").status());
+            assertTrue(r.call("stopped").abortToAckMillis() != null, r.toString());
+        }
+        assertEquals(List.of(), log.warningsAndErrors());
+    }
+
+    @Test
     void aCallShouldSeeWhetherItsThreadIsInterruptedOnAbort() {
         try (Andon andon = start()) {
             dev.andon.call.BlockingCall<Boolean> flag = dev.andon.call.WorkContext::interruptedOnAbort;

@@ -611,7 +611,11 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         Owned c = call;
         CallStatus status = outcome.status();
         cancelTimers();
-        Long abortToAck = c.abort == null || status == CallStatus.CANCELLED ? null
+        // Abort to ack is the time an abort took to stop the call: only for the outcomes an abort
+        // gave. A call that failed or returned while an abort was on its way was not stopped by it.
+        boolean stoppedByAbort = status == CallStatus.ABORTED || status == CallStatus.ABANDONED
+                || status == CallStatus.TIMED_OUT;
+        Long abortToAck = c.abort == null || !stoppedByAbort ? null
                 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.abort.atNanos());
         // A call abandoned after its own timeout still failed by that timeout: say so.
         boolean timedOut = status == CallStatus.TIMED_OUT || status == CallStatus.ABANDONED && abortKind().isOwnTimeout();

@@ -30,6 +30,13 @@ class TimeoutFromStartTest {
         try (Andon andon = Andon.start(config, "timeout-from-start")) {
             // another run holds the pool's one thread: this run's call waits in the pool's queue
             RunHandle busy = andon.submit(catalog.entry("busy").orElseThrow().spec());
+            // ... once it holds it: two runs submitted together may reach the pool in either order
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!andon.snapshot(busy.id()).toCompletableFuture().get(20, TimeUnit.SECONDS)
+                    .map(r -> r.call("first").status() == CallStatus.RUNNING).orElse(false)) {
+                assertTrue(System.nanoTime() < until, "the busy run never started its call");
+                Thread.sleep(5);
+            }
             RunReport report = andon.submit(catalog.entry("t").orElseThrow().spec()).report().toCompletableFuture()
                     .get(60, TimeUnit.SECONDS);
             CallReport first = busy.report().toCompletableFuture().get(60, TimeUnit.SECONDS).call("first");

@@ -91,6 +91,8 @@ final class AndonProcess implements AutoCloseable {
                 "-Dlogback.configurationFile=" + HOME.resolve("conf/logback.xml"),
                 "-cp", BUILD.resolve("classes") + ":" + BUILD.resolve("lib") + "/*"));
         // as scripts/andon does: Akka 2.6's sun.misc.Unsafe use is allowed, not warned about, on JDK 23+
+        // As scripts/andon does: the SQLite driver's System.load warns on JDK 24+ without it.
+        if (Runtime.version().feature() >= 22) command.add("--enable-native-access=ALL-UNNAMED");
         if (Runtime.version().feature() >= 23) command.add("--sun-misc-unsafe-memory-access=allow");
         command.addAll(jvmOptions);
         command.add("dev.andon.cli.Main");

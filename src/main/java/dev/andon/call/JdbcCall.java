@@ -18,11 +18,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -79,7 +81,7 @@ public final class JdbcCall implements BlockingCall<String> {
      * as many as there are cancels at once, gone after 10 s idle. A task lasts at most about
      * {@code cancel-wait} (and the driver's own cancel timeout).
      */
-    private static final ThreadPoolExecutor CANCELLERS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10,
+    static final ThreadPoolExecutor CANCELLERS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10,
             TimeUnit.SECONDS, new SynchronousQueue<>(), new ThreadFactory() {
                 private final AtomicInteger n = new AtomicInteger();
 
@@ -98,6 +100,21 @@ public final class JdbcCall implements BlockingCall<String> {
 
         /** What a failure says was tried: the URL and user, or the pool. */
         String where();
+    }
+
+    /**
+     * A connector of an Andon instance, whose PostgreSQL statements are cancelled together
+     * ({@link PgCancels}) over a control connection to the same server as the same user.
+     */
+    private interface Batched extends Connector {
+        /** The server and user: calls with the same key share a control connection. */
+        String cancelKey();
+
+        /** A connection of its own to the same server as the same user, never a pooled one. */
+        Connection openControl() throws JdbcFailedException;
+
+        /** The instance's cancels. */
+        PgCancels cancels();
     }
 
     /**
@@ -152,10 +169,20 @@ public final class JdbcCall implements BlockingCall<String> {
      * @param environment reads an environment variable ({@code System::getenv})
      */
     public static Connector direct(String url, String user, String passwordEnv, Function<String, String> environment) {
+        return direct(url, user, passwordEnv, environment, null);
+    }
+
+    /**
+     * As {@link #direct(String, String, String, Function)}, for a call of the Andon instance
+     * whose pools {@code resources} gives: its PostgreSQL statements are cancelled together with
+     * the others aborted at the same moment, in one statement (see {@link JdbcPools}).
+     */
+    public static Connector direct(String url, String user, String passwordEnv, Function<String, String> environment,
+                                   Supplier<JdbcPools> resources) {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(environment, "environment");
         String where = shown(url) + (user == null ? "" : " as " + user);
-        return new Connector() {
+        Connector plain = new Connector() {
             @Override
             public Connection open() throws JdbcFailedException {
                 Properties info = new Properties();
@@ -180,13 +207,48 @@ public final class JdbcCall implements BlockingCall<String> {
                 return where;
             }
         };
+        if (resources == null) return plain;
+        String key = serverOf(url) + " as " + user;
+        return new Batched() {
+            @Override
+            public Connection open() throws JdbcFailedException {
+                return plain.open();
+            }
+
+            @Override
+            public String where() {
+                return where;
+            }
+
+            @Override
+            public String cancelKey() {
+                return key;
+            }
+
+            @Override
+            public Connection openControl() throws JdbcFailedException {
+                return plain.open();
+            }
+
+            @Override
+            public PgCancels cancels() {
+                return resources.get().cancels();
+            }
+        };
+    }
+
+    /** A URL without its query: the server and database a connection goes to. */
+    private static String serverOf(String url) {
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q);
     }
 
     /** A connection from the pool {@code settings} names, looked up in {@code pools} at each attempt. */
     public static Connector pooled(JdbcPoolSettings settings, Supplier<JdbcPools> pools) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(pools, "pools");
-        return new Connector() {
+        String key = serverOf(settings.url()) + " as " + settings.user();
+        return new Batched() {
             @Override
             public Connection open() throws JdbcFailedException {
                 return pools.get().connection(settings);
@@ -195,6 +257,21 @@ public final class JdbcCall implements BlockingCall<String> {
             @Override
             public String where() {
                 return settings.where();
+            }
+
+            @Override
+            public String cancelKey() {
+                return key;
+            }
+
+            @Override
+            public Connection openControl() throws JdbcFailedException {
+                return pools.get().unpooled(settings);
+            }
+
+            @Override
+            public PgCancels cancels() {
+                return pools.get().cancels();
             }
         };
     }
@@ -214,7 +291,7 @@ public final class JdbcCall implements BlockingCall<String> {
             ctx.checkpoint(); // an interrupt or a closed pool that the abort caused
             throw e;
         }
-        Running running = new Running(connection);
+        Running running = new Running(connection, connector);
         boolean committed = false;
         PreparedStatement st = null;
         try {
@@ -340,21 +417,44 @@ public final class JdbcCall implements BlockingCall<String> {
     /**
      * One attempt's connection as its abort hook sees it. The hook cancels only while the call's
      * thread is inside its statement, and aborts the connection only until the thread begins to
-     * give it back: a pooled connection may be another call's a moment later.
+     * give it back: a pooled connection may be another call's a moment later. A PostgreSQL
+     * connection of an instance's call is cancelled with the others of the same moment
+     * ({@link PgCancels}); it is not given back while such a cancel, which goes by its backend's
+     * pid, is in flight.
      */
-    private static final class Running {
+    private static final class Running implements PgCancels.Target {
         /** How often a cancel is sent again while the statement goes on (one sent between two fetches is lost). */
         private static final long RECANCEL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+        /** How long a cancel with others may take before the driver's own is sent instead. */
+        private static final long TOGETHER_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
         private final Connection connection;
+        private final boolean postgres;
+        private final int pid;
+        private final Batched batched; // null: cancelled the driver's way only
         final CountDownLatch released = new CountDownLatch(1);
         // Guarded by this:
         private PreparedStatement statement;
         private boolean inStatement;
         private boolean lettingGo;
+        private int cancelsInFlight;
 
-        Running(Connection connection) {
+        Running(Connection connection, Connector connector) {
             this.connection = connection;
+            int backend = 0;
+            boolean pg = false;
+            try {
+                if (connection.isWrapperFor(PGConnection.class)) {
+                    pg = true;
+                    backend = connection.unwrap(PGConnection.class).getBackendPID();
+                }
+            } catch (SQLException | RuntimeException e) {
+                // Not one we can tell apart: cancelled the driver's way.
+            }
+            this.postgres = pg;
+            this.pid = backend;
+            this.batched = pg && backend > 0 && connector instanceof Batched b ? b : null;
+            if (batched != null) batched.cancels().warm(batched.cancelKey(), batched::openControl);
         }
 
         synchronized void enter(PreparedStatement st) {
@@ -366,8 +466,35 @@ public final class JdbcCall implements BlockingCall<String> {
             inStatement = false;
         }
 
+        /** The call's thread begins to give the connection back, once no cancel by pid is in flight. */
         synchronized void letGo() {
             lettingGo = true;
+            boolean interrupted = false;
+            while (cancelsInFlight > 0) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the cancel's statement is bounded: wait it out
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+
+        @Override
+        public int pid() {
+            return pid;
+        }
+
+        @Override
+        public synchronized boolean hold() {
+            if (lettingGo || !inStatement) return false;
+            cancelsInFlight++;
+            return true;
+        }
+
+        @Override
+        public synchronized void release() {
+            if (--cancelsInFlight == 0) notifyAll();
         }
 
         /** The abort hook, on the hook's thread: cancel the statement, and abort the connection if that was not enough. */
@@ -375,9 +502,11 @@ public final class JdbcCall implements BlockingCall<String> {
             long deadline = System.nanoTime() + cancelWait.toNanos();
             try {
                 while (true) {
-                    synchronized (this) {
-                        if (lettingGo) return;
-                        if (inStatement && !cancel()) break; // this driver cannot cancel: abort now
+                    if (!cancelledTogether(deadline)) {
+                        synchronized (this) {
+                            if (lettingGo) return;
+                            if (inStatement && !cancel()) break; // this driver cannot cancel: abort now
+                        }
                     }
                     long left = deadline - System.nanoTime();
                     if (left <= 0 || released.await(Math.min(left, RECANCEL_NANOS), TimeUnit.NANOSECONDS)) break;
@@ -395,12 +524,23 @@ public final class JdbcCall implements BlockingCall<String> {
             }
         }
 
+        /** Whether the statement was cancelled with the others of the moment; if not, the caller cancels it. */
+        private boolean cancelledTogether(long deadline) throws InterruptedException {
+            if (batched == null) return false;
+            try {
+                long left = Math.max(0, Math.min(deadline - System.nanoTime(), TOGETHER_WAIT_NANOS));
+                return batched.cancels().cancel(batched.cancelKey(), this).get(left, TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                return false;
+            }
+        }
+
         /** Asks the database to stop the statement; {@code false} if this driver cannot. */
         private boolean cancel() {
             try {
                 // PostgreSQL's Statement.cancel() does nothing while a ResultSet fetches its next
                 // rows (fetch-size): the connection's own cancel stops whatever it runs.
-                if (connection.isWrapperFor(PGConnection.class)) connection.unwrap(PGConnection.class).cancelQuery();
+                if (postgres) connection.unwrap(PGConnection.class).cancelQuery();
                 else statement.cancel();
                 return true;
             } catch (SQLException | RuntimeException e) {
@@ -417,7 +557,7 @@ public final class JdbcCall implements BlockingCall<String> {
         }
     }
 
-    private static void closeQuietly(AutoCloseable c) {
+    static void closeQuietly(AutoCloseable c) {
         if (c == null) return;
         try {
             c.close();

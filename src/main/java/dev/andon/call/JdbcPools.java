@@ -22,6 +22,11 @@ import java.util.function.Function;
  * are aborted by HikariCP) and refuses connections from then on; the instance calls it at
  * shutdown once every run has acknowledged its aborts.
  *
+ * <h2>Cancels</h2>
+ * The instance's PostgreSQL statements, pooled or not, are cancelled through {@link PgCancels}:
+ * one control connection per server and user, opened when a call first runs there and closed
+ * after a minute unused or by {@link #close()}.
+ *
  * <h2>Threading</h2>
  * Thread-safe. {@link #connection} blocks, on the call's thread, while it waits for a connection.
  */
@@ -29,6 +34,7 @@ public final class JdbcPools implements AutoCloseable {
     private final Function<String, String> environment;
     private final Map<String, HikariDataSource> pools = new HashMap<>(); // guarded by this
     private boolean closed;                                               // guarded by this
+    private final PgCancels cancels = new PgCancels(JdbcCall.CANCELLERS);
 
     /** @param environment reads an environment variable ({@code System::getenv}) */
     public JdbcPools(Function<String, String> environment) {
@@ -48,6 +54,22 @@ public final class JdbcPools implements AutoCloseable {
         } catch (SQLException e) {
             throw JdbcFailedException.connect(settings.where(), e);
         }
+    }
+
+    /**
+     * A connection of its own to the server of the pool {@code settings} describes, as its user
+     * (the control connection a pool's cancels go through); the caller closes it.
+     */
+    Connection unpooled(JdbcPoolSettings settings) throws JdbcFailedException {
+        synchronized (this) {
+            if (closed) throw JdbcFailedException.connect(settings.where(), "its pool is closed: Andon is shutting down");
+        }
+        return JdbcCall.direct(settings.url(), settings.user(), settings.passwordEnv(), environment).open();
+    }
+
+    /** How this instance's PostgreSQL statements are cancelled together. */
+    PgCancels cancels() {
+        return cancels;
     }
 
     private synchronized HikariDataSource pool(JdbcPoolSettings settings) throws JdbcFailedException {
@@ -87,6 +109,7 @@ public final class JdbcPools implements AutoCloseable {
             pools.clear();
         }
         for (HikariDataSource pool : open) pool.close();
+        cancels.close();
     }
 
     /** Whether {@link #close()} was called. */

@@ -89,7 +89,7 @@ public final class JdbcKind implements KindParser {
             String url = b.require("url") ? url(b) : null;
             String user = b.string("user");
             String passwordEnv = variable(b);
-            connector = url == null ? null : JdbcCall.direct(url, user, passwordEnv, environment);
+            connector = url == null ? null : JdbcCall.direct(url, user, passwordEnv, environment, ctx.jdbcPools());
         }
         String sql = b.require("sql") ? b.string("sql") : null;
         if (sql != null && sql.isBlank()) b.problem("sql", "must not be empty");

@@ -18,6 +18,7 @@ import dev.andon.config.Problems;
 import dev.andon.config.SleepKind;
 import dev.andon.run.CallReport;
 import dev.andon.run.CallStatus;
+import dev.andon.run.JobSpec;
 import dev.andon.run.RunReport;
 import dev.andon.run.RunStatus;
 import dev.andon.testutil.TestPostgres;
@@ -89,6 +90,41 @@ class JdbcRunTest {
         }
         // Each call's thread returned with the database's "canceling statement": nothing runs on.
         assertEquals(0, JdbcCallTest.activeQueries("sleepers"));
+    }
+
+    @Test
+    void shouldCancelSiblingsAbortedTogetherInOneStatementOverTheControlConnection() throws Exception {
+        StringBuilder calls = new StringBuilder();
+        for (int i = 1; i <= 8; i++) {
+            calls.append("{ name = q").append(i).append(", kind = jdbc, url = \"$URL?ApplicationName=together\",")
+                    .append(" user = \"$USER\", password-env = TEST_PG_PASSWORD, sql = \"SELECT pg_sleep(60)\" }\n");
+        }
+        String text = ("andon.jobs.together.calls = [\n" + calls + "]").replace("$URL", pg.jdbcUrl(db)).replace("$USER", pg.user());
+        Config config = ConfigFactory.parseString(text).withFallback(ConfigFactory.load()).resolve();
+        Problems problems = new Problems();
+        Catalog catalog = Catalog.load(config, new KindContext(config, andon.httpClient(), andon::jdbcPools),
+                new Kinds(List.of(new JdbcKind(environment))), problems);
+        assertEquals(List.of(), problems.list());
+        JobSpec.Builder job = JobSpec.builder("together").maxParallelism(9);
+        catalog.entry("together").orElseThrow().spec().calls().forEach(job::call);
+        String key = pg.jdbcUrl(db) + " as " + pg.user();
+        PgCancels cancels = andon.jdbcPools().cancels();
+        job.call("boom", ctx -> {
+            while (JdbcCallTest.activeQueries("together") < 8 || !cancels.ready(key)) {
+                ctx.checkpoint();
+                Thread.sleep(10);
+            }
+            throw new IllegalStateException("boom");
+        });
+        long before = cancels.batches();
+
+        RunReport r = andon.submit(job.build()).report().toCompletableFuture().get(60, TimeUnit.SECONDS);
+
+        assertEquals(RunStatus.FAILED, r.status(), r.toString());
+        for (int i = 1; i <= 8; i++) assertEquals(CallStatus.ABORTED, r.call("q" + i).status(), r.toString());
+        long sent = cancels.batches() - before;
+        assertTrue(sent >= 1 && sent <= 8, "cancels sent over the control connection: " + sent);
+        assertEquals(0, JdbcCallTest.activeQueries("together"));
     }
 
     @Test

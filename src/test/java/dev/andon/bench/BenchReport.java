@@ -173,6 +173,40 @@ public final class BenchReport {
                         c.at("/andon_run_finished_to_exit_ms/p50").asDouble())));
         if (c != null) raw.put("cli_fail_to_exit", c);
 
+        JsonNode st = read(dir.resolve("store-throughput.json"));
+        Double stRatio = st == null ? null : st.get("store_throughput_ratio").asDouble();
+        results.put("store_throughput_ratio", stRatio);
+        rows.add(new Row("store_throughput_ratio", stRatio, "", ">= 0.8", stRatio != null && stRatio >= 0.8,
+                st == null ? "-" : String.format("100,000 no-op calls: sqlite %,d calls/s (p50 %.0f ms) vs memory %,d calls/s (p50 %.0f ms)",
+                        st.get("sqlite_calls_per_s").asLong(), st.at("/sqlite_batch_ms/p50").asDouble(),
+                        st.get("memory_calls_per_s").asLong(), st.at("/memory_batch_ms/p50").asDouble())));
+        if (st != null) raw.put("store_throughput", st);
+
+        JsonNode sub = read(dir.resolve("store-submit.json"));
+        Double subRate = sub == null ? null : sub.get("store_submit_runs_per_s").asDouble();
+        Double subRatio = sub == null ? null : sub.get("store_submit_ratio").asDouble();
+        boolean subRight = sub != null && sub.path("sqlite_accepted_but_not_stored").asLong() == 0;
+        results.put("store_submit_runs_per_s", subRate);
+        results.put("store_submit_ratio", subRatio);
+        String subDetail = sub == null ? "-" : String.format("%d clients, %d s: sqlite %,d accepted (%d refused) vs memory %,d runs/s; "
+                        + "accepted but not stored %d", sub.get("clients").asInt(), sub.get("seconds").asInt(),
+                sub.get("sqlite_accepted").asLong(), sub.get("sqlite_refused").asLong(), sub.get("memory_runs_per_s").asLong(),
+                sub.path("sqlite_accepted_but_not_stored").asLong());
+        rows.add(new Row("store_submit_runs_per_s", subRate, "", ">= 1000", subRate != null && subRate >= 1000 && subRight, subDetail));
+        rows.add(new Row("store_submit_ratio", subRatio, "", ">= 0.5", subRatio != null && subRatio >= 0.5 && subRight,
+                sub == null ? "-" : "sqlite runs/s ÷ memory runs/s, same JVM"));
+        if (sub != null) raw.put("store_submit", sub);
+
+        JsonNode rec = read(dir.resolve("recovery.json"));
+        Double recMs = rec == null ? null : rec.get("recovery_ms").asDouble();
+        boolean recRight = rec != null && rec.get("processes_left").asInt() == 0;
+        results.put("recovery_ms", recMs);
+        rows.add(new Row("recovery_ms", recMs, "ms", "<= 2000", recMs != null && recMs <= 2000 && recRight,
+                rec == null ? "-" : String.format("%d interrupted runs, %d live process groups: JVM start to ready; "
+                                + "empty store p50 %.0f ms; processes left %d", rec.get("runs").asInt(), rec.get("groups").asInt(),
+                        rec.at("/start_with_empty_store_ms/p50").asDouble(), rec.get("processes_left").asInt())));
+        if (rec != null) raw.put("recovery", rec);
+
         Map<String, Object> env = new LinkedHashMap<>();
         env.put("measured_at", Instant.now().toString());
         env.put("cpus", Runtime.getRuntime().availableProcessors());

@@ -1,6 +1,7 @@
 package dev.andon.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static dev.andon.config.KindTesting.at;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -48,8 +49,11 @@ class HttpKindTest {
         assertEquals(List.of("jobs.conf:1: " + KindTesting.PATH + ".url: missing (required)"), problemsOf("method = GET"));
         assertEquals(List.of(at(2, "url", "must be an http:// or https:// URL, not \"ftp://x/y\"")),
                 problemsOf("url = \"ftp://x/y\""));
-        assertEquals(List.of(at(2, "url", "not a URL: Illegal character in authority at index 7: http://a b/")),
-                problemsOf("url = \"http://a b/\""));
+        // java.net.URI's own words; its index is 7 on JDK 17 and 8 (the space) on JDK 25.
+        List<String> space = problemsOf("url = \"http://a b/\"");
+        assertEquals(1, space.size(), space.toString());
+        assertTrue(space.get(0).matches(java.util.regex.Pattern.quote(at(2, "url", "not a URL: Illegal character in authority at index "))
+                + "[78]: http://a b/"), space.get(0));
         assertEquals(List.of(at(2, "url", "has no host: \"http:///x\"")), problemsOf("url = \"http:///x\""));
         assertEquals(List.of(at(2, "method", "unknown method \"FETCH\"; one of GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS")),
                 problemsOf("method = FETCH\nurl = \"http://h/\""));

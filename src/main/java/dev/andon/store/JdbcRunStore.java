@@ -68,7 +68,7 @@ import org.slf4j.LoggerFactory;
 public final class JdbcRunStore implements RunStore {
     private static final Logger log = LoggerFactory.getLogger(JdbcRunStore.class);
     /** The newest schema version of {@code db/migration}; opening a store at it skips Flyway. */
-    static final String LATEST_VERSION = "2";
+    static final String LATEST_VERSION = "3";
     private static final String HISTORY_TABLE = "andon_schema_history";
     private static final int MAX_BATCH = 8192;
 
@@ -111,6 +111,9 @@ public final class JdbcRunStore implements RunStore {
     }
 
     private record Finish(RunReport report, CompletableFuture<Void> done) implements Op {
+    }
+
+    private record Schedule(ScheduleChange change, CompletableFuture<Void> done) implements Op {
     }
 
     /** Work done alone in the writer's transaction (prune, flush), after the batch before it. */
@@ -293,6 +296,7 @@ public final class JdbcRunStore implements RunStore {
             log.warn("store {} is closed; not recording {}", settings.describe(), op.getClass().getSimpleName());
             if (op instanceof Submit s) s.done().completeExceptionally(new StoreException("the store is closed"));
             if (op instanceof Finish f) f.done().completeExceptionally(new StoreException("the store is closed"));
+            if (op instanceof Schedule c) c.done().completeExceptionally(new StoreException("the store is closed"));
             return;
         }
         pending.incrementAndGet();
@@ -330,6 +334,13 @@ public final class JdbcRunStore implements RunStore {
     public CompletionStage<Void> finished(RunReport report) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         enqueue(new Finish(report, done));
+        return done;
+    }
+
+    @Override
+    public CompletionStage<Void> scheduleChanged(ScheduleChange change) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        enqueue(new Schedule(java.util.Objects.requireNonNull(change, "change"), done));
         return done;
     }
 
@@ -398,6 +409,8 @@ public final class JdbcRunStore implements RunStore {
     private final class Writer {
         private Connection conn;
         private long backoffNanos;
+        // The submissions of the transaction being written whose fire was recorded before.
+        private final java.util.Set<Op> refused = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
         void writeWithRetry(List<Op> batch) {
             backoffNanos = settings.retryBackoff().toNanos();
@@ -407,13 +420,14 @@ public final class JdbcRunStore implements RunStore {
                         conn = dataSource.getConnection();
                         conn.setAutoCommit(false);
                     }
-                    List<Object> results = write(conn, batch);
+                    refused.clear();
+                    List<Object> results = write(conn, batch, refused);
                     conn.commit();
                     if (failing != null) {
                         log.info("store {}: writes succeed again", settings.describe());
                         failing = null;
                     }
-                    complete(batch, results);
+                    complete(batch, results, refused);
                     return;
                 } catch (SQLException | RuntimeException e) {
                     writeFailures.incrementAndGet();
@@ -471,11 +485,18 @@ public final class JdbcRunStore implements RunStore {
         }
     }
 
-    private static void complete(List<Op> batch, List<Object> results) {
+    private static void complete(List<Op> batch, List<Object> results, java.util.Set<Op> refused) {
         int i = 0;
         for (Op op : batch) {
-            if (op instanceof Submit s) s.done().complete(null);
-            else if (op instanceof Finish f) f.done().complete(null);
+            if (op instanceof Submit s) {
+                if (refused.contains(s)) {
+                    Trigger t = s.submission().trigger();
+                    s.done().completeExceptionally(new FiredBefore(s.submission().job(), t.fireTime()));
+                } else {
+                    s.done().complete(null);
+                }
+            } else if (op instanceof Finish f) f.done().complete(null);
+            else if (op instanceof Schedule c) c.done().complete(null);
             else if (op instanceof Task t) t.done().complete(results.get(i++));
         }
     }
@@ -484,6 +505,7 @@ public final class JdbcRunStore implements RunStore {
         for (Op op : batch) {
             if (op instanceof Submit s) s.done().completeExceptionally(e);
             else if (op instanceof Finish f) f.done().completeExceptionally(e);
+            else if (op instanceof Schedule c) c.done().completeExceptionally(e);
             else if (op instanceof Task t) t.done().completeExceptionally(e);
         }
     }
@@ -503,26 +525,40 @@ public final class JdbcRunStore implements RunStore {
     private static final String FINISH = "UPDATE andon_runs SET status = ?, finished_at = ?, duration_ms = ?, "
             + "abort_reason = COALESCE(?, abort_reason), report = ? WHERE id = ?";
 
-    /** Writes {@code batch} in {@code c}'s transaction; returns the results of its tasks, in order. */
-    private static List<Object> write(Connection c, List<Op> batch) throws SQLException {
+    /**
+     * Writes {@code batch} in {@code c}'s transaction; returns the results of its tasks, in order,
+     * and adds to {@code refused} the submissions it did not write (their fire was recorded before).
+     */
+    private static List<Object> write(Connection c, List<Op> batch, java.util.Set<Op> refused) throws SQLException {
         List<Object> results = new ArrayList<>();
         // Runs first, then calls, then what ends runs; a task sees everything queued before it.
         List<Op> segment = new ArrayList<>();
         for (Op op : batch) {
             if (op instanceof Task t) {
-                writeSegment(c, segment);
+                writeSegment(c, segment, refused);
                 segment.clear();
                 results.add(t.work().apply(c));
             } else if (op != Stop.INSTANCE) {
                 segment.add(op);
             }
         }
-        writeSegment(c, segment);
+        writeSegment(c, segment, refused);
         return results;
     }
 
-    private static void writeSegment(Connection c, List<Op> ops) throws SQLException {
+    private static void writeSegment(Connection c, List<Op> ops, java.util.Set<Op> refused) throws SQLException {
         if (ops.isEmpty()) return;
+        try (JdbcSchedules schedules = new JdbcSchedules(c)) {
+            // A fire first: a submission whose fire was recorded before is not written at all.
+            for (Op op : ops)
+                if (op instanceof Submit s && !schedules.fired(s.submission())) refused.add(s);
+            writeRunsAndCalls(c, ops, refused);
+            for (Op op : ops)
+                if (op instanceof Schedule ch) schedules.change(ch.change());
+        }
+    }
+
+    private static void writeRunsAndCalls(Connection c, List<Op> ops, java.util.Set<Op> refused) throws SQLException {
         // A call that started and finished within the batch is written once, finished.
         Map<String, CallFinished> finishedCalls = new LinkedHashMap<>();
         for (Op op : ops)
@@ -536,6 +572,7 @@ public final class JdbcRunStore implements RunStore {
             int nRuns = 0, nStarted = 0, nAborts = 0, nProcesses = 0, nFinishes = 0;
             for (Op op : ops) {
                 if (op instanceof Submit s) {
+                    if (refused.contains(s)) continue;
                     bindRun(runs, s.submission());
                     runs.addBatch();
                     nRuns++;
@@ -650,7 +687,8 @@ public final class JdbcRunStore implements RunStore {
                 }
             }
             List<String> ids = doomed.stream().distinct().toList();
-            for (String table : new String[] {"andon_calls", "andon_processes"}) {
+            // A pruned run's fire goes with it: its schedule's handled_through keeps it from firing again.
+            for (String table : new String[] {"andon_calls", "andon_processes", "andon_schedule_fires"}) {
                 try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE run_id = ?")) {
                     for (String id : ids) {
                         s.setString(1, id);
@@ -665,6 +703,11 @@ public final class JdbcRunStore implements RunStore {
                     s.addBatch();
                 }
                 if (!ids.isEmpty()) s.executeBatch();
+            }
+            // Skipped fires are kept as long as runs are.
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM andon_schedule_fires WHERE run_id IS NULL AND fire_time < ?")) {
+                s.setLong(1, now.minus(maxAge).toEpochMilli());
+                s.executeUpdate();
             }
             return ids.size();
         } catch (SQLException e) {
@@ -804,6 +847,11 @@ public final class JdbcRunStore implements RunStore {
     @Override
     public List<CallRow> calls(String runId) {
         return read(c -> callsIn(c, runId));
+    }
+
+    @Override
+    public Map<String, ScheduleState> schedules() {
+        return read(JdbcSchedules::read);
     }
 
     private static List<CallRow> callsIn(Connection c, String runId) throws SQLException {

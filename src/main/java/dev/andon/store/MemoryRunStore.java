@@ -4,6 +4,7 @@ import dev.andon.run.CallReport;
 import dev.andon.run.CallStatus;
 import dev.andon.run.RunReport;
 import dev.andon.run.RunStatus;
+import dev.andon.run.Trigger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,12 +38,83 @@ public final class MemoryRunStore implements RunStore {
         }
     }
 
+    /** A schedule's record, as andon_schedules has it. */
+    private static final class Schedule {
+        Instant handledThrough;
+        boolean paused;
+        Instant lastFireAt;
+        String lastRunId;
+        long fired;
+        long skipped;
+        long missed;
+
+        void handled(Instant through) {
+            if (through != null && (handledThrough == null || through.isAfter(handledThrough))) handledThrough = through;
+        }
+    }
+
     private final Map<String, Run> runs = new LinkedHashMap<>(); // guarded by this
+    private final Map<String, Schedule> schedules = new HashMap<>(); // guarded by this
+    // Each scheduled fire recorded, by job and fire time: the run it started, or "" for a skip.
+    private final Map<String, Map<Instant, String>> fires = new HashMap<>(); // guarded by this
 
     @Override
     public synchronized CompletionStage<Void> submitted(Submission s) {
+        Trigger t = s.trigger();
+        if (t.kind() == Trigger.Kind.SCHEDULE) {
+            boolean manual = Boolean.TRUE.equals(t.manual());
+            if (!manual && !takeFire(s.job(), t.fireTime(), s.runId()))
+                return CompletableFuture.failedFuture(new FiredBefore(s.job(), t.fireTime()));
+            Schedule sc = schedule(s.job());
+            sc.fired++;
+            sc.lastFireAt = t.fireTime();
+            sc.lastRunId = s.runId();
+            if (!manual) sc.handled(t.fireTime());
+        }
         runs.put(s.runId(), new Run(s));
         return DONE;
+    }
+
+    private boolean takeFire(String job, Instant at, String runId) {
+        return fires.computeIfAbsent(job, j -> new HashMap<>()).putIfAbsent(at, runId) == null;
+    }
+
+    private Schedule schedule(String job) {
+        return schedules.computeIfAbsent(job, j -> new Schedule());
+    }
+
+    @Override
+    public synchronized CompletionStage<Void> scheduleChanged(ScheduleChange change) {
+        if (change instanceof ScheduleBegun b) {
+            Schedule sc = schedule(b.job());
+            if (sc.handledThrough == null) sc.handledThrough = b.since();
+        } else if (change instanceof FireSkipped f) {
+            if (f.manual() || takeFire(f.job(), f.fireTime(), "")) {
+                Schedule sc = schedule(f.job());
+                sc.skipped++;
+                if (!f.manual()) sc.handled(f.fireTime());
+            }
+        } else if (change instanceof FiresMissed m) {
+            Schedule sc = schedule(m.job());
+            sc.missed += m.count();
+            sc.handled(m.through());
+        } else if (change instanceof SchedulePaused p) {
+            Schedule sc = schedule(p.job());
+            sc.paused = p.paused();
+            if (!p.paused()) sc.handled(p.at());
+        }
+        return DONE;
+    }
+
+    @Override
+    public synchronized Map<String, ScheduleState> schedules() {
+        Map<String, ScheduleState> out = new HashMap<>();
+        schedules.forEach((job, sc) -> {
+            Run last = sc.lastRunId == null ? null : runs.get(sc.lastRunId);
+            out.put(job, new ScheduleState(sc.handledThrough, sc.paused, sc.lastFireAt, sc.lastRunId,
+                    last == null ? null : summary(last).status(), sc.fired, sc.skipped, sc.missed));
+        });
+        return out;
     }
 
     @Override
@@ -96,8 +168,14 @@ public final class MemoryRunStore implements RunStore {
             if (i >= maxRuns || r.report.finishedAt().isBefore(oldest)) {
                 runs.remove(r.submission.runId());
                 pruned++;
+                // Its fire goes with it (the schedule's handled-through keeps it from firing again).
+                Trigger t = r.submission.trigger();
+                if (t.kind() == Trigger.Kind.SCHEDULE && !Boolean.TRUE.equals(t.manual()))
+                    fires.getOrDefault(r.submission.job(), new HashMap<>()).remove(t.fireTime(), r.submission.runId());
             }
         }
+        // Skips are kept as long as runs are.
+        fires.values().forEach(byTime -> byTime.entrySet().removeIf(e -> e.getValue().isEmpty() && e.getKey().isBefore(oldest)));
         return pruned;
     }
 

@@ -8,6 +8,7 @@ import dev.andon.run.Trigger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -19,8 +20,8 @@ import java.util.concurrent.Executor;
  * trigger), its calls' outcomes, the processes its command calls started, and its final report.
  *
  * <h2>Durability</h2>
- * {@link #submitted} and {@link #finished} complete their stages only once what they record is
- * committed: a caller acknowledges a run (202, run-finished, an exit status) only then. The other
+ * {@link #submitted}, {@link #finished} and {@link #scheduleChanged} complete their stages only
+ * once what they record is committed: a caller acknowledges a run (202, run-finished, an exit status) only then. The other
  * writes ({@link #callStarted}, {@link #callFinished}, {@link #abortRequested},
  * {@link #processStarted}) are committed within {@code andon.store.flush-interval}, many in one
  * transaction, and in the order they were made: a run's final report is never committed before
@@ -130,6 +131,58 @@ public interface RunStore extends AutoCloseable {
         }
     }
 
+    /**
+     * A schedule as recorded ({@code andon serve}'s scheduler reads it at start).
+     *
+     * @param handledThrough every fire of it up to here was handled (fired, skipped or missed), or {@code null}
+     * @param lastFireAt     the fire time of the last fire that started a run, or {@code null}
+     * @param lastRunId      that run, or {@code null}
+     * @param lastRunStatus  that run's status as the store has it now ({@code null} once pruned)
+     */
+    record ScheduleState(Instant handledThrough, boolean paused, Instant lastFireAt, String lastRunId,
+                         RunStatus lastRunStatus, long fired, long skipped, long missed) {
+    }
+
+    /**
+     * A change to a schedule's record other than a fire that starts a run (that one is written
+     * with the run's {@link #submitted submission}).
+     */
+    sealed interface ScheduleChange {
+        String job();
+    }
+
+    /** {@code job}'s schedule is handled from {@code since} on: a schedule seen for the first time (nothing if recorded). */
+    record ScheduleBegun(String job, Instant since) implements ScheduleChange {
+    }
+
+    /**
+     * A fire that started no run, for {@code reason}. A scheduled one (not {@code manual}) takes its
+     * (job, fire time) like a run does: when that was recorded before, nothing is written.
+     */
+    record FireSkipped(String job, Instant fireTime, boolean manual, String reason) implements ScheduleChange {
+    }
+
+    /**
+     * {@code count} fires missed; every fire up to {@code through} is handled then, or, when
+     * {@code through} is null, the fire that runs in their stead will say how far.
+     */
+    record FiresMissed(String job, Instant through, long count) implements ScheduleChange {
+    }
+
+    /** Paused or resumed; on resume, fires before {@code at} are handled (not caught up). */
+    record SchedulePaused(String job, boolean paused, Instant at) implements ScheduleChange {
+    }
+
+    /**
+     * The stage of a submission fails with this when its trigger is a schedule's fire whose (job,
+     * fire time) was recorded before: neither the run nor the fire was written.
+     */
+    final class FiredBefore extends RuntimeException {
+        public FiredBefore(String job, Instant fireTime) {
+            super(job + ": the fire of " + fireTime + " was recorded before");
+        }
+    }
+
     /** How the store is doing: {@code failing} is why writes fail now, or {@code null}. */
     record Health(String failing, long writeFailures, long pendingWrites) {
         public boolean degraded() {
@@ -139,7 +192,12 @@ public interface RunStore extends AutoCloseable {
 
     // ---- writes
 
-    /** Records a run's submission; completes once committed. */
+    /**
+     * Records a run's submission; completes once committed. When its trigger is a schedule's fire,
+     * the fire is recorded in the same transaction (its schedule's count, last run, and for a
+     * scheduled fire its (job, fire time), which is recorded at most once, ever): a fire recorded
+     * before fails the stage with {@link FiredBefore}, and nothing of it is written.
+     */
     CompletionStage<Void> submitted(Submission submission);
 
     void callStarted(String runId, String call, Instant at);
@@ -152,6 +210,9 @@ public interface RunStore extends AutoCloseable {
 
     /** Records a run's final report (its calls' outcomes must have been recorded before); completes once committed. */
     CompletionStage<Void> finished(RunReport report);
+
+    /** Records a change to a schedule, in order with the other writes; completes once committed. */
+    CompletionStage<Void> scheduleChanged(ScheduleChange change);
 
     /** Completes once everything written before it is committed. */
     CompletionStage<Void> flush();
@@ -178,6 +239,9 @@ public interface RunStore extends AutoCloseable {
 
     /** The process groups recorded for {@code runId}'s calls. */
     List<ProcessRecord> processes(String runId);
+
+    /** Every schedule recorded, by job. */
+    Map<String, ScheduleState> schedules();
 
     /** Where to run reads from a thread that must not block. */
     Executor readExecutor();
@@ -222,6 +286,11 @@ public interface RunStore extends AutoCloseable {
         }
 
         @Override
+        public CompletionStage<Void> scheduleChanged(ScheduleChange change) {
+            return done;
+        }
+
+        @Override
         public CompletionStage<Void> flush() {
             return done;
         }
@@ -254,6 +323,11 @@ public interface RunStore extends AutoCloseable {
         @Override
         public List<ProcessRecord> processes(String runId) {
             return List.of();
+        }
+
+        @Override
+        public Map<String, ScheduleState> schedules() {
+            return Map.of();
         }
 
         @Override

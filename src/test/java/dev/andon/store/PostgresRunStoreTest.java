@@ -41,6 +41,19 @@ class PostgresRunStoreTest extends RunStoreContract {
     }
 
     @Test
+    void shouldUpgradeAStoreOfSchemaVersion2() throws Exception {
+        StoreSettings settings = StoreFixtures.postgresql();
+        JdbcRunStore.migrateOnly(settings, "2");
+        try (Connection c = DriverManager.getConnection(settings.url(), settings.user(), TestPostgres.shared().password());
+             Statement s = c.createStatement()) {
+            s.executeUpdate(StoreFixtures.V2_SCHEDULED_RUN);
+        }
+        try (RunStore upgraded = RunStores.open(settings)) {
+            StoreFixtures.assertUpgradedFromVersion2(upgraded);
+        }
+    }
+
+    @Test
     void shouldSayInOneLineThatTheServerIsDown() {
         StoreSettings d = StoreFixtures.defaults();
         int closedPort;

@@ -21,27 +21,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What every store does, whatever it keeps its runs in: each kind's test runs these against it. */
-abstract class RunStoreContract {
+abstract class RunStoreContract extends StoreTest {
     static final Instant T0 = Instant.parse("2026-11-25T21:00:00Z");
-
-    RunStore store;
-
-    abstract RunStore open();
-
-    @BeforeEach
-    void openStore() {
-        store = open();
-    }
-
-    @AfterEach
-    void closeStore() {
-        store.close();
-    }
 
     @Test
     void shouldKeepARunFromSubmissionToReport() {

@@ -77,4 +77,17 @@ class SqliteRunStoreTest extends RunStoreContract {
         assertEquals(List.of("r-v1"), r.interrupted().stream().map(dev.andon.run.RunReport::id).toList());
         assertEquals(dev.andon.run.CallStatus.LOST, store.run("r-v1").orElseThrow().report().calls().get(0).status());
     }
+
+    @Test
+    void shouldUpgradeAStoreOfSchemaVersion2() throws Exception {
+        store.close();
+        StoreSettings settings = StoreFixtures.sqlite(StoreFixtures.tempDir());
+        Files.createDirectories(settings.path().getParent());
+        JdbcRunStore.migrateOnly(settings, "2");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + settings.path()); Statement s = c.createStatement()) {
+            s.executeUpdate(StoreFixtures.V2_SCHEDULED_RUN);
+        }
+        store = RunStores.open(settings);
+        StoreFixtures.assertUpgradedFromVersion2(store);
+    }
 }

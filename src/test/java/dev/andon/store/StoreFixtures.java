@@ -71,6 +71,32 @@ final class StoreFixtures {
         return new RunReport(id, job, status, null, null, start, end, end.toEpochMilli() - start.toEpochMilli(), calls);
     }
 
+    /** A run of a schedule's fire of 2026-01-01T00:00Z as version 2 wrote it (its fire in the journal file then). */
+    static final String V2_SCHEDULED_RUN = "INSERT INTO andon_runs (id, job, status, trigger_kind, trigger_json, posted, "
+            + "call_names, call_count, submitted_at, owner_host, owner_boot, owner_pid, owner_start) VALUES ('r-v2', 'nightly', "
+            + "'RUNNING', 'schedule', '{\"kind\":\"schedule\",\"fireTime\":\"2026-01-01T00:00:00Z\",\"manual\":false}', 0, "
+            + "'[\"a\"]', 1, 1767225600005, 'test-host', 'boot-0', 4000000, 77)";
+
+    /**
+     * A store upgraded from version 2 keeps its runs, has no schedule recorded yet (the journal's
+     * are not carried over: their schedules begin again from the upgrade), and records fires.
+     */
+    static void assertUpgradedFromVersion2(RunStore store) {
+        RunStore.StoredRun old = store.run("r-v2").orElseThrow();
+        org.junit.jupiter.api.Assertions.assertEquals(Trigger.schedule(Instant.parse("2026-01-01T00:00:00Z"), false),
+                old.summary().trigger());
+        org.junit.jupiter.api.Assertions.assertEquals(new RunStore.Owner("test-host", "boot-0", 4_000_000, 77), old.owner());
+        org.junit.jupiter.api.Assertions.assertEquals(Map.of(), store.schedules());
+        Instant next = Instant.parse("2026-01-02T00:00:00Z");
+        store.submitted(ScheduleFiresContract.fired("r-v3", "nightly", next, false)).toCompletableFuture().join();
+        org.junit.jupiter.api.Assertions.assertInstanceOf(RunStore.FiredBefore.class, org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.CompletionException.class,
+                () -> store.submitted(ScheduleFiresContract.fired("r-again", "nightly", next, false)).toCompletableFuture().join())
+                .getCause());
+        org.junit.jupiter.api.Assertions.assertEquals(new RunStore.ScheduleState(next, false, next, "r-v3", RunStatus.RUNNING,
+                1, 0, 0), store.schedules().get("nightly"));
+    }
+
     /** A process table with exactly the processes put in it, and a log of the signals sent. */
     static final class FakeTable implements ProcessTable {
         final Map<Long, Proc> procs = new HashMap<>();

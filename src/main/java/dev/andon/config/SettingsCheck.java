@@ -108,7 +108,8 @@ final class SettingsCheck {
     }
 
     /** Settings under andon.* that are timeouts of an ask, which must be positive. */
-    private static final Set<String> POSITIVE_DURATIONS = Set.of("andon.snapshot-timeout", "andon.http.ask-timeout");
+    private static final Set<String> POSITIVE_DURATIONS = Set.of("andon.snapshot-timeout", "andon.http.ask-timeout",
+            "andon.http.request-arrival-timeout");
 
     /** Settings under andon.* with a floor of their own (Akka's scheduler ticks no faster than 1 ms; HikariCP waits at least 250 ms). */
     private static final Map<String, Duration> LEAST_DURATIONS = Map.of("andon.cli.scheduler-tick", Duration.ofMillis(1),

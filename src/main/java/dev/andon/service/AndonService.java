@@ -130,7 +130,8 @@ public final class AndonService {
                 new ScheduleRoutes(scheduler.scheduler(), catalog, settings, system).api(), storeRoutes);
         return Http.get(system).newServerAt(settings.host(), settings.port())
                 .adaptSettings(s -> s.withParserSettings(s.getParserSettings().withMaxContentLength(settings.maxBodySize())))
-                .bind(routes.route())
+                .bindFlow(RequestArrivalLimit.bidi(settings.requestArrivalTimeout(), ServiceRoutes::requestTimedOut)
+                        .join(routes.route().flow(system)))
                 .thenApply(binding -> {
                     AndonService service = new AndonService(binding);
                     service.onShutdown(system, registry, metrics, settings, routes.eventClients());

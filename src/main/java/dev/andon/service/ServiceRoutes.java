@@ -362,6 +362,12 @@ final class ServiceRoutes extends AllDirectives {
         return response.withEntity(ContentTypes.APPLICATION_JSON, ReportJson.toJson(new ApiError(reason, text, null)));
     }
 
+    /** The answer to a request whose body did not arrive within andon.http.request-arrival-timeout. */
+    static HttpResponse requestTimedOut() {
+        return error(StatusCodes.REQUEST_TIMEOUT, "request timeout", "the request did not arrive whole within "
+                + ServiceSettings.PATH + ".request-arrival-timeout");
+    }
+
     static HttpResponse unknownRun(String id) {
         return error(StatusCodes.NOT_FOUND, "unknown run", "no run \"" + id + "\" (finished runs are remembered up to "
                 + ServiceSettings.PATH + ".history-size)");

@@ -76,6 +76,7 @@ public final class Andon implements AutoCloseable {
     private final Supplier<HttpClient> httpClient;
     private final JdbcPools jdbcPools;
     private final AndonSettings settings;
+    private final CompletableFuture<Done> closed = new CompletableFuture<>();
 
     private Andon(ActorSystem<AndonGuardian.Command> system, AndonSettings settings, Function<String, String> environment,
                   RunStore store) {
@@ -114,8 +115,16 @@ public final class Andon implements AutoCloseable {
                 p.report().completeExceptionally(new IllegalStateException("Andon terminated before the run could start"))));
         if (store != RunStore.NONE) {
             // Closed (what is queued committed) once the system is gone, on a thread of its own:
-            // closing waits for the store's writer.
-            system.getWhenTerminated().thenRun(() -> new Thread(store::close, "andon-store-close").start());
+            // closing waits for the store's writer, and sqlite's checkpoints its log to the file.
+            system.getWhenTerminated().thenRun(() -> new Thread(() -> {
+                try {
+                    store.close();
+                } finally {
+                    closed.complete(Done.getInstance());
+                }
+            }, "andon-store-close").start());
+        } else {
+            system.getWhenTerminated().thenRun(() -> closed.complete(Done.getInstance()));
         }
     }
 
@@ -371,6 +380,15 @@ public final class Andon implements AutoCloseable {
 
     public CompletionStage<Done> whenTerminated() {
         return system.getWhenTerminated();
+    }
+
+    /**
+     * Completes once the actor system has terminated and then the run store has been closed (what
+     * was queued committed, the file released): a process that exits before this may cut the
+     * store's last write to disk short, and its exit waits for that write anyway.
+     */
+    public CompletionStage<Done> whenClosed() {
+        return closed;
     }
 
     /** The actor system, e.g. to spawn a {@link dev.andon.run.RunSupervisor} directly. */

@@ -103,6 +103,7 @@ final class ServeCommand implements Callable<Integer> {
 
         andon.whenTerminated().toCompletableFuture().join();
         if (journal != null) journal.close();
+        awaitStoreClosed(loaded.config());
         try {
             ShutdownSummary summary = service.summary().toCompletableFuture().getNow(null);
             log.info("andon stopped ({}): {}", signalled.get() == null ? "shutdown" : signalled.get(),
@@ -111,6 +112,22 @@ final class ServeCommand implements Callable<Integer> {
             log.info("andon stopped ({}): {}", signalled.get(), rootMessage(e));
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * Waits for the run store to close (sqlite: its log checkpointed into the file, a write to
+     * disk) before "stopped" is said: the process's exit would wait for that write anyway, after
+     * the line that says it is done (seen: 2.1 s after "stopped" on a busy disk).
+     */
+    private void awaitStoreClosed(com.typesafe.config.Config config) throws InterruptedException {
+        Duration bound = config.getDuration("andon.store.busy-timeout").plus(config.getDuration("andon.shutdown.margin"));
+        try {
+            andon.whenClosed().toCompletableFuture().get(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.warn("the run store did not close within {} ms; exiting without waiting for it", bound.toMillis());
+        } catch (ExecutionException e) {
+            log.warn("closing the run store failed", e.getCause());
+        }
     }
 
     // Runs on the JVM's signal-dispatch thread: it only asks, never waits.

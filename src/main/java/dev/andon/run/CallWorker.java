@@ -13,8 +13,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Owns one call of a run at a time: starts each attempt on the blocking dispatcher, relays an
@@ -119,8 +121,17 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     record Failed(int index, String error) implements Event {
     }
 
-    // Messages from the attempt's thread, and timers. They may arrive after the worker stopped
-    // (its run finished), so they are not logged as dead letters; stale ones are ignored by identity.
+    /**
+     * Several {@link Event}s at once, in the order the worker made them: what it had to say about
+     * a batch of its threads' news (see {@link #onDrain}). The supervisor handles them one by one,
+     * as if each had come alone, one right after the other.
+     */
+    record Events(List<Event> events) implements RunSupervisor.Message {
+    }
+
+    // Messages from the attempt's thread (through the inbox: see onDrain), and timers. They may
+    // arrive after the worker stopped (its run finished), so they are not logged as dead letters;
+    // stale ones are ignored by identity.
     private record AttemptStarted(Attempt ctx) implements Command, DeadLetterSuppression {
     }
 
@@ -145,6 +156,9 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     private record HooksDone(Attempt ctx) implements Command, DeadLetterSuppression {
     }
 
+    /** The inbox has news from the attempts' threads: one of these for as many as came meanwhile. */
+    private enum Drain implements Command, DeadLetterSuppression { INSTANCE }
+
     // Scheduled with scheduleOnce rather than Akka's TimerScheduler, which would drop a cancelled
     // timer's message for us: TimerScheduler needs Behaviors.withTimers around this behavior,
     // an interceptor that every message of the worker (several per call) would go through. So a
@@ -166,6 +180,12 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     /** How often, at most, a call's heartbeats are told to the supervisor (for the live state and events). */
     private static final long HEARTBEAT_TOLD_EVERY_MILLIS = 1000;
 
+    /**
+     * At most this many of the threads' messages are handled per {@link Drain}; then the worker
+     * lets its other messages (an abort, a timer) in before it goes on.
+     */
+    private static final int DRAIN_AT_MOST = 256;
+
     /** Everything a worker needs from its run, fixed for the run's life. */
     record Setup(String runId, String dispatcher, Executor executor, Executor hookExecutor, Duration abortGrace,
                  AndonStats stats, ActorRef<RunSupervisor.Message> supervisor, RunSignal runSignal, RunQueue queue,
@@ -179,6 +199,13 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     private final Attempt.Sink sink;
     private final List<Cancellable> timers = new ArrayList<>(2);
     private final SteppedTimer timer; // a timeout, grace or backoff may be longer than Akka's scheduler takes
+    // What the attempts' threads tell this worker (started, progress, beats, output, ends), in the
+    // order they told it, and whether a Drain for it is on its way: see onDrain.
+    private final ActorRef<Command> self;
+    private final ConcurrentLinkedQueue<Command> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainPending = new AtomicBoolean();
+    private boolean draining;
+    private List<Event> outbox; // while draining: what the supervisor is told when the drain ends
 
     /** An abort as it reached a call or the worker: why, and when ({@code System.nanoTime()}). */
     private record Aborted(String reason, AbortKind kind, long atNanos) {
@@ -228,26 +255,26 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         super(context);
         this.setup = setup;
         this.timer = SteppedTimer.of(context.getSystem());
-        ActorRef<Command> self = context.getSelf();
+        this.self = context.getSelf();
         this.sink = new Attempt.Sink() {
             @Override
             public void started(Attempt ctx) {
-                self.tell(new AttemptStarted(ctx));
+                post(new AttemptStarted(ctx));
             }
 
             @Override
             public void progressed(Attempt ctx) {
-                self.tell(new AttemptProgressed(ctx));
+                post(new AttemptProgressed(ctx));
             }
 
             @Override
             public void beat(Attempt ctx) {
-                self.tell(new AttemptBeat(ctx));
+                post(new AttemptBeat(ctx));
             }
 
             @Override
             public void output(Attempt ctx, String stream, String line, long skipped) {
-                self.tell(new AttemptOutput(ctx, stream, line, skipped));
+                post(new AttemptOutput(ctx, stream, line, skipped));
             }
 
             @Override
@@ -273,7 +300,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
                     setup.supervisor().tell(new Failed(ctx.index(), e.toString()));
                 }
                 boolean inline = next != null && ctx.keepsThread();
-                self.tell(new AttemptFinished(ctx, result, error, abortSeen, Instant.now(), next, inline));
+                post(new AttemptFinished(ctx, result, error, abortSeen, Instant.now(), next, inline));
                 if (next != null) ctx.handOver(next, inline, setup.executor()); // after the tell: events stay in order
             }
 
@@ -284,9 +311,69 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         };
     }
 
+    /**
+     * On an attempt's thread (or a pipe reader's): queues {@code m} in the inbox, and tells the
+     * worker to drain it unless a {@link Drain} is already on its way, which will find {@code m}.
+     */
+    private void post(Command m) {
+        inbox.add(m);
+        if (!drainPending.get() && drainPending.compareAndSet(false, true)) self.tell(Drain.INSTANCE);
+    }
+
+    /**
+     * Handles what the attempts' threads told since the last drain, in order, as if each had come
+     * as a message of its own, and tells the supervisor what they make in one {@link Events}.
+     * So a thread that runs a chain of handed-over calls faster than the actors keep up costs one
+     * message here and one to the supervisor per batch, not two per call; when the actors keep
+     * up, a batch is one call's news and nothing waits. Whatever a thread tells after its news is
+     * in the inbox is handled after it: it either finds this drain's flag still set (so this
+     * drain, not yet begun, will see it) or sends a Drain of its own.
+     */
+    private Behavior<Command> onDrain() {
+        draining = true;
+        try {
+            int handled = 0;
+            for (;;) {
+                Command m;
+                while (handled < DRAIN_AT_MOST && (m = inbox.poll()) != null) {
+                    handled++;
+                    handle(m);
+                }
+                if (handled >= DRAIN_AT_MOST) { // more may be waiting: let the mailbox in first, then go on
+                    self.tell(Drain.INSTANCE);
+                    break;
+                }
+                drainPending.set(false);
+                // Posted after the poll above came back empty and before the flag fell: whoever
+                // wins the flag now drains it.
+                if (inbox.isEmpty() || !drainPending.compareAndSet(false, true)) break;
+            }
+        } finally {
+            draining = false;
+            List<Event> told = outbox;
+            outbox = null;
+            if (told != null) setup.supervisor().tell(told.size() == 1 ? told.get(0) : new Events(told));
+        }
+        return this;
+    }
+
+    /** Tells the supervisor {@code e}, at the end of the drain if one is going on (in order either way). */
+    private void tell(Event e) {
+        if (!draining) {
+            setup.supervisor().tell(e);
+            return;
+        }
+        if (outbox == null) outbox = new ArrayList<>();
+        outbox.add(e);
+    }
+
     // Matched by hand: see DispatchedBehavior.
     @Override
     public Behavior<Command> receive(TypedActorContext<Command> ctx, Command msg) {
+        return msg == Drain.INSTANCE ? onDrain() : handle(msg);
+    }
+
+    private Behavior<Command> handle(Command msg) {
         try {
             return dispatch(msg);
         } catch (RuntimeException e) {
@@ -295,7 +382,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
             // fails the run and stops the other calls; this one is acknowledged when it ends.
             getContext().getLog().error("run {}: internal error in the worker of call {} on {} (a bug in Andon)",
                     setup.runId(), call == null ? "(none)" : call.spec.name(), msg.getClass().getSimpleName(), e);
-            setup.supervisor().tell(new Failed(call == null ? -1 : call.index, e.toString()));
+            tell(new Failed(call == null ? -1 : call.index, e.toString()));
             if (msg instanceof AttemptFinished m) acknowledgeWhatItDid(m);
             return this;
         }
@@ -369,7 +456,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
             Instant startedAt = next.startedAt() != null ? next.startedAt() : at;
             armTimeout(startedAt);
             armHeartbeat();
-            setup.supervisor().tell(new Started(c.index, 1, inlineThread, startedAt));
+            tell(new Started(c.index, 1, inlineThread, startedAt));
         }
     }
 
@@ -399,7 +486,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         call.startedTold = ctx;
         noteStarted(ctx);
         armHeartbeat(); // before the supervisor hears of it: whoever sees the start sees the timer set
-        setup.supervisor().tell(new Started(call.index, ctx.attemptNumber(), ctx.threadName(), ctx.startedAt()));
+        tell(new Started(call.index, ctx.attemptNumber(), ctx.threadName(), ctx.startedAt()));
     }
 
     /**
@@ -431,7 +518,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         Instant now = Instant.now();
         if (call.heartbeatToldAt == null || now.toEpochMilli() - call.heartbeatToldAt.toEpochMilli() >= HEARTBEAT_TOLD_EVERY_MILLIS) {
             call.heartbeatToldAt = now;
-            setup.supervisor().tell(new Heartbeat(call.index, now));
+            tell(new Heartbeat(call.index, now));
         }
     }
 
@@ -462,14 +549,14 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         tellStarted(m.ctx()); // events stay in order: a call is started before it progresses
         call.lastProgress = message;
         heard(m.ctx(), false); // progress is a heartbeat; its timer is reset before the supervisor hears of it
-        setup.supervisor().tell(new Progressed(call.index, message));
+        tell(new Progressed(call.index, message));
         return this;
     }
 
     private Behavior<Command> onAttemptOutput(AttemptOutput m) {
         if (call == null || m.ctx() != call.attempt) return this;
         tellStarted(m.ctx()); // events stay in order: a call is started before its output
-        setup.supervisor().tell(new Output(call.index, m.stream(), m.line(), m.skipped()));
+        tell(new Output(call.index, m.stream(), m.line(), m.skipped()));
         return this;
     }
 
@@ -486,7 +573,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         Owned c = call;
         // The pipe readers are done (or given up on) before a call returns: the count is final.
         long skipped = ctx.takeSkippedOutput();
-        if (skipped > 0) setup.supervisor().tell(new OutputSkipped(c.index, skipped));
+        if (skipped > 0) tell(new OutputSkipped(c.index, skipped));
         if (c.hooksRunning) {
             // Ack only once the hooks have returned too, so that nothing of this call runs after
             // its run has reported (and possibly after the system is gone).
@@ -511,7 +598,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
             c.lastProgress = note;
             tellStarted(ctx);
             disarmHeartbeat(); // no heartbeats during the backoff: the next attempt's timer starts when it does
-            setup.supervisor().tell(new Progressed(c.index, note));
+            tell(new Progressed(c.index, note));
             schedule(new BackoffElapsed(c.seq), delay);
             return this;
         }
@@ -629,7 +716,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
                 .result(result).error(error).abortToAckMillis(abortToAck).thread(c.lastThread)
                 .stackTrace(stackTrace).details(details).attemptTimes(attemptTimes(c, finishedAt))
                 .build(); // no progress: it is live-only
-        setup.supervisor().tell(new Acknowledged(c.index, getContext().getSelf(), report, c.abort != null,
+        tell(new Acknowledged(c.index, getContext().getSelf(), report, c.abort != null,
                 outcome.failure(), next == null ? -1 : next.index()));
         call = null;
         return this;

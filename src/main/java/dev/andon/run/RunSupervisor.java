@@ -50,7 +50,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
      * and its watch tell it. The behavior {@link #create} returns is narrowed to {@link Command},
      * so no one outside this package can forge a worker's word.
      */
-    sealed interface Message permits Command, CallWorker.Event, WorkerStopped, DeadlineExpired, InternalErrorGraceExpired {
+    sealed interface Message permits Command, CallWorker.Event, CallWorker.Events, WorkerStopped, DeadlineExpired, InternalErrorGraceExpired {
     }
 
     // Aborts and snapshot requests race with the run's end by nature; one that arrives after the
@@ -197,6 +197,15 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
     // Matched by hand: see DispatchedBehavior.
     @Override
     public Behavior<Message> receive(TypedActorContext<Message> ctx, Message msg) {
+        if (!(msg instanceof CallWorker.Events batch)) return handle(msg);
+        for (CallWorker.Event e : batch.events()) {
+            Behavior<Message> next = handle(e);
+            if (next != this) return next; // the run finished: what is left is about calls already settled
+        }
+        return this;
+    }
+
+    private Behavior<Message> handle(Message msg) {
         try {
             return dispatch(msg);
         } catch (RuntimeException e) {

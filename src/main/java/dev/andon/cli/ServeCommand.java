@@ -2,7 +2,6 @@ package dev.andon.cli;
 
 import com.typesafe.config.ConfigException;
 import dev.andon.Andon;
-import dev.andon.schedule.JournalScheduleStore;
 import dev.andon.service.AndonService;
 import dev.andon.service.ServiceSettings;
 import dev.andon.service.ShutdownSummary;
@@ -61,21 +60,9 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("andon: cannot listen on " + settings.host() + ":" + settings.port() + ": " + busy);
             return ExitCodes.CONFIG;
         }
-        // Without a schedule there is nothing to keep: no file is written.
-        boolean scheduled = loaded.catalog().entries().values().stream().anyMatch(e -> e.schedule() != null);
-        JournalScheduleStore journal = null;
-        dev.andon.schedule.ScheduleStore schedules;
-        try {
-            schedules = scheduled ? (journal = JournalScheduleStore.open(scheduleStorePath(loaded.config())))
-                    : new dev.andon.schedule.MemoryScheduleStore();
-        } catch (java.io.UncheckedIOException e) {
-            System.err.println("andon: " + e.getMessage());
-            return ExitCodes.CONFIG;
-        }
         RunStore store = StoreSetup.open(loaded.config(), System.err);
         if (store == null) return ExitCodes.CONFIG;
         Recovery.Result recovered = StoreSetup.recover(store, loaded.config());
-        if (journal != null) resolveUnlaunched(journal, store);
         Setup.handleSignals(this::onSignal);
         andon = Setup.startAndon(loaded.config(), store, System.err);
         if (andon == null) {
@@ -84,7 +71,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         AndonService service;
         try {
-            service = AndonService.start(andon, Setup.catalogFor(loaded, andon), settings, schedules,
+            service = AndonService.start(andon, Setup.catalogFor(loaded, andon), settings,
                     java.time.Clock.systemUTC(), recovered).toCompletableFuture().join();
         } catch (CompletionException e) {
             System.err.println("andon: cannot listen on " + settings.host() + ":" + settings.port() + ": "
@@ -102,7 +89,6 @@ final class ServeCommand implements Callable<Integer> {
         if (signalled.get() != null) andon.shutdown();
 
         andon.whenTerminated().toCompletableFuture().join();
-        if (journal != null) journal.close();
         awaitStoreClosed(loaded.config());
         try {
             ShutdownSummary summary = service.summary().toCompletableFuture().getNow(null);
@@ -149,40 +135,6 @@ final class ServeCommand implements Callable<Integer> {
         } catch (TimeoutException | ExecutionException e) {
             log.debug("shutdown after a failed start: {}", e.toString());
         }
-    }
-
-    /**
-     * A fire claimed before a crash whose launch was not recorded: if the run store has its run
-     * (the submission was committed), it was fired, and recovery has dealt with the run; if not,
-     * its claim is taken back, and the catch-up decides about it like any missed fire. Either way
-     * no fire runs twice, and none is lost to the crash.
-     */
-    private static void resolveUnlaunched(JournalScheduleStore journal, RunStore store) {
-        for (dev.andon.schedule.Fire fire : journal.unlaunched()) {
-            java.util.Optional<RunStore.RunSummary> run = store.runs(new RunStore.RunQuery(fire.job(), null, 100, null))
-                    .stream()
-                    .filter(r -> r.trigger().kind() == dev.andon.run.Trigger.Kind.SCHEDULE
-                            && fire.at().equals(r.trigger().fireTime())
-                            && Boolean.TRUE.equals(r.trigger().manual()) == fire.manual())
-                    .findFirst();
-            if (run.isPresent()) {
-                log.info("schedule {}: the fire of {} was submitted as run {} before Andon stopped; not fired again",
-                        fire.job(), fire.at(), run.get().id());
-                journal.launched(fire, run.get().id(), null).toCompletableFuture().join();
-            } else {
-                log.info("schedule {}: the fire of {} was claimed, but Andon stopped before its run was submitted; "
-                        + "it counts as missed (the catch-up may run it)", fire.job(), fire.at());
-                journal.release(fire).toCompletableFuture().join();
-            }
-        }
-    }
-
-    /** {@code andon.schedule-store.path}, relative to {@code andon.home} when it is not absolute. */
-    private static java.nio.file.Path scheduleStorePath(com.typesafe.config.Config config) {
-        java.nio.file.Path path = java.nio.file.Path.of(config.getString("andon.schedule-store.path"));
-        if (path.isAbsolute()) return path;
-        String home = System.getProperty(dev.andon.config.ConfigLoader.HOME_PROPERTY);
-        return (home != null ? java.nio.file.Path.of(home) : java.nio.file.Path.of("")).resolve(path).toAbsolutePath();
     }
 
     /** Why {@code settings}' address cannot be bound now, or {@code null} when it can. */

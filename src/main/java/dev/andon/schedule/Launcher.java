@@ -22,8 +22,16 @@ public interface Launcher {
     record Launched(String runId) implements Outcome {
     }
 
-    /** No run started: too many live, the service stopping, ... */
+    /** No run started: too many live, an invalid job: recorded as a skipped fire. */
     record Refused(String reason) implements Outcome {
+    }
+
+    /** No run started: the service is stopping. Not recorded: for the next start, a fire of the downtime. */
+    record Stopping(String reason) implements Outcome {
+    }
+
+    /** No run started: the store had this (job, fire time) already (a second Andon on it, a restart). */
+    record FiredBefore(String detail) implements Outcome {
     }
 
     /** Told when a launched run has ended. */
@@ -31,7 +39,10 @@ public interface Launcher {
         void ended(String runId, RunStatus status);
     }
 
-    /** Starts a run of {@code job} for {@code fire}; {@code ended} is told its end. */
+    /**
+     * Starts a run of {@code job} for {@code fire}, its submission recording the fire in the same
+     * transaction (see {@link dev.andon.store.RunStore#submitted}); {@code ended} is told its end.
+     */
     CompletionStage<Outcome> launch(JobSpec job, Fire fire, Ended ended);
 
     /** Aborts a live run with {@code reason}; {@code false} when it is no longer live. */

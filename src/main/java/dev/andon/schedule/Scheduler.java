@@ -10,6 +10,7 @@ import akka.actor.typed.javadsl.StashBuffer;
 import akka.actor.typed.javadsl.TimerScheduler;
 import dev.andon.run.JobSpec;
 import dev.andon.run.RunStatus;
+import dev.andon.store.RunStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,14 +37,18 @@ import java.util.TreeMap;
  * last fire plus an interval, so it does not drift). When it goes off, {@link Firing#due} says
  * which fire is due — a timer held up past several fires fires the latest and counts the others
  * missed — and {@link Firing#onFire} what it does under the schedule's {@code overlap}. A fire
- * that starts a run is first claimed in the {@link ScheduleStore} (a (job, fire time) pair is
- * claimed at most once, ever), then launched through the {@link Launcher}.
+ * that starts a run is launched through the {@link Launcher}, whose run's submission records the
+ * fire in the {@link RunStore} in the same transaction: a (job, fire time) pair is taken at most
+ * once, ever ({@link Launcher.FiredBefore} for a second attempt), and a crash leaves either both
+ * the fire and its run or neither. Skips, misses and pauses are recorded there too.
  *
  * <h2>Lifecycle</h2>
- * At start it loads the store's state (commands wait meanwhile); a schedule seen for the first
- * time is handled from now on; for the others {@link Firing#atStart} says which missed fire runs
- * now ({@code missed: true}) and how many are recorded as missed. Pause is durable: a paused
- * schedule stays paused across restarts, and on resume the fires it slept through are not caught up.
+ * At start it loads the store's schedules (commands wait meanwhile); a schedule seen for the
+ * first time is handled from now on; for the others {@link Firing#atStart} says which missed fire
+ * runs now ({@code missed: true}) and how many are recorded as missed. Pause is durable: a paused
+ * schedule stays paused across restarts, and on resume the fires it slept through are not caught
+ * up. A fire the launcher refuses because the service is stopping is not recorded at all: for the
+ * next start it is a fire of the downtime.
  *
  * <h2>Time</h2>
  * {@code clock} says what time it is, the actor system's scheduler when to look again: a test
@@ -118,7 +123,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
                        List<String> liveRuns, Instant waiting) {
     }
 
-    private record Loaded(Map<String, ScheduleStore.State> states, Throwable failure) implements Command {
+    private record Loaded(Map<String, RunStore.ScheduleState> states, Throwable failure) implements Command {
     }
 
     private record Tick(String job) implements Command {
@@ -167,7 +172,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     }
 
     private final Map<String, JobState> jobs = new TreeMap<>();
-    private final ScheduleStore store;
+    private final RunStore store;
     private final Launcher launcher;
     private final ScheduleObserver observer;
     private final Clock clock;
@@ -178,17 +183,18 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
      * @param schedules by job name
      * @param clock     what time it is; the actor system's scheduler must keep the same time
      */
-    public static Behavior<Command> create(Map<String, Scheduled> schedules, ScheduleStore store, Launcher launcher,
+    public static Behavior<Command> create(Map<String, Scheduled> schedules, RunStore store, Launcher launcher,
                                            ScheduleObserver observer, Clock clock) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(1_000, stash -> {
-            ctx.pipeToSelf(store.load(), (states, failure) -> new Loaded(states, failure));
+            ctx.pipeToSelf(java.util.concurrent.CompletableFuture.supplyAsync(store::schedules, store.readExecutor()),
+                    (states, failure) -> new Loaded(states, failure));
             return loading(ctx, stash, timers, schedules, store, launcher, observer, clock);
         })));
     }
 
     private static Behavior<Command> loading(ActorContext<Command> ctx, StashBuffer<Command> stash,
                                              TimerScheduler<Command> timers, Map<String, Scheduled> schedules,
-                                             ScheduleStore store, Launcher launcher, ScheduleObserver observer,
+                                             RunStore store, Launcher launcher, ScheduleObserver observer,
                                              Clock clock) {
         return Behaviors.receive(Command.class)
                 .onMessage(Loaded.class, m -> {
@@ -209,7 +215,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     }
 
     private Scheduler(ActorContext<Command> context, TimerScheduler<Command> timers, Map<String, Scheduled> schedules,
-                      ScheduleStore store, Launcher launcher, ScheduleObserver observer, Clock clock) {
+                      RunStore store, Launcher launcher, ScheduleObserver observer, Clock clock) {
         super(context);
         this.timers = timers;
         this.store = store;
@@ -234,18 +240,20 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
                 .build();
     }
 
-    private void start(Map<String, ScheduleStore.State> states) {
+    private void start(Map<String, RunStore.ScheduleState> states) {
         Instant now = clock.instant();
         for (JobState s : jobs.values()) {
-            ScheduleStore.State stored = states.get(s.name);
+            RunStore.ScheduleState stored = states.get(s.name);
             if (stored == null || stored.handledThrough() == null) {
                 s.handledThrough = now;
-                store.begin(s.name, now);
+                store.scheduleChanged(new RunStore.ScheduleBegun(s.name, now));
+                if (stored != null) s.paused = stored.paused();
             } else {
                 s.paused = stored.paused();
                 s.handledThrough = stored.handledThrough();
                 s.lastFireAt = stored.lastFireAt();
                 s.lastRunId = stored.lastRunId();
+                s.lastRunStatus = stored.lastRunStatus();
                 s.fired = stored.fired();
                 s.skipped = stored.skipped();
                 s.missed = stored.missed();
@@ -264,8 +272,9 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
         if (due.latest() == null) return;
         if (catchUp.missed() > 0) {
             s.missed += catchUp.missed();
-            // Moved past the missed fires only when none runs: a run's claim moves it past its own.
-            store.missed(s.name, catchUp.run() == null ? due.latest() : null, catchUp.missed());
+            // Moved past the missed fires only when none runs: the run's fire moves it past its own.
+            store.scheduleChanged(new RunStore.FiresMissed(s.name, catchUp.run() == null ? due.latest() : null,
+                    catchUp.missed()));
             observer.missed(s.name, catchUp.missed());
             getContext().getLog().info("schedule {}: {} {} missed while Andon was down{}", s.name, catchUp.missed(),
                     catchUp.missed() == 1 ? "fire" : "fires", catchUp.run() == null ? "" : "; catching up " + catchUp.run());
@@ -293,7 +302,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
             if (due.older() > 0) {
                 // The timer was held up (a paused JVM, a clock jump): the latest fire stands for them.
                 s.missed += due.older();
-                store.missed(s.name, null, due.older());
+                store.scheduleChanged(new RunStore.FiresMissed(s.name, null, due.older()));
                 observer.missed(s.name, due.older());
                 getContext().getLog().warn("schedule {}: {} fires missed (the scheduler was held up); firing {}",
                         s.name, due.older(), due.latest());
@@ -337,7 +346,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
 
     private void skip(JobState s, Fire fire, String reason, ActorRef<Answer> replyTo) {
         s.skipped++;
-        store.skipped(fire, reason);
+        store.scheduleChanged(new RunStore.FireSkipped(s.name, fire.at(), fire.manual(), reason));
         observer.skipped(fire, reason);
         getContext().getLog().info("schedule {}: fire {} skipped: {}", s.name, fire.at(), reason);
         if (replyTo != null) replyTo.tell(new Answer.Skipped(s.name, reason));
@@ -348,7 +357,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
         ActorRef<Command> self = getContext().getSelf();
         String job = s.name;
         Launcher.Ended ended = (runId, status) -> self.tell(new RunEnded(job, runId, status));
-        getContext().pipeToSelf(store.claim(fire).thenCompose(claimed -> launcher.launch(s.job, fire, ended)),
+        getContext().pipeToSelf(launcher.launch(s.job, fire, ended),
                 (outcome, failure) -> new LaunchDone(fire, outcome, failure, replyTo, timely));
     }
 
@@ -357,14 +366,19 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
         s.launching--;
         Throwable failure = m.failure() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
                 ? c.getCause() : m.failure();
-        if (failure instanceof ScheduleStore.AlreadyFired) {
-            getContext().getLog().info("schedule {}: fire {} was fired before; not again", s.name, m.fire().at());
-            if (m.replyTo() != null) m.replyTo().tell(new Answer.Skipped(s.name, "fired before"));
-        } else if (failure != null) {
+        if (failure != null) {
             getContext().getLog().error("schedule {}: fire {} could not be launched", s.name, m.fire().at(), failure);
             skip(s, m.fire(), "could not be launched: " + failure, m.replyTo());
+        } else if (m.outcome() instanceof Launcher.FiredBefore f) {
+            // Another Andon on the same store, or this one before a restart: it ran (or was skipped) there.
+            getContext().getLog().info("schedule {}: fire {} was recorded before; not again ({})", s.name, m.fire().at(),
+                    f.detail());
+            if (m.replyTo() != null) m.replyTo().tell(new Answer.Skipped(s.name, "fired before"));
+        } else if (m.outcome() instanceof Launcher.Stopping st) {
+            // Not a skip: nothing is recorded, and the next start sees a fire of the downtime.
+            getContext().getLog().info("schedule {}: fire {} not started: {}", s.name, m.fire().at(), st.reason());
+            if (m.replyTo() != null) m.replyTo().tell(new Answer.Skipped(s.name, st.reason()));
         } else if (m.outcome() instanceof Launcher.Refused r) {
-            store.launched(m.fire(), null, r.reason());
             skip(s, m.fire(), "refused: " + r.reason(), m.replyTo());
         } else if (m.outcome() instanceof Launcher.Launched l) {
             if (!s.endedEarly.remove(l.runId())) s.live.add(l.runId());
@@ -372,7 +386,6 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
             s.lastFireAt = m.fire().at();
             s.lastRunId = l.runId();
             s.lastRunStatus = s.live.contains(l.runId()) ? RunStatus.RUNNING : s.lastRunStatus;
-            store.launched(m.fire(), l.runId(), null);
             Duration lag = m.timely() ? Duration.between(m.fire().at(), clock.instant()) : null;
             observer.fired(m.fire(), l.runId(), lag);
             // DEBUG: a schedule of every few seconds would fill the log; skips and misses are INFO.
@@ -412,7 +425,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
             s.paused = true;
             timers.cancel(s.name);
             // Answered once durable: a paused schedule stays paused across a restart.
-            store.paused(s.name, true, clock.instant())
+            store.scheduleChanged(new RunStore.SchedulePaused(s.name, true, clock.instant()))
                     .whenComplete((ok, e) -> m.replyTo().tell(new Answer.Done(m.job(), true)));
             getContext().getLog().info("schedule {}: paused", s.name);
         }
@@ -430,7 +443,8 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
             s.paused = false;
             // The fires it slept through are not caught up: resuming is not a restart.
             if (now.isAfter(s.handledThrough)) s.handledThrough = now;
-            store.paused(s.name, false, now).whenComplete((ok, e) -> m.replyTo().tell(new Answer.Done(m.job(), false)));
+            store.scheduleChanged(new RunStore.SchedulePaused(s.name, false, now))
+                    .whenComplete((ok, e) -> m.replyTo().tell(new Answer.Done(m.job(), false)));
             arm(s, now);
             getContext().getLog().info("schedule {}: resumed", s.name);
         }

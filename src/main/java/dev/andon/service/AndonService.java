@@ -14,8 +14,6 @@ import dev.andon.Andon;
 import dev.andon.config.Catalog;
 import dev.andon.config.KindContext;
 import dev.andon.run.JobSpec;
-import dev.andon.schedule.MemoryScheduleStore;
-import dev.andon.schedule.ScheduleStore;
 import java.time.Clock;
 import dev.andon.run.Trigger;
 import dev.andon.store.Recovery;
@@ -76,31 +74,31 @@ public final class AndonService {
      *                                                   without an auth token
      */
     public static CompletionStage<AndonService> start(Andon andon, Catalog catalog, ServiceSettings settings) {
-        return start(andon, catalog, settings, new MemoryScheduleStore(), Clock.systemUTC());
+        return start(andon, catalog, settings, Clock.systemUTC());
     }
 
     /**
      * Binds the API, and fires {@code catalog}'s schedules on {@code clock}, keeping what must
-     * survive a restart in {@code schedules}.
+     * survive a restart in {@code andon}'s store (with {@link dev.andon.store.RunStore#NONE},
+     * nothing: a restart begins each schedule again).
      *
      * @throws ServiceSettings.InsecureSettingsException when {@code settings} bind off loopback
      *                                                   without an auth token
      */
     public static CompletionStage<AndonService> start(Andon andon, Catalog catalog, ServiceSettings settings,
-                                                      ScheduleStore schedules, Clock clock) {
-        return start(andon, catalog, settings, schedules, clock, Recovery.Result.NONE);
+                                                      Clock clock) {
+        return start(andon, catalog, settings, clock, Recovery.Result.NONE);
     }
 
     /**
-     * As {@link #start(Andon, Catalog, ServiceSettings, ScheduleStore, Clock)}, after a start-up
+     * As {@link #start(Andon, Catalog, ServiceSettings, Clock)}, after a start-up
      * {@code recovery} of {@code andon}'s store: its counts go to {@code /metrics}, and the
      * interrupted runs whose job says {@code on-interrupted = rerun} are rerun (their calls that
      * did not succeed, trigger {@code recovery}) once the service is up.
      */
     public static CompletionStage<AndonService> start(Andon andon, Catalog catalog, ServiceSettings settings,
-                                                      ScheduleStore schedules, Clock clock, Recovery.Result recovery) {
+                                                      Clock clock, Recovery.Result recovery) {
         Objects.requireNonNull(andon, "andon");
-        Objects.requireNonNull(schedules, "schedules");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(recovery, "recovery");
         Objects.requireNonNull(catalog, "catalog");
@@ -120,7 +118,7 @@ public final class AndonService {
             hub.tell(EventHub.Close.INSTANCE);
             return CompletableFuture.completedFuture(Done.getInstance());
         });
-        ScheduleService scheduler = ScheduleService.start(system, catalog, schedules, clock, registry, hub, metrics, settings);
+        ScheduleService scheduler = ScheduleService.start(system, catalog, andon.store(), clock, registry, hub, metrics, settings);
         // No fire starts a run once the shutdown has begun: the scheduler stops with the admissions.
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "andon-service-schedules-stop",
                 () -> scheduler.stop(system, settings.askTimeout()).exceptionally(e -> Done.getInstance()));

@@ -84,9 +84,12 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
     record Admitted(String runId) implements Admission {
     }
 
-    /** Why a run was not started: {@code LIMIT} (429), {@code SHUTTING_DOWN} (503), or {@code INVALID} (400). */
+    /**
+     * Why a run was not started: {@code LIMIT} (429), {@code SHUTTING_DOWN} (503), {@code INVALID}
+     * (400), or {@code FIRED_BEFORE}: its trigger is a schedule's fire the store had already.
+     */
     record Refused(Reason reason, String detail) implements Admission {
-        enum Reason { LIMIT, SHUTTING_DOWN, INVALID }
+        enum Reason { LIMIT, SHUTTING_DOWN, INVALID, FIRED_BEFORE }
     }
 
     record GetRun(String runId, ActorRef<Optional<RunView>> replyTo) implements Command {
@@ -126,6 +129,14 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
     }
 
     private record Recorded(RunEvent event) implements Command {
+    }
+
+    /** {@code runId}'s submission is committed. */
+    private record Accepted(String runId) implements Command {
+    }
+
+    /** {@code runId}'s submission was not recorded: the run never existed. */
+    private record NotAccepted(String runId) implements Command {
     }
 
     /**
@@ -175,6 +186,7 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         final Set<String> running = new HashSet<>();
         final List<BoundedSourceQueue<ServerSentEvent>> subscribers = new ArrayList<>();
         RunStatus status = RunStatus.RUNNING;
+        boolean announced;
         int queued;
         int seq;
         RunReport report;
@@ -240,6 +252,8 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         return newReceiveBuilder()
                 .onMessage(Admit.class, this::onAdmit)
                 .onMessage(Recorded.class, this::onRecorded)
+                .onMessage(Accepted.class, this::onAccepted)
+                .onMessage(NotAccepted.class, this::onNotAccepted)
                 .onMessage(GetRun.class, this::onGetRun)
                 .onMessage(ListRuns.class, this::onListRuns)
                 .onMessage(AbortRun.class, this::onAbortRun)
@@ -275,25 +289,66 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         // run is always registered before its events arrive.
         Run run = new Run(handle.id(), m.job());
         runs.put(handle.id(), run);
-        if (m.ended() != null) {
-            String id = handle.id();
-            handle.report().whenComplete((report, failure) -> m.ended().ended(id, report == null ? null : report.status()));
-        }
         live++;
-        hub.tell(new EventHub.Publish(new ServiceEvent.RunSubmitted(run.submittedAt, run.id, m.job().name(),
-                m.job().calls().size())));
         metrics.dispatcher(m.job().dispatcher());
-        // Durable before acknowledged: the answer (a 202) waits for the store to commit it.
+        // Durable before acknowledged: the answer (a 202) waits for the store to commit it. A run
+        // the store did not take (a schedule's fire it had already) is forgotten, never told.
         String id = handle.id();
-        handle.accepted().whenComplete((ok, failure) -> m.replyTo().tell(failure == null ? new Admitted(id)
-                : new Refused(Refused.Reason.SHUTTING_DOWN, "the run could not be recorded: " + failure.getMessage())));
+        handle.accepted().whenComplete((ok, failure) -> {
+            if (failure == null) {
+                self.tell(new Accepted(id));
+                if (m.ended() != null)
+                    handle.report().whenComplete((report, f) -> m.ended().ended(id, report == null ? null : report.status()));
+                m.replyTo().tell(new Admitted(id));
+            } else {
+                self.tell(new NotAccepted(id));
+                m.replyTo().tell(firedBefore(failure)
+                        ? new Refused(Refused.Reason.FIRED_BEFORE, failure.getMessage())
+                        : new Refused(Refused.Reason.SHUTTING_DOWN, "the run could not be recorded: " + failure.getMessage()));
+            }
+        });
         return this;
+    }
+
+    private static boolean firedBefore(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause())
+            if (t instanceof dev.andon.store.RunStore.FiredBefore) return true;
+        return false;
+    }
+
+    private Behavior<Command> onAccepted(Accepted m) {
+        Run run = runs.get(m.runId());
+        if (run != null) announce(run);
+        return this;
+    }
+
+    /** Tells {@code run-submitted} once its submission is committed, before any other event of the run. */
+    private void announce(Run run) {
+        if (run.announced) return;
+        run.announced = true;
+        hub.tell(new EventHub.Publish(new ServiceEvent.RunSubmitted(run.submittedAt, run.id, run.job.name(),
+                run.job.calls().size())));
+    }
+
+    private Behavior<Command> onNotAccepted(NotAccepted m) {
+        Run run = runs.get(m.runId());
+        if (run != null && run.report == null) forget(run);
+        return this;
+    }
+
+    /** A run that never existed (its submission not recorded, or Andon shut down before it started). */
+    private void forget(Run run) {
+        run.subscribers.forEach(BoundedSourceQueue::complete);
+        runs.remove(run.id);
+        live--;
     }
 
     private Behavior<Command> onRecorded(Recorded m) {
         RunEvent event = m.event();
         Run run = runs.get(event.runId());
         if (run == null || run.report != null) return this;
+        // Its events may come before the news of its commit (both follow it, by different ways).
+        if (!(event instanceof RunEvent.RunRejected)) announce(run);
         event.accept(new Recording(run));
         return this;
     }
@@ -376,9 +431,7 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         @Override
         public Void runRejected(RunEvent.RunRejected e) {
             // Only when Andon shut down between admission and start; the run never existed.
-            run.subscribers.forEach(BoundedSourceQueue::complete);
-            runs.remove(run.id);
-            live--;
+            forget(run);
             return null;
         }
 

@@ -9,8 +9,8 @@ import dev.andon.run.JobSpec;
 import dev.andon.schedule.Fire;
 import dev.andon.schedule.Launcher;
 import dev.andon.schedule.ScheduleObserver;
-import dev.andon.schedule.ScheduleStore;
 import dev.andon.schedule.Scheduler;
+import dev.andon.store.RunStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,8 +30,11 @@ final class ScheduleService {
         this.scheduler = scheduler;
     }
 
-    /** The scheduler of {@code catalog}'s schedules (none fire when no job has one). */
-    static ScheduleService start(ActorSystem<?> system, Catalog catalog, ScheduleStore store, Clock clock,
+    /**
+     * The scheduler of {@code catalog}'s schedules (none fire when no job has one), keeping them
+     * in {@code store}, the store its runs are recorded in (a fire is written with its run).
+     */
+    static ScheduleService start(ActorSystem<?> system, Catalog catalog, RunStore store, Clock clock,
                                  ActorRef<RunRegistry.Command> registry, ActorRef<EventHub.Command> hub,
                                  ServiceMetrics metrics, ServiceSettings settings) {
         Map<String, Scheduler.Scheduled> schedules = new TreeMap<>();
@@ -39,7 +42,7 @@ final class ScheduleService {
             if (e.schedule() != null) schedules.put(e.name(), new Scheduler.Scheduled(e.spec(), e.schedule()));
         });
         Launcher launcher = new RegistryLauncher(system, registry, settings,
-                system.settings().config().getDuration("andon.schedule-store.claim-to-launch-delay"));
+                system.settings().config().getDuration("andon.schedules.due-to-submit-delay"));
         ScheduleObserver observer = new Observer(hub, metrics);
         ActorRef<Scheduler.Command> scheduler = system.systemActorOf(
                 Scheduler.create(schedules, store, launcher, observer, clock), "andon-schedules", Props.empty());
@@ -61,6 +64,8 @@ final class ScheduleService {
         @Override
         public CompletionStage<Outcome> launch(JobSpec job, Fire fire, Ended ended) {
             if (delay.isZero()) return admit(job, fire, ended);
+            system.log().warn("schedule {}: fire {} is due; its run is submitted in {} ms (andon.schedules.due-to-submit-delay)",
+                    job.name(), fire.at(), delay.toMillis());
             return akka.pattern.Patterns.after(delay, system.classicSystem().scheduler(), system.executionContext(),
                     () -> admit(job, fire, ended));
         }
@@ -70,8 +75,15 @@ final class ScheduleService {
             CompletionStage<RunRegistry.Admission> admitted = AskPattern.ask(registry,
                     (ActorRef<RunRegistry.Admission> r) -> new RunRegistry.Admit(job, trigger, r, ended), settings.askTimeout(),
                     system.scheduler());
-            return admitted.thenApply(a -> a instanceof RunRegistry.Admitted ok ? new Launched(ok.runId())
-                    : new Refused(((RunRegistry.Refused) a).detail()));
+            return admitted.thenApply(a -> {
+                if (a instanceof RunRegistry.Admitted ok) return new Launched(ok.runId());
+                RunRegistry.Refused refused = (RunRegistry.Refused) a;
+                return switch (refused.reason()) {
+                    case SHUTTING_DOWN -> new Stopping(refused.detail());
+                    case FIRED_BEFORE -> new FiredBefore(refused.detail());
+                    case LIMIT, INVALID -> new Refused(refused.detail());
+                };
+            });
         }
 
         @Override

@@ -214,6 +214,8 @@ final class ServiceRoutes extends AllDirectives {
                 case LIMIT -> error(StatusCodes.TOO_MANY_REQUESTS, "too many live runs", refused.detail(), retryAfter());
                 case SHUTTING_DOWN -> error(StatusCodes.SERVICE_UNAVAILABLE, "shutting down", refused.detail(), retryAfter());
                 case INVALID -> error(StatusCodes.BAD_REQUEST, "invalid job", refused.detail());
+                // Only a schedule's fire is refused so; no request here submits one.
+                case FIRED_BEFORE -> error(StatusCodes.CONFLICT, "fired before", refused.detail());
             };
         });
     }

@@ -196,7 +196,7 @@ final class StoreRoutes extends AllDirectives {
                         return switch (refused.reason()) {
                             case LIMIT -> ServiceRoutes.error(StatusCodes.TOO_MANY_REQUESTS, "too many live runs", refused.detail());
                             case SHUTTING_DOWN -> ServiceRoutes.error(StatusCodes.SERVICE_UNAVAILABLE, "shutting down", refused.detail());
-                            case INVALID -> ServiceRoutes.error(StatusCodes.CONFLICT, "cannot rerun", refused.detail());
+                            case INVALID, FIRED_BEFORE -> ServiceRoutes.error(StatusCodes.CONFLICT, "cannot rerun", refused.detail());
                         };
                     });
         }));

@@ -8,9 +8,11 @@ import dev.andon.Andon;
 import dev.andon.config.Catalog;
 import dev.andon.config.KindContext;
 import dev.andon.config.Problems;
-import dev.andon.schedule.JournalScheduleStore;
 import dev.andon.service.AndonService;
 import dev.andon.service.ServiceSettings;
+import dev.andon.store.RunStore;
+import dev.andon.store.RunStores;
+import dev.andon.store.StoreSettings;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -33,11 +35,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code schedule_lag_p99_ms}: {@code --jobs} jobs (200) with {@code every = 1s}, fired by the
- * service for {@code --seconds} (60), with its journal schedule store; the lag of each fire is its
+ * service for {@code --seconds} (60), with its store as {@code andon serve} has it by default (a
+ * fresh SQLite file: each fire committed with its run; {@code --store memory} to compare, nothing
+ * written); the lag of each fire is its
  * run's {@code run-started} time minus its fire time, both read from {@code GET /events} as a
  * client sees them. It fails only when a fire is lost or doubled, never on a slow number.
  *
- * <p>Usage: {@code ScheduleLagBench --jobs 200 --seconds 60 --out FILE}
+ * <p>Usage: {@code ScheduleLagBench --jobs 200 --seconds 60 [--store sqlite|memory] --out FILE}
  */
 public final class ScheduleLagBench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,6 +53,7 @@ public final class ScheduleLagBench {
         int jobs = Integer.parseInt(BenchSupport.arg(args, "jobs", "200"));
         int seconds = Integer.parseInt(BenchSupport.arg(args, "seconds", "60"));
         Path out = Path.of(BenchSupport.arg(args, "out", "target/bench/schedule-lag.json"));
+        StoreSettings.Kind kind = StoreSettings.Kind.valueOf(BenchSupport.arg(args, "store", "sqlite").toUpperCase());
         Path work = Files.createTempDirectory("andon-bench-schedules");
         StringBuilder catalog = new StringBuilder("andon.jobs {\n");
         for (int i = 0; i < jobs; i++)
@@ -61,6 +66,7 @@ public final class ScheduleLagBench {
                         andon.http.sse-buffer = 100000
                         akka.loglevel = WARNING
                         """))
+                .withFallback(ConfigFactory.parseMap(Map.of("andon.store.path", work.resolve("andon.db").toString())))
                 .withFallback(ConfigFactory.load()).resolve();
         Problems problems = new Problems();
         Andon[] holder = new Andon[1];
@@ -74,10 +80,10 @@ public final class ScheduleLagBench {
         int skipped;
         Instant measureFrom;
         Instant measureUntil;
-        try (JournalScheduleStore store = JournalScheduleStore.open(work.resolve("schedules.journal"));
-             Andon andon = Andon.start(config, "bench-schedules")) {
+        RunStore store = RunStores.open(StoreSettings.from(config).withKind(kind));
+        try (Andon andon = Andon.start(config, "bench-schedules", store)) {
             holder[0] = andon;
-            AndonService service = AndonService.start(andon, jobsCatalog, ServiceSettings.from(config), store,
+            AndonService service = AndonService.start(andon, jobsCatalog, ServiceSettings.from(config),
                     Clock.systemUTC()).toCompletableFuture().join();
             HttpClient http = HttpClient.newHttpClient();
             HttpResponse<InputStream> events = http.send(HttpRequest.newBuilder(URI.create(
@@ -107,6 +113,7 @@ public final class ScheduleLagBench {
         long fires = firesByJob.values().stream().mapToLong(Set::size).sum();
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("jobs", jobs);
+        result.put("store", kind.name().toLowerCase());
         result.put("seconds", seconds);
         result.put("fires", fires);
         result.put("measured", ms.length);

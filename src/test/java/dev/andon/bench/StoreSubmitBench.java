@@ -6,7 +6,6 @@ import dev.andon.Andon;
 import dev.andon.config.Catalog;
 import dev.andon.config.KindContext;
 import dev.andon.config.Problems;
-import dev.andon.schedule.MemoryScheduleStore;
 import dev.andon.service.AndonService;
 import dev.andon.service.ServiceSettings;
 import dev.andon.store.RunStore;
@@ -78,7 +77,7 @@ public final class StoreSubmitBench {
                 Problems problems = new Problems();
                 Catalog catalog = Catalog.load(config, new KindContext(config, () -> andon.httpClient().get()), problems);
                 if (!problems.isEmpty()) throw new IllegalStateException(problems.list().toString());
-                AndonService service = AndonService.start(andon, catalog, ServiceSettings.from(config), new MemoryScheduleStore(),
+                AndonService service = AndonService.start(andon, catalog, ServiceSettings.from(config),
                         Clock.systemUTC()).toCompletableFuture().join();
                 URI uri = URI.create("http://127.0.0.1:" + service.address().getPort() + "/jobs/one/runs");
                 load(uri, clients, warmup);

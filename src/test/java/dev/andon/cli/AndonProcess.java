@@ -138,6 +138,16 @@ final class AndonProcess implements AutoCloseable {
             throw new AssertionError("no stderr line with " + missing + " within " + timeout + "; stderr:\n" + stderr);
     }
 
+    /** Waits for a line of stderr that contains {@code text}, and returns it. */
+    String awaitStderrLine(Duration timeout, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (long left; (left = deadline - System.nanoTime()) > 0; ) {
+            String line = stderrLines.poll(left, TimeUnit.NANOSECONDS);
+            if (line != null && line.contains(text)) return line;
+        }
+        throw new AssertionError("no stderr line with " + text + " within " + timeout + "; stderr:\n" + stderr);
+    }
+
     /** Sends {@code signal} (INT, TERM) to the process, as a user's kill would. */
     void signal(String signal) throws Exception {
         int rc = new ProcessBuilder("kill", "-" + signal, Long.toString(pid())).inheritIO().start().waitFor();

@@ -1,7 +1,12 @@
 package dev.andon.schedule;
 
 import dev.andon.run.JobSpec;
+import dev.andon.run.RunReport;
 import dev.andon.run.RunStatus;
+import dev.andon.run.Trigger;
+import dev.andon.store.RunStore;
+import java.time.Instant;
+import java.util.List;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -11,7 +16,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A launcher whose runs stay live until the test ends them; it records launches and aborts. */
+/**
+ * A launcher whose runs stay live until the test ends them; it records launches and aborts. Each
+ * run is submitted to {@code store} as the service's launcher does (trigger {@code schedule}), so
+ * that the store takes each fire once: a fire it had already is {@link FiredBefore}, not launched.
+ */
 final class FakeLauncher implements Launcher {
     record Launch(String runId, Fire fire) {
     }
@@ -21,18 +30,44 @@ final class FakeLauncher implements Launcher {
 
     final LinkedBlockingQueue<Launch> launches = new LinkedBlockingQueue<>();
     final LinkedBlockingQueue<Aborted> aborts = new LinkedBlockingQueue<>();
-    private final Map<String, Ended> live = new ConcurrentHashMap<>();
+    private record Live(String job, Ended ended) {
+    }
+
+    private final Map<String, Live> live = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
+    private final RunStore store;
     /** Runs end at once when set (a job far shorter than its interval). */
     volatile boolean endAtOnce;
+    /** When set, each launch answers this (completed by the test) and submits nothing. */
+    volatile CompletableFuture<Outcome> hold;
+    /** Every fire asked to launch, in order, held ones included. */
+    final LinkedBlockingQueue<Fire> attempts = new LinkedBlockingQueue<>();
+
+    FakeLauncher(RunStore store) {
+        this.store = store;
+    }
 
     @Override
     public CompletionStage<Outcome> launch(JobSpec job, Fire fire, Ended ended) {
-        String id = "run-" + ids.incrementAndGet();
-        launches.add(new Launch(id, fire));
-        if (endAtOnce) ended.ended(id, RunStatus.SUCCEEDED);
-        else live.put(id, ended);
-        return CompletableFuture.completedFuture(new Launched(id));
+        attempts.add(fire);
+        CompletableFuture<Outcome> held = hold;
+        if (held != null) return held;
+        String id = "run-" + ids.incrementAndGet() + "-" + java.util.UUID.randomUUID();
+        RunStore.Submission submission = new RunStore.Submission(id, job.name(),
+                Trigger.schedule(fire.at(), fire.manual(), fire.missed()), null, false, List.of("a"), Instant.now(),
+                new RunStore.Owner("test", "boot", 1, 1));
+        return store.submitted(submission).handle((ok, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof java.util.concurrent.CompletionException c ? c.getCause() : failure;
+                if (cause instanceof RunStore.FiredBefore f) return new FiredBefore(f.getMessage());
+                throw new java.util.concurrent.CompletionException(cause);
+            }
+            // Live before it is seen launched: the test may end it as soon as it sees it.
+            if (!endAtOnce) live.put(id, new Live(job.name(), ended));
+            launches.add(new Launch(id, fire));
+            if (endAtOnce) finish(job.name(), id, RunStatus.SUCCEEDED, ended);
+            return new Launched(id);
+        });
     }
 
     @Override
@@ -42,10 +77,17 @@ final class FakeLauncher implements Launcher {
         return true;
     }
 
+    /** Ends {@code runId} with {@code status}: its report in the store first, as Andon does. */
     void end(String runId, RunStatus status) {
-        Ended e = live.remove(runId);
-        if (e == null) throw new IllegalStateException(runId + " is not live");
-        e.ended(runId, status);
+        Live l = live.remove(runId);
+        if (l == null) throw new IllegalStateException(runId + " is not live");
+        finish(l.job(), runId, status, l.ended());
+    }
+
+    private void finish(String job, String runId, RunStatus status, Ended ended) {
+        Instant now = Instant.now();
+        store.finished(new RunReport(runId, job, status, null, null, now, now, 0L, List.of())).toCompletableFuture().join();
+        ended.ended(runId, status);
     }
 
     Launch next() throws InterruptedException {

@@ -14,6 +14,9 @@ import com.typesafe.config.ConfigFactory;
 import dev.andon.call.SleepCall;
 import dev.andon.run.JobSpec;
 import dev.andon.run.RunStatus;
+import dev.andon.run.Trigger;
+import dev.andon.store.MemoryRunStore;
+import dev.andon.store.RunStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -21,6 +24,8 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -48,14 +53,15 @@ class SchedulerTest {
     /** One scheduler, its clock and its launcher. */
     private static final class Rig {
         final FakeClock clock;
-        final FakeLauncher launcher = new FakeLauncher();
-        final MemoryScheduleStore store;
+        final FakeLauncher launcher;
+        final MemoryRunStore store;
         final Map<String, Scheduler.Scheduled> schedules;
         ActorRef<Scheduler.Command> scheduler;
 
-        Rig(Instant start, MemoryScheduleStore store, Map<String, Scheduler.Scheduled> schedules) {
+        Rig(Instant start, MemoryRunStore store, Map<String, Scheduler.Scheduled> schedules) {
             this.clock = new FakeClock(start);
             this.store = store;
+            this.launcher = new FakeLauncher(store);
             this.schedules = schedules;
         }
 
@@ -129,7 +135,7 @@ class SchedulerTest {
         ScheduleSpec hourly = Schedules.cron("0 * * * *", "Europe/Berlin");
         Instant start = LocalDateTime.of(2026, 10, 1, 0, 0, 30).atZone(berlin).toInstant();
         Instant end = LocalDateTime.of(2026, 12, 1, 0, 0).atZone(berlin).toInstant();
-        Rig rig = new Rig(start, new MemoryScheduleStore(), one("hourly", hourly)).start();
+        Rig rig = new Rig(start, new MemoryRunStore(), one("hourly", hourly)).start();
         rig.launcher.endAtOnce = true;
         // The reference: every whole UTC hour but the repeated one of 25 October.
         List<Instant> expected = new ArrayList<>();
@@ -161,7 +167,7 @@ class SchedulerTest {
 
     /** A scheduler of one job "j" every minute under {@code overlap}, just past its first fire at {@link #T0}. */
     private static Rig everyMinute(Overlap overlap) {
-        Rig rig = new Rig(T0.minusMillis(500), new MemoryScheduleStore(),
+        Rig rig = new Rig(T0.minusMillis(500), new MemoryRunStore(),
                 one("j", Schedules.every(Duration.ofMinutes(1), overlap, Duration.ZERO))).start();
         rig.advanceTo(T0);
         return rig;
@@ -236,7 +242,7 @@ class SchedulerTest {
 
     @Test
     void shouldCatchUpTheLatestMissedFireOnceWhenRestartedInsideTheWindow() throws Exception {
-        MemoryScheduleStore store = new MemoryScheduleStore();
+        MemoryRunStore store = new MemoryRunStore();
         Instant t0 = Instant.parse("2026-05-05T10:00:00Z");
         var schedules = one("nightly", Schedules.cron("0 * * * *", "UTC", Overlap.SKIP, Duration.ofHours(1)));
         Rig before = new Rig(t0.minusSeconds(10), store, schedules).start();
@@ -269,7 +275,7 @@ class SchedulerTest {
 
     @Test
     void shouldRecordMissedFiresAndRunNoneWhenRestartedOutsideTheWindow() throws Exception {
-        MemoryScheduleStore store = new MemoryScheduleStore();
+        MemoryRunStore store = new MemoryRunStore();
         Instant t0 = Instant.parse("2026-05-05T10:00:00Z");
         var schedules = one("j", Schedules.cron("0 * * * *", "UTC", Overlap.SKIP, Duration.ofMinutes(30)));
         Rig before = new Rig(t0.minusSeconds(10), store, schedules).start();
@@ -287,23 +293,72 @@ class SchedulerTest {
     }
 
     @Test
-    void shouldNeverFireAFireClaimedBeforeACrash() throws Exception {
-        MemoryScheduleStore store = new MemoryScheduleStore();
+    void shouldNeverFireAFireWhoseRunWasSubmittedBeforeACrash() throws Exception {
+        MemoryRunStore store = new MemoryRunStore();
         Instant t0 = Instant.parse("2026-05-05T10:00:00Z");
         var schedules = one("j", Schedules.cron("0 * * * *", "UTC", Overlap.SKIP, Duration.ofHours(1)));
         new Rig(t0.minusSeconds(10), store, schedules).start().stop();
-        // A crash between the claim and the run's start: the claim is all the store has.
-        store.claim(new Fire("j", t0, false, false)).toCompletableFuture().join();
+        // A crash once the 10:00 fire's run was committed, before the scheduler heard back: the
+        // store has the fire with its run, and nothing else.
+        store.submitted(new RunStore.Submission("r-crashed", "j", Trigger.schedule(t0, false), null, false, List.of("a"),
+                t0, new RunStore.Owner("test", "boot", 1, 1))).toCompletableFuture().join();
         Rig after = new Rig(t0.plusSeconds(5), store, schedules).start();
         after.launcher.expectNone(Duration.ofMillis(300));
-        assertEquals(ScheduleStore.AlreadyFired.class, store.claim(new Fire("j", t0, false, true))
-                .toCompletableFuture().handle((ok, e) -> e.getClass()).join());
+        Scheduler.View v = after.view("j");
+        assertEquals("r-crashed", v.lastRunId());
+        assertEquals(RunStatus.RUNNING, v.lastRunStatus());
+        assertEquals(1, v.fired());
+        assertEquals(0, v.missed());
+        after.stop();
+    }
+
+    @Test
+    void shouldCatchUpAFireRefusedAtShutdownRatherThanCountItSkipped() throws Exception {
+        Instant t0 = T0;
+        Rig before = new Rig(t0.minusSeconds(10), new MemoryRunStore(),
+                one("j", Schedules.every(Duration.ofHours(1), Overlap.SKIP, Duration.ofHours(1)))).start();
+        MemoryRunStore store = before.store;
+        var schedules = before.schedules;
+        CompletableFuture<Launcher.Outcome> refusal = new CompletableFuture<>();
+        before.launcher.hold = refusal;
+        before.advanceTo(t0);
+        assertEquals(t0, before.launcher.attempts.poll(30, TimeUnit.SECONDS).at());
+        refusal.complete(new Launcher.Stopping("the service is shutting down"));
+        Scheduler.View v = before.view("j");
+        assertEquals(0, v.skipped());
+        assertEquals(0, v.fired());
+        assertEquals(0, store.schedules().get("j").skipped());
+        before.stop();
+        // For the next start it was a fire of the downtime: caught up, once.
+        Rig after = new Rig(t0.plusSeconds(30), store, schedules).start();
+        assertEquals(new Fire("j", t0, false, true), after.launcher.next().fire());
+        after.launcher.expectNone(Duration.ofMillis(200));
+        assertEquals(0, after.view("j").skipped());
+        after.stop();
+    }
+
+    @Test
+    void shouldReadTheLastRunAndItsStatusBackAfterARestart() throws Exception {
+        MemoryRunStore store = new MemoryRunStore();
+        Rig rig = new Rig(T0.minusMillis(500), store, one("j", Schedules.every(Duration.ofMinutes(1), Overlap.SKIP,
+                Duration.ZERO))).start();
+        rig.advanceTo(T0);
+        FakeLauncher.Launch l = rig.launcher.next();
+        rig.launcher.end(l.runId(), RunStatus.FAILED);
+        rig.awaitView("j", w -> w.lastRunStatus() == RunStatus.FAILED);
+        rig.stop();
+        Rig after = new Rig(T0.plusSeconds(10), store, rig.schedules).start();
+        Scheduler.View v = after.view("j");
+        assertEquals(l.runId(), v.lastRunId());
+        assertEquals(RunStatus.FAILED, v.lastRunStatus());
+        assertEquals(T0, v.lastFireAt());
+        assertEquals(1, v.fired());
         after.stop();
     }
 
     @Test
     void shouldKeepAPauseAcrossARestartAndNotCatchUpWhatItSleptThrough() throws Exception {
-        MemoryScheduleStore store = new MemoryScheduleStore();
+        MemoryRunStore store = new MemoryRunStore();
         Instant t0 = Instant.parse("2026-05-05T10:00:00Z");
         var schedules = one("j", Schedules.cron("0 * * * *", "UTC", Overlap.SKIP, Duration.ofHours(2)));
         Rig rig = new Rig(t0.minusSeconds(10), store, schedules).start();
@@ -330,7 +385,7 @@ class SchedulerTest {
     @Test
     void shouldFireByHandUnderTheOverlapPolicy() throws Exception {
         Instant t0 = Instant.parse("2026-05-05T10:00:30Z");
-        Rig rig = new Rig(t0, new MemoryScheduleStore(),
+        Rig rig = new Rig(t0, new MemoryRunStore(),
                 one("j", Schedules.every(Duration.ofHours(1), Overlap.SKIP, Duration.ZERO))).start();
         Scheduler.Answer fired = rig.ask(r -> new Scheduler.FireNow("j", r));
         FakeLauncher.Launch l = rig.launcher.next();

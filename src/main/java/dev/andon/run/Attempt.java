@@ -338,8 +338,13 @@ final class Attempt implements WorkContext, Runnable {
         return index;
     }
 
+    /**
+     * When its thread began the call; null while it has not (or never will: a thread that takes
+     * up an attempt cancelled meanwhile notes the time before it finds out).
+     */
     Instant startedAt() {
-        return startedAt;
+        State s = state;
+        return s == State.PENDING || s == State.CANCELLED ? null : startedAt;
     }
 
     String threadName() {

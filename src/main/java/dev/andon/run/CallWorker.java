@@ -170,9 +170,6 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     private record GraceExpired(long seq) implements Command, DeadLetterSuppression {
     }
 
-    private record BackoffElapsed(long seq) implements Command, DeadLetterSuppression {
-    }
-
     /** {@code beats}: the heartbeat timer's generation; a heartbeat since it was set makes it stale. */
     private record HeartbeatExpired(long seq, long beats) implements Command, DeadLetterSuppression {
     }
@@ -220,7 +217,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         final long seq;                    // names the call in timers
         final int index;
         final CallSpec spec;
-        Attempt attempt;                   // the current attempt; null during a backoff
+        Attempt attempt;                   // the current attempt (during a backoff: the next, pending)
         int attempts;                      // attempts begun or queued so far
         Instant firstStartedAt;
         final List<CallReport.Attempt> retried = new ArrayList<>(); // attempts that failed and were retried
@@ -417,7 +414,6 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         if (msg instanceof HooksDone m) return onHooksDone(m);
         if (msg instanceof TimeoutExpired m) return onTimeoutExpired(m);
         if (msg instanceof GraceExpired m) return onGraceExpired(m);
-        if (msg instanceof BackoffElapsed m) return onBackoffElapsed(m);
         return Behaviors.unhandled();
     }
 
@@ -591,7 +587,6 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         String error = m.error() == null ? null : describe(m.error());
         if (outcome.isRetry()) {
             Duration delay = c.spec.retry().delayAfter(ctx.attemptNumber());
-            c.attempt = null;
             c.retried.add(new CallReport.Attempt(ctx.startedAt(), m.at()));
             String note = "attempt " + ctx.attemptNumber() + " failed (" + error + "); retrying in "
                     + delay.toMillis() + " ms";
@@ -599,7 +594,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
             tellStarted(ctx);
             disarmHeartbeat(); // no heartbeats during the backoff: the next attempt's timer starts when it does
             tell(new Progressed(c.index, note));
-            schedule(new BackoffElapsed(c.seq), delay);
+            backOff(delay, m.at());
             return this;
         }
         acknowledge(outcome, m.result(), error, m.at(), ctx.details(), null, m.next());
@@ -635,10 +630,25 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         return finished == null ? this : onAttemptFinished(finished);
     }
 
-    private Behavior<Command> onBackoffElapsed(BackoffElapsed m) {
-        if (call == null || m.seq() != call.seq || call.attempt != null || call.abort != null) return this;
-        startAttempt(call.attempts + 1);
-        return this;
+    /**
+     * The next attempt, due {@code delay} after the failed one ended at {@code failedAt}. It is
+     * made now, pending (an abort during the backoff cancels it, as one queued in the pool), and
+     * the timer hands it to the pool from the scheduler's thread: the backoff is timed from the
+     * failure, not from when this worker heard of it, and its end waits for no turn of this
+     * actor on a busy dispatcher.
+     */
+    private void backOff(Duration delay, Instant failedAt) {
+        Attempt next = newAttempt(call.index, call.spec, call.attempts + 1);
+        call.attempts++;
+        call.attempt = next;
+        Duration heardLate = Duration.between(failedAt, Instant.now());
+        Duration left = heardLate.isNegative() ? delay : delay.minus(heardLate);
+        Executor executor = setup.executor();
+        RunSignal cord = setup.runSignal();
+        // A cord pulled meanwhile: the worker's Abort, on its way, cancels the attempt.
+        timers.add(timer.scheduleOnce(left.isNegative() ? Duration.ZERO : left, () -> {
+            if (cord.reason() == null) executor.execute(next);
+        }));
     }
 
     private Behavior<Command> onTimeoutExpired(TimeoutExpired m) {
@@ -660,11 +670,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         c.abort = abort;
         cancelTimers();
         Instant now = Instant.now();
-        if (c.attempt == null) { // in a backoff: no thread to stop
-            return acknowledge(Outcomes.of(Outcomes.Ending.NEVER_STARTED, abort.kind(), false, true), null,
-                    abortError(), now, Map.of(), null, null);
-        }
-        if (c.attempt.cancelIfPending()) { // still in the pool's queue: it will never run
+        if (c.attempt.cancelIfPending()) { // in the pool's queue, or a retry's backoff: it will never run
             c.attempts--; // the queued attempt never began
             Outcomes.Outcome outcome = Outcomes.of(Outcomes.Ending.NEVER_STARTED, abort.kind(), false, c.attempts > 0);
             String error = outcome.status() == CallStatus.CANCELLED ? null : abortError();

@@ -10,20 +10,20 @@ import java.util.Objects;
 import scala.concurrent.ExecutionContext;
 
 /**
- * Schedules a message after any delay Andon accepts, however long.
+ * Schedules a message (or a quick task) after any delay Andon accepts, however long.
  *
  * <p>Akka's scheduler refuses a delay of more than {@code Integer.MAX_VALUE} ticks (its
  * {@code scheduleOnce} throws {@code IllegalArgumentException}): about 248 days at Akka's 10 ms
  * tick, about 24.8 days at {@code andon run}'s 1 ms. Durations in a job (a {@code deadline},
  * {@code timeout}, {@code abort-grace}, {@code retry.backoff}) may be up to the 292 years that
  * HOCON can express, so a delay longer than one step is scheduled as a chain of steps, each
- * armed when the one before it elapses; only the last sends the message. The delay is measured
+ * armed when the one before it elapses; only the last sends the message (runs the task). The delay is measured
  * from the call on {@link System#nanoTime()}, so the steps do not add up their own lateness.
  *
  * <h2>Threading</h2>
- * Thread-safe. The message is sent from the scheduler's thread (as {@code ActorContext.scheduleOnce}
- * does). {@link Cancellable#cancel()} may be called from any thread; once it has returned, the
- * message is not sent (unless it had been sent already).
+ * Thread-safe. The message is sent (the task run) on the scheduler's thread, as
+ * {@code ActorContext.scheduleOnce} does. {@link Cancellable#cancel()} may be called from any
+ * thread; once it has returned, the message is not sent (unless it had been sent already).
  */
 public final class SteppedTimer {
     // On the scheduler's own thread, as ActorContext.scheduleOnce does: a tell, or arming the next
@@ -71,26 +71,36 @@ public final class SteppedTimer {
     public <T> Cancellable scheduleOnce(Duration delay, ActorRef<T> target, T message) {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(message, "message");
-        if (delay.compareTo(step) <= 0) return scheduler.scheduleOnce(delay, () -> target.tell(message), SAME_THREAD);
-        Chain<T> chain = new Chain<>(delay, target, message);
+        return scheduleOnce(delay, () -> target.tell(message));
+    }
+
+    /**
+     * Runs {@code task} on the scheduler's thread once {@code delay} has passed: it must be quick
+     * and must not block (a tell, handing work to an executor).
+     *
+     * @param delay not negative; any length
+     * @return cancels the timer
+     */
+    public Cancellable scheduleOnce(Duration delay, Runnable task) {
+        Objects.requireNonNull(task, "task");
+        if (delay.compareTo(step) <= 0) return scheduler.scheduleOnce(delay, task, SAME_THREAD);
+        Chain chain = new Chain(delay, task);
         chain.arm();
         return chain;
     }
 
     /** One long timer: the step armed now, re-armed until the whole delay has passed. */
-    private final class Chain<T> implements Cancellable {
+    private final class Chain implements Cancellable {
         private final long startNanos = System.nanoTime();
         private final Duration delay;
-        private final ActorRef<T> target;
-        private final T message;
+        private final Runnable task;
         private Cancellable current; // guarded by this
         private boolean over;        // fired or cancelled; guarded by this
         private boolean cancelled;   // guarded by this
 
-        Chain(Duration delay, ActorRef<T> target, T message) {
+        Chain(Duration delay, Runnable task) {
             this.delay = delay;
-            this.target = target;
-            this.message = message;
+            this.task = task;
         }
 
         // On the caller's thread first, then on the scheduler's as each step elapses.
@@ -109,7 +119,7 @@ public final class SteppedTimer {
                     return;
                 }
             }
-            target.tell(message);
+            task.run();
         }
 
         private void fire() {
@@ -117,7 +127,7 @@ public final class SteppedTimer {
                 if (over) return;
                 over = true;
             }
-            target.tell(message);
+            task.run();
         }
 
         @Override

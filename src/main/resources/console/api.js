@@ -86,13 +86,17 @@ export async function getText(path) {
 /**
  * Follows the Server-Sent Events at `path`: onEvent(type, data, id) for each. When the
  * connection drops, it reconnects (with growing pauses) sending the last id seen as
- * Last-Event-ID. A stream that ends is over only once `complete()` says so (a run's stream
- * ends after its run-finished event; an end before it is a cut connection); then onEnd() is
- * called and it stops. Without `complete` (a stream with no end of its own, such as /events)
- * it always reconnects. Returns { close() }.
+ * Last-Event-ID. With `ordered` (a stream whose ids are numbers that only grow, such as a
+ * run's), that is the highest id handled, and an event numbered at or below it (one a replay
+ * gives again) is not handed on a second time. A stream that ends is over only once
+ * `complete()` says so (a run's stream ends after its run-finished event; an end before it is
+ * a cut connection); then onEnd() is called and it stops. Without `complete` (a stream with
+ * no end of its own, such as /events) it always reconnects. The service's keep-alive frames
+ * (no type, no data) are not events. Returns { close() }.
  */
-export function follow(path, { onEvent, onEnd, onState, complete = () => false }) {
+export function follow(path, { onEvent, onEnd, onState, complete = () => false, ordered = false }) {
   let lastId = null;
+  let highest = -1;
   let closed = false;
   let controller = null;
   let pause = 250;
@@ -140,10 +144,7 @@ export function follow(path, { onEvent, onEnd, onState, complete = () => false }
         from = nl + 1;
         if (line.endsWith('\r')) line = line.slice(0, -1);
         if (line === '') {
-          if (type !== null || data.length) {
-            if (id !== null) lastId = id;
-            try { onEvent(type || 'message', data.join('\n'), id); } catch (e) { console.warn('event handler failed', e); }
-          }
+          if (type !== null || data.some((d) => d !== '')) handle(type || 'message', data.join('\n'), id);
           type = null; data = []; id = null;
         } else if (line.startsWith(':')) {
           // heartbeat
@@ -159,6 +160,16 @@ export function follow(path, { onEvent, onEnd, onState, complete = () => false }
       }
       buffer = buffer.slice(from);
     }
+  }
+
+  function handle(type, data, id) {
+    if (ordered && id !== null) {
+      const n = /^\d+$/.test(id) ? Number(id) : NaN;
+      if (n <= highest) return; // handled already
+      if (n > highest) highest = n;
+    }
+    if (id !== null) lastId = id;
+    try { onEvent(type, data, id); } catch (e) { console.warn('event handler failed', e); }
   }
 
   connect();

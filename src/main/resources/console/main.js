@@ -294,12 +294,16 @@ function runPage(id) {
   }
 
   function apply(type, e) {
-    const i = e.call !== undefined ? byName.get(e.call) : undefined;
+    // A call's events name it; its call-finished carries its report, which does.
+    const name = e.call !== undefined ? e.call : e.report && e.report.name;
+    const i = name !== undefined ? byName.get(name) : undefined;
     switch (type) {
       case 'call-started': {
         if (i === undefined) return;
         const c = report.calls[i];
         if (isFinal(c.status)) return; // a replay of a start the snapshot already has the end of
+        // A replay of a start the snapshot is past (the page reads the run, then its events from the first).
+        if (c.startedAt && e.attempt <= (c.attempts || 0)) return;
         if (e.attempt > 1) {
           c.attemptTimes = c.attemptTimes && c.attemptTimes.length ? c.attemptTimes : [{ startedAt: c.startedAt, finishedAt: c.failedAt || e.at }];
           const last = c.attemptTimes[c.attemptTimes.length - 1];
@@ -343,7 +347,7 @@ function runPage(id) {
         return;
     }
     view.show(report, Date.now());
-    if (selected !== null && e.call === selected || type === 'run-finished') scheduleDetails();
+    if (selected !== null && name === selected || type === 'run-finished') scheduleDetails();
   }
   let detailsPending = false;
   function scheduleDetails() {
@@ -380,6 +384,7 @@ function runPage(id) {
         apply(type, e);
       },
       complete: () => ended,
+      ordered: true,
     });
   }).catch((e) => { msg.textContent = 'Could not read run ' + id + ': ' + errorText(e); msg.className = 'error'; });
 

@@ -47,9 +47,15 @@ import java.util.Set;
  * {@link dev.andon.run.RunListener} that only sends a message.
  *
  * <h2>Events</h2>
- * A run's events are kept in order as SSE frames, numbered from 1 ({@code id:}). Progress events
- * are coalesced for late clients: only each call's latest progress is replayed (a call may report
- * progress without end), after the other events, and none once the call or the run has finished.
+ * A run's events are numbered from 1 ({@code id:}) in the order they happened, every kind of event
+ * (heartbeats too), and a client always gets them in that order: what happened before it
+ * connected, then the live ones. The events that change what a run is (starts, ends, the abort,
+ * skipped output) are kept for the run's life in the registry. The passing ones (progress,
+ * heartbeats, output lines) are kept only the latest {@code sse-buffer} of them, and only while the
+ * run is live or among the last few to finish, so that a client that reconnects with {@code Last-Event-ID} within
+ * that many gets exactly every event after it; one that comes back later gets, of the older
+ * passing events, only each running call's latest progress and its retained output lines (the
+ * heartbeats and superseded progress it missed are gone), still in order. See {@link Run#replay}.
  *
  * <h2>Lifecycle</h2>
  * Lives as long as the actor system; the metrics it feeds ({@link ServiceMetrics}) are updated here,
@@ -179,6 +185,11 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         final JobSpec job;
         final Instant submittedAt = Instant.now();
         final List<Logged> log = new ArrayList<>();
+        // The latest passing events (progress, heartbeats, output) in order, at most `window` of them,
+        // and the number of the newest one no longer among them (0: none dropped yet).
+        final ArrayDeque<Logged> recent = new ArrayDeque<>();
+        final int window;
+        int droppedUpTo;
         final Map<String, Logged> lastProgress = new LinkedHashMap<>();
         // The latest output lines of each live call (bounded), and how many were skipped.
         final Map<String, ArrayDeque<Logged>> output = new HashMap<>();
@@ -191,10 +202,11 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         int seq;
         RunReport report;
 
-        Run(String id, JobSpec job) {
+        Run(String id, JobSpec job, int window) {
             this.id = id;
             this.job = job;
             this.queued = job.calls().size();
+            this.window = window;
         }
 
         RunSummary summary() {
@@ -202,18 +214,55 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
                     report == null ? null : report.durationMillis(), job.calls().size());
         }
 
-        List<ServerSentEvent> replay(int after) {
-            List<ServerSentEvent> all = new ArrayList<>();
-            log.forEach(e -> {
-                if (e.seq() > after) all.add(e.frame());
-            });
-            lastProgress.values().forEach(e -> {
-                if (e.seq() > after) all.add(e.frame());
-            });
-            output.values().forEach(lines -> lines.forEach(e -> {
-                if (e.seq() > after) all.add(e.frame());
-            }));
+        /** Keeps a passing event (progress, heartbeat, output line) for clients that reconnect. */
+        void pass(Logged e) {
+            if (window == 0) {
+                droppedUpTo = e.seq();
+                return;
+            }
+            recent.addLast(e);
+            if (recent.size() > window) droppedUpTo = recent.removeFirst().seq();
+        }
+
+        /** Drops the passing events kept (of a run finished a while ago). */
+        void forgetPassing() {
+            if (!recent.isEmpty()) droppedUpTo = recent.peekLast().seq();
+            recent.clear();
+        }
+
+        /**
+         * The events a client that has seen every event up to {@code after} (0: none) gets first, in
+         * order: every kept event after it, every passing one after it that is still in
+         * {@link #recent}, and, when it missed some that are no longer there, of those only each
+         * running call's latest progress and retained output lines.
+         */
+        List<Logged> replay(int after) {
+            List<Logged> all = new ArrayList<>(log.subList(firstAfter(log, after), log.size()));
+            for (Logged e : recent) if (e.seq() > after) all.add(e);
+            // `recent` holds every passing event after droppedUpTo: only a client that missed some
+            // before it needs the coalesced state, of the part `recent` no longer has.
+            if (after < droppedUpTo) {
+                lastProgress.values().forEach(e -> {
+                    if (e.seq() > after && e.seq() <= droppedUpTo) all.add(e);
+                });
+                output.values().forEach(lines -> lines.forEach(e -> {
+                    if (e.seq() > after && e.seq() <= droppedUpTo) all.add(e);
+                }));
+            }
+            all.sort(java.util.Comparator.comparingInt(Logged::seq));
             return all;
+        }
+
+        /** The index of the first of {@code events} (in order) numbered after {@code after}. */
+        private static int firstAfter(List<Logged> events, int after) {
+            int lo = 0;
+            int hi = events.size();
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (events.get(mid).seq() <= after) lo = mid + 1;
+                else hi = mid;
+            }
+            return lo;
         }
     }
 
@@ -225,6 +274,9 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
     // The finished runs in the order they finished, first finished first: the ones forgotten
     // first. A run that ran long is remembered from its end, however many newer runs ended before it.
     private final ArrayDeque<Run> finishOrder = new ArrayDeque<>();
+    // The newest finished runs that still keep their latest passing events, oldest first.
+    private final ArrayDeque<Run> replayable = new ArrayDeque<>();
+    private static final int REPLAYABLE_FINISHED_RUNS = 16;
     private int live;
     // The runs live when the shutdown began, held here so that forgetting them cannot empty the summary.
     private List<Run> liveAtShutdown;
@@ -287,7 +339,7 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         }
         // The run's first event is sent to this actor only after this message is handled, so the
         // run is always registered before its events arrive.
-        Run run = new Run(handle.id(), m.job());
+        Run run = new Run(handle.id(), m.job(), settings.sseBuffer());
         runs.put(handle.id(), run);
         live++;
         metrics.dispatcher(m.job().dispatcher());
@@ -380,7 +432,7 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         @Override
         public Void callProgressed(RunEvent.CallProgressed e) {
             // Only the latest progress of each call is kept, and replayed to late subscribers.
-            Logged logged = new Logged(++run.seq, e);
+            Logged logged = passing(e);
             run.lastProgress.put(e.call(), logged);
             return publish(logged);
         }
@@ -388,15 +440,15 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         @Override
         public Void callOutput(RunEvent.CallOutput e) {
             // Only each live call's latest lines are kept: its report has the tails once it has finished.
-            Logged logged = new Logged(++run.seq, e);
+            Logged logged = passing(e);
             retain(run, e.call(), logged);
             return publish(logged);
         }
 
         @Override
         public Void callHeartbeat(RunEvent.CallHeartbeat e) {
-            // Not kept for late subscribers: the run's live state has each call's last heartbeat.
-            return publish(new Logged(++run.seq, e));
+            // Kept only among the recent passing events: the run's live state has each call's last heartbeat.
+            return publish(passing(e));
         }
 
         @Override
@@ -435,6 +487,12 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
             return null;
         }
 
+        private Logged passing(RunEvent e) {
+            Logged logged = new Logged(++run.seq, e);
+            run.pass(logged);
+            return logged;
+        }
+
         private Void log(RunEvent e) {
             Logged logged = new Logged(++run.seq, e);
             run.log.add(logged);
@@ -468,6 +526,10 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         run.subscribers.clear();
         live--;
         finishOrder.addLast(run);
+        // A client cut shortly before the end still gets every event when it comes back; past the
+        // newest few finished runs, only what changed the run (its report has what the rest told).
+        replayable.addLast(run);
+        if (replayable.size() > REPLAYABLE_FINISHED_RUNS) replayable.removeFirst().forgetPassing();
         // Only finished runs are ever forgotten: a live one stays until it has ended.
         while (finishOrder.size() > settings.historySize()) runs.remove(finishOrder.removeFirst().id);
     }
@@ -530,7 +592,7 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
             m.queue().complete();
             return this;
         }
-        for (ServerSentEvent e : run.replay(m.after())) if (!SseQueue.offer(m.queue(), e)) return this;
+        for (Logged e : run.replay(m.after())) if (!SseQueue.offer(m.queue(), e.frame())) return this;
         if (run.report != null) m.queue().complete();
         else run.subscribers.add(m.queue());
         return this;
@@ -594,6 +656,4 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         m.replyTo().tell(new ShutdownSummary(ids.size(), aborted, Collections.unmodifiableMap(calls), unreported));
         return this;
     }
-
-    /** The SSE {@code event:} name of a run event. */
 }

@@ -86,18 +86,14 @@ public final class Recovery {
         if (dead.isEmpty()) return Result.NONE;
         Instant now = Instant.ofEpochMilli(clock.getAsLong());
         List<RunReport> reports = new ArrayList<>();
-        List<CompletableFuture<Void>> commits = new ArrayList<>();
+        Map<String, List<RunStore.CallRow>> rowsOf = new HashMap<>();
         Map<String, List<RunStore.ProcessRecord>> groups = new LinkedHashMap<>();
         List<RunStore.StoredRun> toRerun = new ArrayList<>();
         for (RunStore.StoredRun run : dead) {
             List<RunStore.CallRow> rows = store.calls(run.id());
+            rowsOf.put(run.id(), rows);
             RunReport report = interrupted(run, rows, now);
             reports.add(report);
-            // The calls given their outcome here (LOST, CANCELLED) are recorded like any other's.
-            Set<String> recorded = new java.util.HashSet<>();
-            for (RunStore.CallRow row : rows) if (row.report() != null && row.status().isFinal()) recorded.add(row.name());
-            for (CallReport c : report.calls()) if (!recorded.contains(c.name())) store.callFinished(run.id(), c);
-            commits.add(store.finished(report).toCompletableFuture());
             groups.put(run.id(), store.processes(run.id()));
             long lost = report.calls().stream().filter(c -> c.status() == CallStatus.LOST).count();
             long cancelled = report.calls().stream().filter(c -> c.status() == CallStatus.CANCELLED).count();
@@ -106,7 +102,18 @@ public final class Recovery {
                     report.calls().size() - lost - cancelled, lost, cancelled);
             if (rerunWanted(run.spec())) toRerun.add(run);
         }
+        // What the runs left is stopped before they are recorded as ended: an Andon killed in
+        // between finds them unfinished again, and their processes with them.
         int killed = stopOrphans(groups);
+        List<CompletableFuture<Void>> commits = new ArrayList<>();
+        for (RunReport report : reports) {
+            // The calls given their outcome here (LOST, CANCELLED) are recorded like any other's.
+            Set<String> recorded = new java.util.HashSet<>();
+            for (RunStore.CallRow row : rowsOf.get(report.id()))
+                if (row.report() != null && row.status().isFinal()) recorded.add(row.name());
+            for (CallReport c : report.calls()) if (!recorded.contains(c.name())) store.callFinished(report.id(), c);
+            commits.add(store.finished(report).toCompletableFuture());
+        }
         commits.forEach(CompletableFuture::join);
         return new Result(List.copyOf(reports), killed, List.copyOf(toRerun));
     }

@@ -148,6 +148,27 @@ final class AndonProcess implements AutoCloseable {
         throw new AssertionError("no stderr line with " + text + " within " + timeout + "; stderr:\n" + stderr);
     }
 
+    /**
+     * Waits for the next line of stderr that {@code wanted} accepts (lines before it are passed
+     * over), or for the process to end.
+     *
+     * @return the line, or {@code null} if none came within {@code timeout} or the process ended first
+     */
+    String awaitStderrLine(Duration timeout, java.util.function.Predicate<String> wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (long left; (left = deadline - System.nanoTime()) > 0; ) {
+            String line = stderrLines.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)), TimeUnit.NANOSECONDS);
+            if (line != null && wanted.test(line)) return line;
+            if (line == null && !process.isAlive() && !stderrReader.isAlive() && stderrLines.isEmpty()) return null;
+        }
+        return null;
+    }
+
+    /** Everything the process wrote to stderr so far. */
+    String stderr() {
+        return stderr.toString();
+    }
+
     /** Sends {@code signal} (INT, TERM) to the process, as a user's kill would. */
     void signal(String signal) throws Exception {
         int rc = new ProcessBuilder("kill", "-" + signal, Long.toString(pid())).inheritIO().start().waitFor();

@@ -67,10 +67,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class JdbcRunStore implements RunStore {
     private static final Logger log = LoggerFactory.getLogger(JdbcRunStore.class);
-    /** The newest schema version of {@code db/migration}; opening a store at it skips Flyway. */
-    static final String LATEST_VERSION = "3";
+    /** The newest schema version of {@code db/migration}. */
+    static final String LATEST_VERSION = "4";
+    /** Every version of {@code db/migration}: a store with each of them applied opens without Flyway. */
+    private static final List<String> VERSIONS = List.of("1", "2", "3", "4");
     private static final String HISTORY_TABLE = "andon_schema_history";
-    private static final int MAX_BATCH = 8192;
+    private static final int MAX_BATCH = 65_536;
 
     private static final ObjectMapper MAPPER = ReportJson.mapper().copy()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -79,6 +81,7 @@ public final class JdbcRunStore implements RunStore {
     private static final ObjectReader REPORT_READER = MAPPER.readerFor(RunReport.class);
     private static final ObjectReader TRIGGER_READER = MAPPER.readerFor(Trigger.class);
     private static final ObjectReader NAMES_READER = MAPPER.readerFor(new TypeReference<List<String>>() { });
+    private static final CallLog CALL_LOG = new CallLog(CALL_WRITER, CALL_READER);
 
     private final StoreSettings settings;
     private final HikariDataSource dataSource;
@@ -236,8 +239,9 @@ public final class JdbcRunStore implements RunStore {
         String where = "store " + settings.describe();
         if (target == null && atLatest(ds)) return;
         try {
+            // Out of order: a version made on another branch may land below one a store already has.
             var config = Flyway.configure(JdbcRunStore.class.getClassLoader()).dataSource(ds).table(HISTORY_TABLE)
-                    .locations("classpath:db/migration").loggers("slf4j");
+                    .locations("classpath:db/migration").loggers("slf4j").outOfOrder(true);
             if (target != null) config = config.target(target);
             config.load().migrate();
         } catch (RuntimeException e) {
@@ -248,21 +252,21 @@ public final class JdbcRunStore implements RunStore {
         }
     }
 
-    /** Whether the schema is at {@link #LATEST_VERSION}: a cheap check, so that a store opens without Flyway. */
+    /** Whether the schema has every one of {@link #VERSIONS}: a cheap check, so that a store opens without Flyway. */
     private static boolean atLatest(DataSource ds) {
         try (Connection c = ds.getConnection();
              PreparedStatement s = c.prepareStatement("SELECT version, success FROM " + HISTORY_TABLE);
              ResultSet rs = s.executeQuery()) {
-            boolean latest = false;
+            java.util.Set<String> applied = new java.util.HashSet<>();
             while (rs.next()) {
                 String v = rs.getString(1);
-                if (v != null && v.equals(LATEST_VERSION) && rs.getBoolean(2)) latest = true;
+                if (v != null && VERSIONS.contains(v) && rs.getBoolean(2)) applied.add(v);
                 else if (v != null && !rs.getBoolean(2)) return false;
                 else if (v != null && compareVersions(v, LATEST_VERSION) > 0)
                     throw new StoreException("store: its schema is at version " + v + ", newer than this Andon knows ("
                             + LATEST_VERSION + "): use a newer Andon");
             }
-            return latest;
+            return applied.containsAll(VERSIONS);
         } catch (SQLException e) {
             return false; // no history table yet
         }
@@ -513,12 +517,7 @@ public final class JdbcRunStore implements RunStore {
     private static final String INSERT_RUN = "INSERT INTO andon_runs (id, job, status, trigger_kind, trigger_json, "
             + "rerun_of, spec, posted, call_names, call_count, submitted_at, owner_host, owner_boot, owner_pid, owner_start) "
             + "VALUES (?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    private static final String CALL_STARTED = "INSERT INTO andon_calls (run_id, name, status, started_at) "
-            + "VALUES (?, ?, 'RUNNING', ?) ON CONFLICT (run_id, name) DO NOTHING";
-    private static final String CALL_FINISHED = "INSERT INTO andon_calls (run_id, name, status, started_at, finished_at, report) "
-            + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, name) DO UPDATE SET status = excluded.status, "
-            + "started_at = COALESCE(andon_calls.started_at, excluded.started_at), finished_at = excluded.finished_at, "
-            + "report = excluded.report";
+    private static final String CALL_LOG_ROW = "INSERT INTO andon_call_log (run_id, seq, entries) VALUES (?, ?, ?)";
     private static final String ABORT = "UPDATE andon_runs SET abort_reason = ?, abort_at = ? WHERE id = ? AND abort_at IS NULL";
     private static final String PROCESS = "INSERT INTO andon_processes (run_id, call_name, pid, start_time, boot_id, kill_grace_ms) "
             + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, call_name, pid) DO NOTHING";
@@ -546,6 +545,15 @@ public final class JdbcRunStore implements RunStore {
         return results;
     }
 
+    /** A run's call entries of one transaction: one row of {@code andon_call_log}. */
+    private static final class Chunk {
+        final StringBuilder text = new StringBuilder();
+        final java.util.Set<String> finished = new java.util.HashSet<>();
+    }
+
+    /** Orders the call-log rows a process writes (a run's rows are read back in this order). */
+    private static final AtomicLong SEQ = new AtomicLong(System.currentTimeMillis() * 1000);
+
     private static void writeSegment(Connection c, List<Op> ops, java.util.Set<Op> refused) throws SQLException {
         if (ops.isEmpty()) return;
         try (JdbcSchedules schedules = new JdbcSchedules(c)) {
@@ -560,16 +568,15 @@ public final class JdbcRunStore implements RunStore {
 
     private static void writeRunsAndCalls(Connection c, List<Op> ops, java.util.Set<Op> refused) throws SQLException {
         // A call that started and finished within the batch is written once, finished.
-        Map<String, CallFinished> finishedCalls = new LinkedHashMap<>();
+        Map<String, Chunk> chunks = new LinkedHashMap<>();
         for (Op op : ops)
-            if (op instanceof CallFinished f) finishedCalls.put(f.runId() + '\0' + f.report().name(), f);
+            if (op instanceof CallFinished f) chunks.computeIfAbsent(f.runId(), id -> new Chunk()).finished.add(f.report().name());
         try (PreparedStatement runs = c.prepareStatement(INSERT_RUN);
-             PreparedStatement started = c.prepareStatement(CALL_STARTED);
-             PreparedStatement finished = c.prepareStatement(CALL_FINISHED);
+             PreparedStatement log = c.prepareStatement(CALL_LOG_ROW);
              PreparedStatement aborts = c.prepareStatement(ABORT);
              PreparedStatement processes = c.prepareStatement(PROCESS);
              PreparedStatement finishes = c.prepareStatement(FINISH)) {
-            int nRuns = 0, nStarted = 0, nAborts = 0, nProcesses = 0, nFinishes = 0;
+            int nRuns = 0, nAborts = 0, nProcesses = 0, nFinishes = 0;
             for (Op op : ops) {
                 if (op instanceof Submit s) {
                     if (refused.contains(s)) continue;
@@ -577,12 +584,12 @@ public final class JdbcRunStore implements RunStore {
                     runs.addBatch();
                     nRuns++;
                 } else if (op instanceof CallStarted s) {
-                    if (finishedCalls.containsKey(s.runId() + '\0' + s.call())) continue;
-                    started.setString(1, s.runId());
-                    started.setString(2, s.call());
-                    started.setLong(3, s.at().toEpochMilli());
-                    started.addBatch();
-                    nStarted++;
+                    Chunk chunk = chunks.get(s.runId());
+                    if (chunk != null && chunk.finished.contains(s.call())) continue;
+                    if (chunk == null) chunks.put(s.runId(), chunk = new Chunk());
+                    CALL_LOG.started(chunk.text, s.call(), s.at());
+                } else if (op instanceof CallFinished f) {
+                    CALL_LOG.finished(chunks.get(f.runId()).text, f.report());
                 } else if (op instanceof Abort a) {
                     aborts.setString(1, a.reason());
                     aborts.setLong(2, a.at().toEpochMilli());
@@ -606,19 +613,14 @@ public final class JdbcRunStore implements RunStore {
                 }
             }
             if (nRuns > 0) runs.executeBatch();
-            if (nStarted > 0) started.executeBatch();
-            if (!finishedCalls.isEmpty()) {
-                for (CallFinished f : finishedCalls.values()) {
-                    CallReport r = f.report();
-                    finished.setString(1, f.runId());
-                    finished.setString(2, r.name());
-                    finished.setString(3, r.status().name());
-                    setLong(finished, 4, r.startedAt() == null ? null : r.startedAt().toEpochMilli());
-                    setLong(finished, 5, r.finishedAt() == null ? null : r.finishedAt().toEpochMilli());
-                    finished.setString(6, json(CALL_WRITER, r));
-                    finished.addBatch();
+            if (!chunks.isEmpty()) {
+                for (Map.Entry<String, Chunk> e : chunks.entrySet()) {
+                    log.setString(1, e.getKey());
+                    log.setLong(2, SEQ.incrementAndGet());
+                    log.setString(3, e.getValue().text.toString());
+                    log.addBatch();
                 }
-                finished.executeBatch();
+                log.executeBatch();
             }
             if (nAborts > 0) aborts.executeBatch();
             if (nProcesses > 0) processes.executeBatch();
@@ -634,7 +636,7 @@ public final class JdbcRunStore implements RunStore {
         s.setString(5, sub.trigger().rerunOf());
         s.setString(6, sub.spec());
         s.setInt(7, sub.posted() ? 1 : 0);
-        s.setString(8, ReportJson.toJson(sub.calls()));
+        s.setString(8, CallLog.names(sub.calls()));
         s.setInt(9, sub.calls().size());
         s.setLong(10, sub.submittedAt().toEpochMilli());
         Owner o = sub.owner();
@@ -649,7 +651,7 @@ public final class JdbcRunStore implements RunStore {
         setLong(s, 2, report.finishedAt() == null ? null : report.finishedAt().toEpochMilli());
         setLong(s, 3, report.durationMillis());
         s.setString(4, report.abortReason());
-        // The calls are in andon_calls, each written as it ended: not a second time here.
+        // The calls are in andon_call_log, each written as it ended: not a second time here.
         RunReport bare = report.withCalls(List.of());
         s.setString(5, ReportJson.toJson(bare));
         s.setString(6, report.id());
@@ -688,7 +690,7 @@ public final class JdbcRunStore implements RunStore {
             }
             List<String> ids = doomed.stream().distinct().toList();
             // A pruned run's fire goes with it: its schedule's handled_through keeps it from firing again.
-            for (String table : new String[] {"andon_calls", "andon_processes", "andon_schedule_fires"}) {
+            for (String table : new String[] {"andon_calls", "andon_call_log", "andon_processes", "andon_schedule_fires"}) {
                 try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE run_id = ?")) {
                     for (String id : ids) {
                         s.setString(1, id);
@@ -744,7 +746,8 @@ public final class JdbcRunStore implements RunStore {
 
     private StoredRun storedRun(Connection c, ResultSet rs) throws SQLException {
         RunSummary summary = summary(rs);
-        List<String> names = parse(NAMES_READER, rs.getString("call_names"));
+        String namesText = rs.getString("call_names");
+        List<String> names = CallLog.isJsonNames(namesText) ? parse(NAMES_READER, namesText) : CallLog.names(namesText);
         String reportJson = rs.getString("report");
         long ownerPid = rs.getLong("owner_pid");
         Owner owner = rs.wasNull() ? null : new Owner(rs.getString("owner_host"), rs.getString("owner_boot"), ownerPid,
@@ -855,20 +858,27 @@ public final class JdbcRunStore implements RunStore {
     }
 
     private static List<CallRow> callsIn(Connection c, String runId) throws SQLException {
+        Map<String, CallRow> rows = new LinkedHashMap<>();
+        // A row a call each in stores written by Andons of schema version 2 and before.
         try (PreparedStatement s = c.prepareStatement("SELECT name, status, started_at, report FROM andon_calls WHERE run_id = ?")) {
             s.setString(1, runId);
-            List<CallRow> rows = new ArrayList<>();
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     long started = rs.getLong(3);
                     Instant startedAt = rs.wasNull() ? null : Instant.ofEpochMilli(started);
                     String report = rs.getString(4);
-                    rows.add(new CallRow(rs.getString(1), CallStatus.valueOf(rs.getString(2)), startedAt,
+                    rows.put(rs.getString(1), new CallRow(rs.getString(1), CallStatus.valueOf(rs.getString(2)), startedAt,
                             report == null ? null : parse(CALL_READER, report)));
                 }
             }
-            return rows;
         }
+        try (PreparedStatement s = c.prepareStatement("SELECT entries FROM andon_call_log WHERE run_id = ? ORDER BY seq")) {
+            s.setString(1, runId);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) CALL_LOG.read(rs.getString(1), rows);
+            }
+        }
+        return new ArrayList<>(rows.values());
     }
 
     @Override

@@ -90,4 +90,31 @@ class SqliteRunStoreTest extends RunStoreContract {
         store = RunStores.open(settings);
         StoreFixtures.assertUpgradedFromVersion2(store);
     }
+
+    @Test
+    void shouldReadTheCallsAStoreOfSchemaVersion2WroteARowEach() throws Exception {
+        store.close();
+        StoreSettings settings = StoreFixtures.sqlite(StoreFixtures.tempDir());
+        Files.createDirectories(settings.path().getParent());
+        JdbcRunStore.migrateOnly(settings, "2");
+        dev.andon.run.CallReport done = dev.andon.run.CallReport.builder("a", dev.andon.run.CallStatus.FAILED).attempts(1)
+                .ran(T0, T0.plusMillis(7)).durationMillis(7L).error("exit 3").thread("andon-blocking-1").build();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + settings.path()); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO andon_runs (id, job, status, trigger_kind, trigger_json, posted, call_names, call_count, "
+                    + "submitted_at, owner_host, owner_boot, owner_pid, owner_start) VALUES ('r-v2', 'old', 'RUNNING', 'cli', "
+                    + "'{\"kind\":\"cli\"}', 0, '[\"a\",\"b\",\"c\"]', 3, " + T0.toEpochMilli() + ", 'gone-host', 'b', 1, 1)");
+            s.executeUpdate("INSERT INTO andon_calls (run_id, name, status, started_at, finished_at, report) VALUES ('r-v2', 'a', "
+                    + "'FAILED', " + T0.toEpochMilli() + ", 2, '" + dev.andon.run.ReportJson.toJson(done) + "')");
+            s.executeUpdate("INSERT INTO andon_calls (run_id, name, status, started_at) VALUES ('r-v2', 'b', 'RUNNING', 5)");
+        }
+        store = RunStores.open(settings);
+        assertEquals(List.of("a", "b", "c"), store.run("r-v2").orElseThrow().calls());
+        List<RunStore.CallRow> rows = store.calls("r-v2");
+        assertEquals(List.of(new RunStore.CallRow("a", dev.andon.run.CallStatus.FAILED, T0, done),
+                new RunStore.CallRow("b", dev.andon.run.CallStatus.RUNNING, Instant.ofEpochMilli(5), null)), rows);
+        // A new outcome of an old run goes to the call log, and wins over its row.
+        store.callFinished("r-v2", dev.andon.run.CallReport.builder("b", dev.andon.run.CallStatus.LOST).attempts(1).build());
+        store.flush().toCompletableFuture().join();
+        assertEquals(dev.andon.run.CallStatus.LOST, store.calls("r-v2").get(1).status());
+    }
 }

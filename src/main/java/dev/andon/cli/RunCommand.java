@@ -116,9 +116,12 @@ final class RunCommand implements Callable<Integer> {
         ReportWarmUp.inBackground(spec, json);
         RunReport report;
         Rehearsal rehearsal = null;
+        AutoCloseable routedLog = null;
         try {
-            RunDisplay display = new RunDisplay(spec, System.console() != null, System.err);
+            RunDisplay display = new RunDisplay(spec, System.console() != null, System.err,
+                    config.getDuration("andon.cli.event-lines-delay"));
             this.display = display;
+            routedLog = DisplayedLog.to(display);
             RunHandle handle = andon.submit(spec, display, trigger);
             runId = handle.id();
             if (signalled.get() != null) andon.abort(runId, signalled.get());
@@ -138,6 +141,7 @@ final class RunCommand implements Callable<Integer> {
         } finally {
             if (rehearsal != null) rehearsal.finish();
             shutDown(spec);
+            if (routedLog != null) closeQuietly(routedLog);
         }
         if (report == null) return signalled.get() != null ? ExitCodes.SIGNALLED : ExitCodes.RUN_FAILED;
         if (signalled.get() != null || report.status() == RunStatus.ABORTED) return ExitCodes.SIGNALLED;
@@ -228,6 +232,14 @@ final class RunCommand implements Callable<Integer> {
         } catch (Reruns.NotRerunnable | dev.andon.store.StoreException e) {
             System.err.println("andon: " + e.getMessage());
             return null;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.warn("could not stop showing the log through the run's display", e);
         }
     }
 

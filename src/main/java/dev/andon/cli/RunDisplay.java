@@ -24,10 +24,19 @@ import java.util.concurrent.TimeUnit;
  * Shows a run as it goes, on stderr: on a terminal, one status line of counts by call status,
  * redrawn in place (with the notable events printed above it); otherwise one line per event.
  *
+ * <h2>Order</h2>
+ * Lines are printed in the order of their times. An event's time is when it happened (a call's
+ * start is when its thread began it), and events reach the display in the order the run's
+ * supervisor heard of them, which on a busy machine is not always that: each line waits
+ * {@code andon.cli.event-lines-delay} after it arrived, so that one told late is printed before
+ * the later ones that overtook it. The log lines of the run's Andon join them (see {@link #note}),
+ * so a warning is printed among the events in its turn, never after the run's last line. The
+ * run's last event prints at once whatever is left.
+ *
  * <h2>Threading</h2>
- * {@link #onEvent} is called on the run supervisor's thread and only enqueues; a daemon thread of
- * its own, {@code andon-cli-display}, does all the printing, so a slow terminal or a full pipe
- * never holds up the run.
+ * {@link #onEvent} is called on the run supervisor's thread and {@link #note} on any; both only
+ * enqueue. A daemon thread of its own, {@code andon-cli-display}, does all the printing, so a slow
+ * terminal or a full pipe never holds up the run.
  */
 final class RunDisplay implements RunListener {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT)
@@ -39,7 +48,12 @@ final class RunDisplay implements RunListener {
     private final boolean live;
     private final String job;
     private final Map<String, CallStatus> calls = new LinkedHashMap<>();
-    private final BlockingQueue<RunEvent> queue = new LinkedBlockingQueue<>();
+    private final long delayNanos;
+    private final BlockingQueue<Line> queue = new LinkedBlockingQueue<>();
+    // Taken by note() to enqueue and by the printer as it stops, so that nothing noted is lost.
+    private final Object closing = new Object();
+    private boolean closed; // guarded by closing
+    private long arrivals;  // only on the printer thread
     private final Thread printer;
     // What is known of each call, for a run cut short (a second signal): written on the thread that
     // delivers the events, read from any.
@@ -51,11 +65,34 @@ final class RunDisplay implements RunListener {
     private boolean statusShown;
 
     /**
-     * @param live {@code true} for the in-place status line of a terminal, {@code false} for event lines
+     * One line to print: an event of the run, or a line of the log (formatted only when printed).
+     * {@code arrivedNanos} and {@code seq} are set by the printer as it takes the line in.
      */
-    RunDisplay(JobSpec job, boolean live, PrintStream err) {
+    private static final class Line {
+        final Instant at;
+        final RunEvent event;
+        final java.util.function.Supplier<String> text;
+        long arrivedNanos;
+        long seq;
+
+        Line(Instant at, RunEvent event, java.util.function.Supplier<String> text) {
+            this.at = at;
+            this.event = event;
+            this.text = text;
+        }
+    }
+
+    private static final java.util.Comparator<Line> IN_TIME_ORDER =
+            java.util.Comparator.<Line, Instant>comparing(l -> l.at).thenComparingLong(l -> l.seq);
+
+    /**
+     * @param live  {@code true} for the in-place status line of a terminal, {@code false} for event lines
+     * @param delay how long each line waits, from its arrival, for earlier ones told late
+     */
+    RunDisplay(JobSpec job, boolean live, PrintStream err, Duration delay) {
         this.err = err;
         this.live = live;
+        this.delayNanos = delay.toNanos();
         this.job = job.name();
         for (CallSpec c : job.calls()) calls.put(c.name(), CallStatus.QUEUED);
         this.callNames = job.calls().stream().map(CallSpec::name).toList();
@@ -67,7 +104,24 @@ final class RunDisplay implements RunListener {
     @Override
     public void onEvent(RunEvent event) {
         event.accept(knowing);
-        queue.add(event);
+        enqueue(new Line(event.at(), event, null));
+    }
+
+    /**
+     * A line to print among the events, in the order of {@code at}: {@code text} is called once, on
+     * the printer's thread, and gives the whole line with its end. Once the run's last event was
+     * shown nothing more is printed: then this returns {@code false} and the caller prints it.
+     */
+    boolean note(Instant at, java.util.function.Supplier<String> text) {
+        return enqueue(new Line(at, null, text));
+    }
+
+    private boolean enqueue(Line line) {
+        synchronized (closing) {
+            if (closed) return false;
+            queue.add(line);
+            return true;
+        }
     }
 
     /** Keeps what {@link #knownSoFar} tells, on the run's actor thread, as each event comes. */
@@ -150,18 +204,66 @@ final class RunDisplay implements RunListener {
     }
 
     private void print() {
+        java.util.PriorityQueue<Line> held = new java.util.PriorityQueue<>(IN_TIME_ORDER);
+        java.util.List<Line> arrived = new java.util.ArrayList<>();
+        boolean ended = false;
         try {
-            while (true) {
-                RunEvent event = queue.poll(REDRAW_MILLIS, TimeUnit.MILLISECONDS);
-                if (event != null) show(event);
-                if (event != null && event.endsRun()) break;
-                if (live && startedAt != null) drawStatus();
+            while (!ended) {
+                long wait = TimeUnit.MILLISECONDS.toNanos(REDRAW_MILLIS);
+                if (!held.isEmpty()) wait = Math.min(wait, Math.max(0, held.peek().arrivedNanos + delayNanos - System.nanoTime()));
+                Line first = queue.poll(wait, TimeUnit.NANOSECONDS);
+                if (first != null) arrived.add(first);
+                queue.drainTo(arrived);
+                ended = takeIn(arrived, held);
+                // The earliest line goes once it has waited its delay; those behind it in time wait for it.
+                long now = System.nanoTime();
+                while (!held.isEmpty() && (ended || held.peek().arrivedNanos + delayNanos - now <= 0)) show(held.poll());
+                if (live && startedAt != null && !ended) drawStatus();
             }
+            // What was noted after the run's last event (its end's own log lines) is printed too.
+            synchronized (closing) {
+                closed = true;
+            }
+            queue.drainTo(arrived);
+            takeIn(arrived, held);
+            while (!held.isEmpty()) show(held.poll());
             if (live && statusShown) err.print("\r\033[K");
             err.flush();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Moves {@code arrived} into {@code held}; {@code true} if the run's last event is among them. */
+    private boolean takeIn(java.util.List<Line> arrived, java.util.PriorityQueue<Line> held) {
+        boolean ends = false;
+        long now = System.nanoTime();
+        for (Line line : arrived) {
+            line.arrivedNanos = now;
+            line.seq = arrivals++;
+            held.add(line);
+            ends |= line.event != null && line.event.endsRun();
+        }
+        arrived.clear();
+        return ends;
+    }
+
+    private void show(Line line) {
+        if (line.event != null) {
+            show(line.event);
+            return;
+        }
+        String text;
+        try {
+            text = line.text.get();
+        } catch (RuntimeException e) {
+            text = "andon: a log line could not be shown: " + e + System.lineSeparator();
+        }
+        if (live && statusShown) err.print("\r\033[K");
+        err.print(text);
+        statusShown = false;
+        if (live) drawStatus();
+        err.flush();
     }
 
     private void show(RunEvent event) {

@@ -77,6 +77,26 @@ class NewcomerProcessTest {
         assertEquals(2, unknown.exitCode(), unknown::stderr);
     }
 
+    @Test
+    void stderrShouldBeInTimeOrderWithTheAbandonedWarningBeforeTheRunsLastLine() throws Exception {
+        AndonProcess.Result r = AndonProcess.run("run", "demo-abandoned", "--no-record");
+        assertEquals(1, r.exitCode(), r::stderr);
+        List<String> lines = r.stderr().lines().filter(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*")).toList();
+        for (int i = 1; i < lines.size(); i++) {
+            int at = i;
+            assertTrue(lines.get(i - 1).substring(0, 12).compareTo(lines.get(i).substring(0, 12)) <= 0,
+                    () -> "line " + at + " out of time order:\n" + r.stderr());
+        }
+        int warning = indexOf(lines, "ABANDONED: not stopped");
+        int last = indexOf(lines, " FAILED in ");
+        assertTrue(warning >= 0 && last == lines.size() - 1 && warning < last, r::stderr);
+    }
+
+    private static int indexOf(List<String> lines, String text) {
+        for (int i = 0; i < lines.size(); i++) if (lines.get(i).contains(text)) return i;
+        return -1;
+    }
+
     private static String readVersion(String key) throws java.io.IOException {
         java.util.Properties p = new java.util.Properties();
         try (var in = Files.newInputStream(AndonProcess.BUILD.resolve("classes/dev/andon/cli/version.properties"))) {

@@ -52,6 +52,8 @@ final class ProcessTree {
     private static final Path SETSID = Path.of("/usr/bin/setsid");
     private static final AtomicBoolean WARMED_UP = new AtomicBoolean();
     private static final int WARM_UP_READINGS = 3;
+    /** How long after its signal a root still alive holds back the scan that its tree will need (see {@link Stat#allSince}). */
+    static final long GATHER_NANOS = 20_000_000L;
     /** Whether trees are tracked by process group and {@code /proc} (Linux) or by descendants only. */
     static final boolean PROCESS_GROUPS = Files.isExecutable(SETSID) && Files.isDirectory(PROC.resolve("self"));
     /** Whether the kernel lists each task's children ({@code CONFIG_PROC_CHILDREN}). */
@@ -248,7 +250,7 @@ final class ProcessTree {
 
     /** The live members' pids, root first when alive. */
     Set<Long> members() {
-        return scan().keySet();
+        return scan(false).keySet();
     }
 
     /**
@@ -288,7 +290,8 @@ final class ProcessTree {
                 }
             }
             long pauseMillis = 1;
-            for (Map<Long, Long> live; !(live = scan()).isEmpty(); ) {
+            boolean first = true;
+            for (Map<Long, Long> live; !(live = scan(first)).isEmpty(); first = false) {
                 if (signalled()) termLateFound(live);
                 long left = deadlineNanos - System.nanoTime();
                 if (left <= 0) return false;
@@ -321,7 +324,7 @@ final class ProcessTree {
             if (force) root.toHandle().destroyForcibly();
             else root.toHandle().destroy();
         }
-        Map<Long, Long> members = scan();
+        Map<Long, Long> members = scan(false);
         members.remove(root.pid());
         for (var m : members.entrySet()) {
             Optional<ProcessHandle> h = ProcessHandle.of(m.getKey());
@@ -348,14 +351,15 @@ final class ProcessTree {
     }
 
     /** The live members now, pid to start time. */
-    private Map<Long, Long> scan() {
+    /** {@code rootGone}: the first look after the root was seen gone (see {@link Stat#allSince}). */
+    private Map<Long, Long> scan(boolean rootGone) {
         Map<Long, Long> live = new HashMap<>();
         if (!PROCESS_GROUPS) {
             if (root.isAlive()) live.put(root.pid(), 0L);
             root.descendants().filter(ProcessHandle::isAlive).forEach(h -> live.put(h.pid(), 0L));
             return live;
         }
-        Map<Long, Stat> all = Stat.allSince(System.nanoTime());
+        Map<Long, Stat> all = Stat.allSince(System.nanoTime(), rootGone ? this : null);
         Map<Long, List<Long>> children = new HashMap<>();
         var queue = new ArrayDeque<Long>();
         long group = root.pid();
@@ -393,30 +397,61 @@ final class ProcessTree {
         private static final Object SCAN_LOCK = new Object();
         private static Map<Long, Stat> lastScan; // guarded by SCAN_LOCK
         private static long lastScanStart;       // guarded by SCAN_LOCK
-        private static long runningScanStart;    // guarded by SCAN_LOCK; 0 when none is running
+        private static Set<ProcessTree> lastScanRootsGone = Set.of(); // guarded by SCAN_LOCK: trees whose root had exited as it began
+        private static boolean scanning;         // guarded by SCAN_LOCK: a scan is gathering or running
+        private static long scans;               // guarded by SCAN_LOCK: begun so far
+
+        /** How many shared scans ({@link #allSince}) have begun in this JVM. */
+        static long scans() {
+            synchronized (SCAN_LOCK) {
+                return scans;
+            }
+        }
 
         /**
          * A reading of all of {@code /proc} begun no earlier than {@code sinceNanos}. Concurrent
          * callers share readings: when sixteen trees are stopped at once, their sixteen scans
-         * after their roots' exits become one or two (a scan costs milliseconds on a busy host,
-         * and an exiting process's {@code stat} is slow to read). Uninterruptible; an interrupt is
-         * kept for the caller.
+         * after their roots' exits become one (a scan costs milliseconds on a busy host, and an
+         * exiting process's {@code stat} is slow to read). Before it begins, a scan waits for the
+         * roots signalled in the last {@link #GATHER_NANOS} that have not exited yet (see
+         * {@link #gatherUntil}): each of their trees needs a scan begun after its root's exit, and
+         * without the wait they would get one each, one after another, as their roots go one by
+         * one. A reading also does for {@code rootGone} (a tree whose root has just been seen
+         * gone, or null) if that root had already exited when it began, even if its caller came
+         * later. Uninterruptible; an interrupt is kept for the caller.
          */
-        static Map<Long, Stat> allSince(long sinceNanos) {
+        static Map<Long, Stat> allSince(long sinceNanos, ProcessTree rootGone) {
             boolean interrupted = false;
             long start;
+            Set<ProcessTree> rootsGone;
             try {
                 synchronized (SCAN_LOCK) {
+                    // Whoever waits here may be a tree the gathering scan is waiting for.
+                    SCAN_LOCK.notifyAll();
                     while (true) {
-                        if (lastScan != null && lastScanStart - sinceNanos >= 0) return lastScan;
-                        if (runningScanStart == 0) break;
+                        if (lastScan != null && (lastScanStart - sinceNanos >= 0
+                                || rootGone != null && lastScanRootsGone.contains(rootGone))) return lastScan;
+                        if (!scanning) break;
                         try {
-                            SCAN_LOCK.wait(); // a scan is running: it may do (if it began late enough), or the next will
+                            SCAN_LOCK.wait(); // a scan is gathering or running: it may do (if it begins late enough), or the next will
                         } catch (InterruptedException e) {
                             interrupted = true;
                         }
                     }
-                    start = runningScanStart = System.nanoTime();
+                    scanning = true;
+                    long latest = System.nanoTime() + GATHER_NANOS; // however many roots keep being signalled
+                    for (long until; (until = Math.min(gatherUntil(), latest)) - System.nanoTime() > 0; ) {
+                        long left = until - System.nanoTime();
+                        try {
+                            SCAN_LOCK.wait(Math.max(0, left / 1_000_000), (int) Math.max(0, left % 1_000_000));
+                        } catch (InterruptedException e) {
+                            interrupted = true;
+                        }
+                    }
+                    start = System.nanoTime();
+                    scans++;
+                    rootsGone = new HashSet<>();
+                    for (ProcessTree t : UNSTOPPED) if (!t.root.isAlive()) rootsGone.add(t);
                 }
                 Map<Long, Stat> all = null;
                 try {
@@ -427,14 +462,32 @@ final class ProcessTree {
                         if (all != null) {
                             lastScan = all;
                             lastScanStart = start;
+                            lastScanRootsGone = rootsGone;
                         }
-                        runningScanStart = 0;
+                        scanning = false;
                         SCAN_LOCK.notifyAll();
                     }
                 }
             } finally {
                 if (interrupted) Thread.currentThread().interrupt();
             }
+        }
+
+        /**
+         * Until when a scan about to begin waits: {@link #GATHER_NANOS} after the latest signal
+         * to a root that is still alive (now or earlier if there is none). A root that takes
+         * longer over its SIGTERM holds no scan back for longer than that, and no scan waits
+         * longer than that in all.
+         */
+        private static long gatherUntil() {
+            long now = System.nanoTime();
+            long until = now;
+            for (ProcessTree t : UNSTOPPED) {
+                long signalled = t.firstSignalNanos;
+                if (signalled == 0 || now - signalled >= GATHER_NANOS || !t.root.isAlive()) continue;
+                if (signalled + GATHER_NANOS - until > 0) until = signalled + GATHER_NANOS;
+            }
+            return until;
         }
 
         static Map<Long, Stat> all() {

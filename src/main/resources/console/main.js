@@ -276,11 +276,12 @@ function runPage(id) {
     const facts = [['status', status(c.status)], ['attempts', c.attempts], ['started', when(c.startedAt)], ['finished', when(c.finishedAt)],
       ['duration', duration(c.durationMillis)], ['abort to ack', duration(c.abortToAckMillis)], ['thread', c.thread], ['progress', c.progress],
       ['result', c.result], ['error', c.error]];
-    const dl = h('dl', null, facts.filter(([, v]) => v !== null && v !== undefined && v !== '').map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
+    // The kind's own facts (exit code, signal, HTTP status) in the same list, after the call's.
+    const extra = Object.entries(c.details || {}).filter(([k]) => k !== 'stdoutTail' && k !== 'stderrTail')
+      .map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)]);
+    const dl = h('dl', null, facts.concat(extra).filter(([, v]) => v !== null && v !== undefined && v !== '').map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
     const parts = [h('h2', { id: 'details-title' }, c.name), dl];
     if (c.stackTrace && c.stackTrace.length) parts.push(h('h3', null, 'Stack trace (when given up on)'), h('pre', { class: 'stack' }, c.stackTrace.join('\n')));
-    const extra = Object.entries(c.details || {}).filter(([k]) => k !== 'stdoutTail' && k !== 'stderrTail');
-    if (extra.length) parts.push(h('dl', null, extra.map(([k, v]) => [h('dt', null, k), h('dd', null, typeof v === 'object' ? JSON.stringify(v) : String(v))])));
     const out = h('pre', { class: 'output', id: 'output' }, '');
     const isCommand = c.details && ('stdoutTail' in c.details) || c.status === 'RUNNING' || c.status === 'ABORTING';
     if (isCommand) parts.push(h('h3', null, 'Output'), out);
@@ -289,7 +290,13 @@ function runPage(id) {
   }
   function loadOutput(name, pre) {
     getText('/runs/' + encodeURIComponent(id) + '/calls/' + encodeURIComponent(name) + '/output')
-      .then((t) => { pre.textContent = t || '(no output)'; })
+      .then((t) => {
+        // A tail: shown from its newest line, unless the reader has scrolled up to read.
+        const following = !pre.dataset.read || pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
+        pre.textContent = t || '(no output)';
+        pre.dataset.read = 'yes';
+        if (following) pre.scrollTop = pre.scrollHeight;
+      })
       .catch((e) => { pre.textContent = e instanceof ApiError && e.status === 404 ? '(no output)' : errorText(e); });
   }
 

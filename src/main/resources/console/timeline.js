@@ -208,16 +208,22 @@ export class TimelineView {
     a.setAttribute('width', width);
     a.style.width = width + 'px';
     const step = tickStep(f.span, x1 - x0);
+    // The cord's label goes right of its line, or left of it when the line is near the edge;
+    // a tick whose label it would cover keeps its mark and loses its label.
+    const CORD_W = 34;
+    const cordX = f.cord ? scale(f.cord.at) : null;
+    const cordLeft = cordX !== null && cordX + 4 + CORD_W > width;
+    const covered = (x) => cordX !== null && (cordLeft ? x + 24 > cordX - 4 - CORD_W && x - 24 < cordX : x + 24 > cordX && x - 24 < cordX + 4 + CORD_W);
     for (let v = 0; v <= f.span; v += step) {
       const x = scale(v);
       el('line', { class: 'grid', x1: x, x2: x, y1: 20, y2: 28 }, a);
+      if (covered(x) || x + 20 > width) continue;
       const t = el('text', { class: 'tick', x, y: 15, 'text-anchor': 'middle' }, a);
       t.textContent = duration(v);
     }
     if (f.cord) {
-      const x = scale(f.cord.at);
-      el('line', { class: 'cord', x1: x, x2: x, y1: 0, y2: 28 }, a);
-      const t = el('text', { class: 'cordtext', x: x + 4, y: 26 }, a);
+      el('line', { class: 'cord', x1: cordX, x2: cordX, y1: 0, y2: 28 }, a);
+      const t = el('text', { class: 'cordtext', x: cordLeft ? cordX - 4 : cordX + 4, y: 15, 'text-anchor': cordLeft ? 'end' : 'start' }, a);
       t.textContent = 'cord';
     }
   }

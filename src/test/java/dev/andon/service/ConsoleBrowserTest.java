@@ -47,6 +47,8 @@ class ConsoleBrowserTest {
                       { name = c4, kind = sleep, duration = 4s }
                     ]
                   }
+                  talk { abort-grace = 5s, calls = [ { name = chat, kind = command,
+                    shell = "i=0; while [ $i -lt 400 ]; do i=$((i+1)); echo line $i; sleep 0.02; done; exec sleep 60" } ] }
                   nightly { schedule { cron = "0 3 * * *", time-zone = "Europe/Berlin" }, calls = [ { name = n, kind = sleep, duration = 10ms } ] }
                   steps { abort-grace = 5s, calls = [ { name = one, kind = sleep, duration = 300ms },
                                     { name = two, kind = sleep, duration = 6s }, { name = three, kind = sleep, duration = 120s } ] }
@@ -112,6 +114,7 @@ class ConsoleBrowserTest {
         assertEquals(0, browser.driver.findElements(By.cssSelector("#timeline g.row[data-call=c1] rect.abort")).size());
         assertFalse(browser.driver.findElements(By.cssSelector("#timeline svg.tl-rows line.cord")).isEmpty(), "the cord marker");
         assertTrue(text("#cord").contains("c2 failed"), text("#cord"));
+        assertEquals(List.of(), tickLabelsUnderTheCord(), "tick labels the cord's label covers");
         assertTrue(browser.driver.findElement(By.id("abort")).getAttribute("hidden") != null, "no Abort for a finished run");
 
         // Details by keyboard: to c2's row, Enter.
@@ -134,8 +137,44 @@ class ConsoleBrowserTest {
                 "return document.querySelector('#timeline svg.tl-rows').getBoundingClientRect().right")).doubleValue() <= 320);
         long overflow = ((Number) browser.js("return document.documentElement.scrollWidth")).longValue();
         assertTrue(overflow <= 320, "no sideways scrolling at 320 px: " + overflow);
+        assertEquals(List.of(), tickLabelsUnderTheCord(), "tick labels the cord's label covers at 320 px");
+        assertTrue(((Number) browser.js("const t = document.querySelector('#timeline .tl-axis text.cordtext').getBoundingClientRect();"
+                + " return t.right - document.querySelector('#timeline .tl-axis').getBoundingClientRect().right")).doubleValue() <= 0,
+                "the cord's label inside the picture at 320 px");
         browser.screenshot("console-demo-320");
         browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(1200, 800));
+    }
+
+    /** The axis' tick labels that overlap the cord's label, as "label" strings. */
+    @SuppressWarnings("unchecked")
+    private List<String> tickLabelsUnderTheCord() {
+        return (List<String>) browser.js("""
+                const cord = document.querySelector('#timeline .tl-axis text.cordtext');
+                if (!cord) return ['no cord label'];
+                const c = cord.getBoundingClientRect();
+                return [...document.querySelectorAll('#timeline .tl-axis text.tick')].filter((t) => {
+                  const r = t.getBoundingClientRect();
+                  return r.left < c.right && c.left < r.right && r.top < c.bottom && c.top < r.bottom;
+                }).map((t) => t.textContent);""");
+    }
+
+    @Test
+    void shouldShowARunningCommandsOutputLiveFromItsNewestLine() {
+        String id = server.startJob("talk");
+        open("#/runs/" + id);
+        browser.await("chat running", WAIT, () -> "RUNNING".equals(rowStatuses().get("chat")));
+        browser.js("document.querySelector('#timeline g.row[data-call=chat]').focus()");
+        new Actions(browser.driver).sendKeys(Keys.ENTER).perform();
+        browser.await("its output shown", WAIT, () -> text("#output").contains("line 1\n"));
+        // Live: later lines come while it runs, and the tail stays in view (scrolled to its end).
+        browser.await("more lines", WAIT, () -> text("#output").contains("line 200"));
+        double fromEnd = ((Number) browser.js("const p = document.getElementById('output'); return p.scrollHeight - p.clientHeight - p.scrollTop")).doubleValue();
+        assertTrue(fromEnd <= 4, "the output's newest line in view: " + fromEnd + " px from the end");
+        assertTrue(((Number) browser.js("const p = document.getElementById('output'); return p.scrollHeight - p.clientHeight")).doubleValue() > 0,
+                "more output than fits (else its end is trivially in view)");
+        browser.screenshot("console-output");
+        assertEquals(202, server.post("/runs/" + id + "/abort", "").statusCode());
+        browser.await("the run ABORTED", WAIT, () -> text("#run-status").equals("ABORTED"));
     }
 
     @Test
@@ -238,6 +277,19 @@ class ConsoleBrowserTest {
         browser.await("filtered", WAIT, () -> browser.driver.getCurrentUrl().contains("status=FAILED")
                 && browser.driver.findElements(By.cssSelector("tr[data-run=" + id + "]")).isEmpty());
         browser.screenshot("console-runs");
+        // Narrow and dark: one block per run, nothing to scroll sideways.
+        open("#/runs");
+        browser.await("listed again", WAIT, () -> !browser.driver.findElements(By.cssSelector("tr[data-run=" + id + "]")).isEmpty());
+        browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(320, 700));
+        browser.colourScheme("dark");
+        try {
+            browser.await("laid out narrow", WAIT, () -> ((Number) browser.js("return document.documentElement.scrollWidth")).longValue() <= 320);
+            assertTrue(text("tr[data-run=" + id + "]").contains("SUCCEEDED"), text("tr[data-run=" + id + "]"));
+            browser.screenshot("console-runs-320-dark");
+        } finally {
+            browser.colourScheme("light");
+            browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(1200, 800));
+        }
     }
 
     @Test

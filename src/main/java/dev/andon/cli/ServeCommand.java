@@ -46,9 +46,11 @@ final class ServeCommand implements Callable<Integer> {
         Setup.Loaded loaded = Setup.load(config.file, System.err);
         if (loaded == null) return ExitCodes.CONFIG;
         ServiceSettings settings;
+        com.typesafe.config.Config system;
         try {
             settings = ServiceSettings.from(loaded.config());
             settings.checkSecure();
+            system = AndonService.systemConfig(loaded.config(), loaded.catalog());
         } catch (ServiceSettings.InsecureSettingsException | ConfigException | IllegalArgumentException e) {
             System.err.println("andon: " + e.getMessage());
             return ExitCodes.CONFIG;
@@ -64,7 +66,7 @@ final class ServeCommand implements Callable<Integer> {
         if (store == null) return ExitCodes.CONFIG;
         Recovery.Result recovered = StoreSetup.recover(store, loaded.config());
         Setup.handleSignals(this::onSignal);
-        andon = Setup.startAndon(loaded.config(), store, System.err);
+        andon = Setup.startAndon(system, store, System.err);
         if (andon == null) {
             store.close();
             return ExitCodes.CONFIG;

@@ -10,6 +10,7 @@ import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import akka.pattern.Patterns;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.andon.Andon;
 import dev.andon.config.Catalog;
 import dev.andon.config.KindContext;
@@ -21,6 +22,7 @@ import dev.andon.store.Reruns;
 import dev.andon.store.RunStore;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -65,6 +67,22 @@ public final class AndonService {
 
     private AndonService(ServerBinding binding) {
         this.binding = binding;
+    }
+
+    /**
+     * The configuration to start the service's Andon with: when a job of {@code catalog} has a
+     * schedule, Akka's scheduler ticks every {@code andon.schedules.timer-tick}, so that a fire's
+     * timer goes off within that of its fire time.
+     *
+     * @throws IllegalArgumentException when the tick is not within 1ms..10ms
+     */
+    public static Config systemConfig(Config config, Catalog catalog) {
+        if (catalog.entries().values().stream().noneMatch(e -> e.schedule() != null)) return config;
+        Duration tick = config.getDuration("andon.schedules.timer-tick");
+        if (tick.compareTo(Duration.ofMillis(1)) < 0 || tick.compareTo(Duration.ofMillis(10)) > 0)
+            throw new IllegalArgumentException("andon.schedules.timer-tick must be within 1ms..10ms: " + tick.toMillis() + "ms");
+        return ConfigFactory.parseMap(Map.of("akka.scheduler.tick-duration",
+                tick.toMillis() + "ms")).withFallback(config);
     }
 
     /**

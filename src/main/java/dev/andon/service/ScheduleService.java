@@ -75,7 +75,9 @@ final class ScheduleService {
             CompletionStage<RunRegistry.Admission> admitted = AskPattern.ask(registry,
                     (ActorRef<RunRegistry.Admission> r) -> new RunRegistry.Admit(job, trigger, r, ended), settings.askTimeout(),
                     system.scheduler());
-            return admitted.thenApply(a -> {
+            // Mapped where the answer arrives: Akka's stage would run a plain thenApply on the JDK's
+            // default async executor, which on 2 cores is a new thread per task (one per fire).
+            return admitted.thenApplyAsync(a -> {
                 if (a instanceof RunRegistry.Admitted ok) return new Launched(ok.runId());
                 RunRegistry.Refused refused = (RunRegistry.Refused) a;
                 return switch (refused.reason()) {
@@ -83,7 +85,7 @@ final class ScheduleService {
                     case FIRED_BEFORE -> new FiredBefore(refused.detail());
                     case LIMIT, INVALID -> new Refused(refused.detail());
                 };
-            });
+            }, Runnable::run);
         }
 
         @Override

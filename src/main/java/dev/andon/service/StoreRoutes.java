@@ -122,18 +122,27 @@ final class StoreRoutes extends AllDirectives {
                 }))));
     }
 
-    /** A run the registry does not know: its events replayed from the store, or 404. */
+    /**
+     * A run the registry does not know: its events replayed from the store (numbered from 1), or
+     * 404. The store keeps no passing events (progress, heartbeats, output), so a client that
+     * followed the run live may have seen more events than the replay has (a page left open
+     * across a restart, or a run the registry has forgotten since): one that says it has seen
+     * them all gets the run's {@code run-finished}, numbered after what it saw, and never an
+     * empty stream to reconnect to again and again.
+     */
     CompletionStage<Optional<Source<ServerSentEvent, NotUsed>>> storedEvents(String id, int after) {
         return read(() -> store.run(id).filter(RunStore.StoredRun::finished).map(r -> {
             List<ServerSentEvent> frames = new ArrayList<>();
             List<RunEvent> events = replay(r);
-            for (int i = after; i < events.size(); i++) {
-                RunEvent e = events.get(i);
-                frames.add(ServerSentEvent.create(ReportJson.toJson(e), Optional.of(e.type()),
-                        Optional.of(Integer.toString(i + 1)), OptionalInt.empty()));
-            }
+            for (int i = after; i < events.size(); i++) frames.add(frame(events.get(i), i + 1));
+            if (frames.isEmpty()) frames.add(frame(events.get(events.size() - 1), after + 1));
             return Source.from(frames);
         }));
+    }
+
+    private static ServerSentEvent frame(RunEvent e, int number) {
+        return ServerSentEvent.create(ReportJson.toJson(e), Optional.of(e.type()), Optional.of(Integer.toString(number)),
+                OptionalInt.empty());
     }
 
     /** A stored run's events, in the order they happened, as its live stream told them. */

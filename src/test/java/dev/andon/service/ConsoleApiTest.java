@@ -87,6 +87,39 @@ class ConsoleApiTest {
     }
 
     @Test
+    void shouldEndTheStreamOfARunFollowedLiveThenAskedOfTheStoreAfterARestart() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("andon-events-store");
+        String store = "andon.store { kind = sqlite, path = \"" + dir.resolve("andon.db") + "\" }\n"
+                + "andon.jobs.lines.calls = [ { name = t, kind = command, shell = \"seq 1 30\" } ]";
+        var settings = dev.andon.store.StoreSettings.from(com.typesafe.config.ConfigFactory.parseString(store)
+                .withFallback(com.typesafe.config.ConfigFactory.defaultReference()).resolve());
+        String id;
+        List<TestService.Sse> live;
+        try (TestService first = TestService.start(store, dev.andon.store.RunStores.open(settings))) {
+            id = first.startJob("lines");
+            first.awaitFinished(id, Duration.ofSeconds(20));
+            live = first.events(id);
+        }
+        TestService.Sse last = live.get(live.size() - 1);
+        assertEquals("run-finished", last.type());
+        try (TestService second = TestService.start(store, dev.andon.store.RunStores.open(settings))) {
+            List<TestService.Sse> stored = second.events(id);
+            assertEquals("run-finished", stored.get(stored.size() - 1).type());
+            // Its output lines were live events, not stored ones: the store's replay has fewer.
+            assertTrue(stored.size() < Integer.parseInt(last.id()), stored.size() + " stored, " + last.id() + " live");
+            // A page that followed it live comes back after the restart: the run's end, numbered after what it saw.
+            String seen = Integer.toString(Integer.parseInt(last.id()) - 1);
+            List<TestService.Sse> back = second.events(id, seen);
+            assertEquals(List.of("run-finished"), back.stream().map(TestService.Sse::type).toList(), back.toString());
+            assertEquals(last.id(), back.get(0).id());
+            assertEquals(jsonText(last.data()).get("report"), jsonText(back.get(0).data()).get("report"));
+            // And one that has seen a stored stream in part gets its rest.
+            List<TestService.Sse> rest = second.events(id, "2");
+            assertEquals(stored.subList(2, stored.size()), rest);
+        }
+    }
+
+    @Test
     void shouldDrawEachAttemptOfARetriedCallAsASegment() throws Exception {
         HttpResponse<String> posted = server.post("/runs", """
                 {"calls": [{"name": "flaky", "kind": "sleep", "duration": "20ms", "fail": "again",

@@ -80,6 +80,7 @@ final class ServiceRoutes extends AllDirectives {
     private final byte[] token;
     private final AtomicInteger sseClients = new AtomicInteger();
     private final java.util.concurrent.Executor parser;
+    private final ParsingBudget parsing;
     private final LiveReports reports;
     private final ConsoleRoutes console;
     private final Route schedules;
@@ -101,6 +102,7 @@ final class ServiceRoutes extends AllDirectives {
         this.config = system.settings().config();
         this.token = ("Bearer " + settings.authToken()).getBytes(StandardCharsets.UTF_8);
         this.parser = system.dispatchers().lookup(akka.actor.typed.DispatcherSelector.fromConfig(PARSER_DISPATCHER));
+        this.parsing = new ParsingBudget(settings.maxParsingBytes());
         metrics.eventClients(sseClients);
         this.reports = new LiveReports(andon, registry, settings);
         this.console = new ConsoleRoutes(reports, registry, hub, settings, sseClients, system);
@@ -179,8 +181,28 @@ final class ServiceRoutes extends AllDirectives {
     }
 
     private Route startPostedJob() {
-        return entity(Unmarshaller.entityToString(), body -> completeWithFuture(
-                CompletableFuture.supplyAsync(() -> jobRequests.parse(body), parser).thenCompose(this::answer)));
+        return extractRequestEntity(entity -> {
+            // A body of unknown length (chunked) may be as large as the limit allows.
+            long bytes = entity.getContentLengthOption().orElse(settings.maxBodySize());
+            if (!parsing.take(bytes)) {
+                // Its bytes are let through unkept, so that the client, still sending, reads the answer.
+                HttpResponse busy = error(StatusCodes.SERVICE_UNAVAILABLE, "busy", "other job bodies are being parsed ("
+                        + ServiceSettings.PATH + ".max-parsing-bytes = " + settings.maxParsingBytes() + " bytes); try again",
+                        retryAfter());
+                return completeWithFuture(entity.discardBytes(system).completionStage().thenApply(done -> busy));
+            }
+            CompletionStage<HttpResponse> answer;
+            try {
+                answer = Unmarshaller.entityToString().unmarshal(entity, system)
+                        .thenApplyAsync(jobRequests::parse, parser)
+                        .thenCompose(this::answer);
+            } catch (RuntimeException e) {
+                parsing.give(bytes);
+                throw e;
+            }
+            // Given back once the body is parsed, or its reading failed (too large, the client gone).
+            return completeWithFuture(answer.whenComplete((r, e) -> parsing.give(bytes)));
+        });
     }
 
     private CompletionStage<HttpResponse> answer(JobRequests.Parsed parsed) {

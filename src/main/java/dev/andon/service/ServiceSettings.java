@@ -14,12 +14,13 @@ import java.util.Objects;
  * @param authToken  empty for none (allowed only on a loopback host, see {@link #checkSecure()})
  * @param inlineHttp where posted jobs' http calls may go ({@code inline-http.allow-hosts})
  * @param requestArrivalTimeout how long a client has to send a whole request ({@code request-arrival-timeout})
+ * @param maxParsingBytes how many bytes of posted job bodies are read and parsed at once ({@code max-parsing-bytes})
  */
 public record ServiceSettings(String host, int port, String authToken, boolean allowInlineCommands,
                               long maxBodySize, int maxLiveRuns, int maxCallsPerRun, int maxSseClients,
                               int historySize, Duration retryAfter, int sseBuffer, Duration sseHeartbeat,
                               Duration askTimeout, int maxProblems, HttpDestinations inlineHttp,
-                              Duration requestArrivalTimeout) {
+                              Duration requestArrivalTimeout, long maxParsingBytes) {
 
     /** The section these settings come from. */
     public static final String PATH = "andon.http";
@@ -35,6 +36,7 @@ public record ServiceSettings(String host, int port, String authToken, boolean a
         if (maxProblems < 1) throw new IllegalArgumentException("maxProblems must be at least 1: " + maxProblems);
         if (requestArrivalTimeout.isNegative() || requestArrivalTimeout.isZero())
             throw new IllegalArgumentException("requestArrivalTimeout must be positive: " + requestArrivalTimeout);
+        if (maxParsingBytes < 1) throw new IllegalArgumentException("maxParsingBytes must be positive: " + maxParsingBytes);
     }
 
     /** Reads {@code andon.http} of {@code config} (the whole configuration, reference.conf included). */
@@ -45,7 +47,8 @@ public record ServiceSettings(String host, int port, String authToken, boolean a
                 c.getInt("max-calls-per-run"), c.getInt("max-sse-clients"), c.getInt("history-size"),
                 c.getDuration("retry-after"), c.getInt("sse-buffer"), c.getDuration("sse-heartbeat"),
                 c.getDuration("ask-timeout"), c.getInt("max-problems"),
-                new HttpDestinations(c.getStringList("inline-http.allow-hosts")), c.getDuration("request-arrival-timeout"));
+                new HttpDestinations(c.getStringList("inline-http.allow-hosts")), c.getDuration("request-arrival-timeout"),
+                c.getBytes("max-parsing-bytes"));
     }
 
     /** Whether requests must carry {@code Authorization: Bearer <authToken>}. */

@@ -76,6 +76,40 @@ class HostileRequestsTest {
         assertTrue(answered > 0);
     }
 
+    /**
+     * 32 bodies of a megabyte at once were all read and queued for the parser (some 200 MB live,
+     * the heap churning, and most answered 503 by Akka's request-timeout after 20 s, parsed anyway):
+     * now at most max-parsing-bytes are, and the rest get 503 busy with Retry-After at once.
+     */
+    @Test
+    void shouldRefuseBodiesBeyondTheParsingBudgetAtOnce() throws Exception {
+        String body = unknownKeys(20_000);
+        try (TestService tight = TestService.start("andon.http.max-parsing-bytes = " + (body.length() + 1))) {
+            List<CompletableFuture<HttpResponse<String>>> posts = new ArrayList<>();
+            for (int i = 0; i < 8; i++) posts.add(CompletableFuture.supplyAsync(() -> tight.post("/runs", body)));
+            int invalid = 0;
+            int busy = 0;
+            for (var p : posts) {
+                HttpResponse<String> r = p.get(60, TimeUnit.SECONDS);
+                JsonNode error = json(r);
+                if (r.statusCode() == 400) {
+                    invalid++;
+                    assertEquals(19_900, error.get("moreProblems").asInt());
+                } else {
+                    busy++;
+                    assertEquals(503, r.statusCode(), r.body());
+                    assertEquals("busy", error.get("error").asText());
+                    assertTrue(error.get("detail").asText().contains("andon.http.max-parsing-bytes"), r.body());
+                    assertEquals("1", r.headers().firstValue("Retry-After").orElse(""));
+                }
+            }
+            assertTrue(invalid >= 1 && busy >= 1, invalid + " parsed, " + busy + " refused");
+            assertEquals(0, json(tight.get("/runs")).get("runs").size());
+            // The budget was given back: one more is parsed.
+            assertEquals(400, tight.post("/runs", body).statusCode());
+        }
+    }
+
     @Test
     void shouldDropAClientThatStopsHalfWayThroughItsRequest() throws Exception {
         assertEquals(java.time.Duration.ofSeconds(30), com.typesafe.config.ConfigFactory.load()

@@ -86,8 +86,15 @@ class ConsoleBrowserTest {
         });
     }
 
+    /** The text of {@code css}, found again if the page redrew it between finding and reading. */
     private String text(String css) {
-        return browser.driver.findElement(By.cssSelector(css)).getText();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return browser.driver.findElement(By.cssSelector(css)).getText();
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                if (attempt == 20) throw e;
+            }
+        }
     }
 
     /** The drawn rows' statuses by call, read in one script (a loaded machine makes each round trip slow). */

@@ -431,7 +431,7 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
 
         @Override
         public Void callProgressed(RunEvent.CallProgressed e) {
-            // Only the latest progress of each call is kept, and replayed to late subscribers.
+            // Among the recent passing events; and each call's latest, for clients that come back after those.
             Logged logged = passing(e);
             run.lastProgress.put(e.call(), logged);
             return publish(logged);

@@ -64,9 +64,27 @@ final class ServeCommand implements Callable<Integer> {
         }
         RunStore store = StoreSetup.open(loaded.config(), System.err);
         if (store == null) return ExitCodes.CONFIG;
-        Recovery.Result recovered = StoreSetup.recover(store, loaded.config());
+        // Recovery (marking what dead Andons left, stopping their processes) runs while the actor
+        // system starts; nothing is served before it is done.
+        java.util.concurrent.CompletableFuture<Recovery.Result> recovery = new java.util.concurrent.CompletableFuture<>();
+        Thread recoverer = new Thread(() -> {
+            try {
+                recovery.complete(StoreSetup.recover(store, loaded.config()));
+            } catch (Throwable e) {
+                recovery.completeExceptionally(e);
+            }
+        }, "andon-recovery");
+        recoverer.start();
         Setup.handleSignals(this::onSignal);
         andon = Setup.startAndon(system, store, System.err);
+        Recovery.Result recovered;
+        try {
+            recovered = recovery.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error r) throw r;
+            throw e;
+        }
         if (andon == null) {
             store.close();
             return ExitCodes.CONFIG;

@@ -857,26 +857,46 @@ public final class JdbcRunStore implements RunStore {
         return read(JdbcSchedules::read);
     }
 
+    @Override
+    public Map<String, RunRecords> records(List<String> runIds) {
+        return read(c -> {
+            Map<String, RunRecords> map = new LinkedHashMap<>();
+            try (PreparedStatement legacy = c.prepareStatement(LEGACY_CALLS);
+                 PreparedStatement log = c.prepareStatement(CALL_LOG_OF_RUN);
+                 PreparedStatement processes = c.prepareStatement(PROCESSES_OF_RUN)) {
+                for (String id : runIds) map.put(id, new RunRecords(callsIn(legacy, log, id), processesIn(processes, id)));
+            }
+            return map;
+        });
+    }
+
+    private static final String LEGACY_CALLS = "SELECT name, status, started_at, report FROM andon_calls WHERE run_id = ?";
+    private static final String CALL_LOG_OF_RUN = "SELECT entries FROM andon_call_log WHERE run_id = ? ORDER BY seq";
+    private static final String PROCESSES_OF_RUN = "SELECT call_name, pid, start_time, boot_id, kill_grace_ms "
+            + "FROM andon_processes WHERE run_id = ?";
+
     private static List<CallRow> callsIn(Connection c, String runId) throws SQLException {
+        try (PreparedStatement legacy = c.prepareStatement(LEGACY_CALLS); PreparedStatement log = c.prepareStatement(CALL_LOG_OF_RUN)) {
+            return callsIn(legacy, log, runId);
+        }
+    }
+
+    private static List<CallRow> callsIn(PreparedStatement legacy, PreparedStatement log, String runId) throws SQLException {
         Map<String, CallRow> rows = new LinkedHashMap<>();
         // A row a call each in stores written by Andons of schema version 2 and before.
-        try (PreparedStatement s = c.prepareStatement("SELECT name, status, started_at, report FROM andon_calls WHERE run_id = ?")) {
-            s.setString(1, runId);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    long started = rs.getLong(3);
-                    Instant startedAt = rs.wasNull() ? null : Instant.ofEpochMilli(started);
-                    String report = rs.getString(4);
-                    rows.put(rs.getString(1), new CallRow(rs.getString(1), CallStatus.valueOf(rs.getString(2)), startedAt,
-                            report == null ? null : parse(CALL_READER, report)));
-                }
+        legacy.setString(1, runId);
+        try (ResultSet rs = legacy.executeQuery()) {
+            while (rs.next()) {
+                long started = rs.getLong(3);
+                Instant startedAt = rs.wasNull() ? null : Instant.ofEpochMilli(started);
+                String report = rs.getString(4);
+                rows.put(rs.getString(1), new CallRow(rs.getString(1), CallStatus.valueOf(rs.getString(2)), startedAt,
+                        report == null ? null : parse(CALL_READER, report)));
             }
         }
-        try (PreparedStatement s = c.prepareStatement("SELECT entries FROM andon_call_log WHERE run_id = ? ORDER BY seq")) {
-            s.setString(1, runId);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) CALL_LOG.read(rs.getString(1), rows);
-            }
+        log.setString(1, runId);
+        try (ResultSet rs = log.executeQuery()) {
+            while (rs.next()) CALL_LOG.read(rs.getString(1), rows);
         }
         return new ArrayList<>(rows.values());
     }
@@ -884,18 +904,21 @@ public final class JdbcRunStore implements RunStore {
     @Override
     public List<ProcessRecord> processes(String runId) {
         return read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT call_name, pid, start_time, boot_id, kill_grace_ms "
-                    + "FROM andon_processes WHERE run_id = ?")) {
-                s.setString(1, runId);
-                List<ProcessRecord> list = new ArrayList<>();
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next())
-                        list.add(new ProcessRecord(runId, rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
-                                Duration.ofMillis(rs.getLong(5))));
-                }
-                return list;
+            try (PreparedStatement s = c.prepareStatement(PROCESSES_OF_RUN)) {
+                return processesIn(s, runId);
             }
         });
+    }
+
+    private static List<ProcessRecord> processesIn(PreparedStatement s, String runId) throws SQLException {
+        s.setString(1, runId);
+        List<ProcessRecord> list = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery()) {
+            while (rs.next())
+                list.add(new ProcessRecord(runId, rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
+                        Duration.ofMillis(rs.getLong(5))));
+        }
+        return list;
     }
 
     private interface Read<T> {

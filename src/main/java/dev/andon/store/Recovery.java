@@ -89,12 +89,13 @@ public final class Recovery {
         Map<String, List<RunStore.CallRow>> rowsOf = new HashMap<>();
         Map<String, List<RunStore.ProcessRecord>> groups = new LinkedHashMap<>();
         List<RunStore.StoredRun> toRerun = new ArrayList<>();
+        Map<String, RunStore.RunRecords> records = store.records(dead.stream().map(RunStore.StoredRun::id).toList());
         for (RunStore.StoredRun run : dead) {
-            List<RunStore.CallRow> rows = store.calls(run.id());
+            List<RunStore.CallRow> rows = records.get(run.id()).calls();
             rowsOf.put(run.id(), rows);
             RunReport report = interrupted(run, rows, now);
             reports.add(report);
-            groups.put(run.id(), store.processes(run.id()));
+            groups.put(run.id(), records.get(run.id()).processes());
             long lost = report.calls().stream().filter(c -> c.status() == CallStatus.LOST).count();
             long cancelled = report.calls().stream().filter(c -> c.status() == CallStatus.CANCELLED).count();
             log.info("run {} of job {} INTERRUPTED (its Andon, pid {}, died): {} call(s) had finished, {} LOST, {} CANCELLED",

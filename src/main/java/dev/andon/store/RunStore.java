@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -239,6 +240,17 @@ public interface RunStore extends AutoCloseable {
 
     /** The process groups recorded for {@code runId}'s calls. */
     List<ProcessRecord> processes(String runId);
+
+    /** What was recorded of a run's calls and of its command calls' process groups. */
+    record RunRecords(List<CallRow> calls, List<ProcessRecord> processes) {
+    }
+
+    /** {@link #calls} and {@link #processes} of each of {@code runIds}, read together (recovery reads a thousand runs at start). */
+    default Map<String, RunRecords> records(List<String> runIds) {
+        Map<String, RunRecords> map = new java.util.LinkedHashMap<>();
+        for (String id : runIds) map.put(id, new RunRecords(calls(id), processes(id)));
+        return map;
+    }
 
     /** Every schedule recorded, by job. */
     Map<String, ScheduleState> schedules();

@@ -111,6 +111,7 @@ final class Attempt implements WorkContext, Runnable {
     // Guarded by this:
     private List<Runnable> hooks;      // created on the first onAbort()
     private boolean hooksTaken;        // by the abort
+    private boolean hooksRunning;      // the abort's hooks have not all returned yet
     private Thread thread;
     // Only on the attempt's thread: the call handed over to it to run next, and since when the
     // thread has been running this run's calls one after another.
@@ -118,8 +119,16 @@ final class Attempt implements WorkContext, Runnable {
     private long laneSince;
     private boolean inline;   // set before the thread runs it; it came from the previous call on that thread
 
+    private final int slot; // the parallel slot it runs in, -1 if none (see RunSignal.began)
+
     Attempt(String runId, int index, CallSpec spec, int attempt, Executor hookExecutor, Sink sink,
             AndonStats stats, String dispatcher, RunSignal runSignal, int maxOutputLinesPerSecond) {
+        this(runId, index, spec, attempt, hookExecutor, sink, stats, dispatcher, runSignal, maxOutputLinesPerSecond, -1);
+    }
+
+    Attempt(String runId, int index, CallSpec spec, int attempt, Executor hookExecutor, Sink sink,
+            AndonStats stats, String dispatcher, RunSignal runSignal, int maxOutputLinesPerSecond, int slot) {
+        this.slot = slot;
         this.runId = runId;
         this.index = index;
         this.callName = spec.name();
@@ -160,6 +169,7 @@ final class Attempt implements WorkContext, Runnable {
             if (!STATE.compareAndSet(this, State.PENDING, State.RUNNING)) return null; // cancelled while queued
             thread = current;
         }
+        runSignal.began(slot, this);
         if (!inline) sink.started(this); // inline: the worker learned of it with the previous call's end
         String result = null;
         Throwable error = null;
@@ -262,12 +272,15 @@ final class Attempt implements WorkContext, Runnable {
      * the thread (unless {@code interrupt-on-abort} is off), and tells the sink {@code hooksDone}.
      * Without hooks the interrupt is sent right here (it never blocks) and there is nothing to wait for.
      *
+     * Asked again (by the worker, after the thread of a failing sibling asked: see
+     * {@link RunSignal#stopRunning}), it does nothing more and says whether those hooks are still running.
+     *
      * @return {@code true} if hooks are running and {@code hooksDone} will follow
      */
     boolean requestAbort(String reason) {
         List<Runnable> taken;
         synchronized (this) {
-            if (abortReason != null) return false;
+            if (abortReason != null) return hooksRunning;
             abortReason = Objects.requireNonNull(reason);
             // Already over: nothing to stop, so no hooks and no interrupt (its thread may be
             // running the run's next call by now).
@@ -275,6 +288,7 @@ final class Attempt implements WorkContext, Runnable {
             taken = hooks;
             hooks = null;
             hooksTaken = true;
+            hooksRunning = taken != null;
         }
         if (taken == null) {
             if (interruptOnAbort) interruptIfRunning();
@@ -283,6 +297,9 @@ final class Attempt implements WorkContext, Runnable {
         Runnable task = () -> {
             for (Runnable hook : taken) runHook(hook);
             if (interruptOnAbort) interruptIfRunning();
+            synchronized (this) {
+                hooksRunning = false;
+            }
             sink.hooksDone(this);
         };
         try {
@@ -292,6 +309,11 @@ final class Attempt implements WorkContext, Runnable {
             task.run();
         }
         return true;
+    }
+
+    /** Whether an abort's hooks are running: then {@code hooksDone} will follow. */
+    synchronized boolean hooksRunning() {
+        return hooksRunning;
     }
 
     private synchronized void interruptIfRunning() {

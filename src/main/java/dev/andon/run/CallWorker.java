@@ -244,13 +244,17 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
     private Owned call;                    // null when idle
     private Aborted runAbort;              // the run's cord, once this worker has been told of it
 
-    static Behavior<Command> create(Setup setup) {
-        return Behaviors.setup(ctx -> new CallWorker(ctx, setup));
+    /** {@code slot}: the parallel slot it serves, for {@link RunSignal#began} (-1: none). */
+    static Behavior<Command> create(Setup setup, int slot) {
+        return Behaviors.setup(ctx -> new CallWorker(ctx, setup, slot));
     }
 
-    private CallWorker(ActorContext<Command> context, Setup setup) {
+    private final int slot;
+
+    private CallWorker(ActorContext<Command> context, Setup setup, int slot) {
         super(context);
         this.setup = setup;
+        this.slot = slot;
         this.timer = SteppedTimer.of(context.getSystem());
         this.self = context.getSelf();
         this.sink = new Attempt.Sink() {
@@ -284,8 +288,10 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
                 try {
                     if (error != null && !abortSeen
                             && !setup.calls().get(ctx.index()).retry().shouldRetry(ctx.attemptNumber(), error)
-                            && setup.runSignal().pullForFailure(ctx.callName(), describe(error)))
+                            && setup.runSignal().pullForFailure(ctx.callName(), describe(error))) {
                         setup.supervisor().tell(new CordPulled(ctx.index()));
+                        setup.runSignal().stopRunning(ctx, setup.runSignal().reason());
+                    }
                     // On the attempt's thread. A call that succeeded, with no abort in sight, hands its
                     // thread straight on to the run's next queued call: no round trip through this
                     // actor and the supervisor, and no wait for a pool thread, between two calls.
@@ -427,7 +433,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
 
     private Attempt newAttempt(int callIndex, CallSpec callSpec, int n) {
         return new Attempt(setup.runId(), callIndex, callSpec, n, setup.hookExecutor(), sink, setup.stats(),
-                setup.dispatcher(), setup.runSignal(), setup.maxOutputLinesPerSecond());
+                setup.dispatcher(), setup.runSignal(), setup.maxOutputLinesPerSecond(), slot);
     }
 
     private Behavior<Command> onRun(Run m) {
@@ -570,6 +576,8 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         // The pipe readers are done (or given up on) before a call returns: the count is final.
         long skipped = ctx.takeSkippedOutput();
         if (skipped > 0) tell(new OutputSkipped(c.index, skipped));
+        // Hooks a failing sibling's thread set off (RunSignal.stopRunning) before this worker's abort came.
+        if (!c.hooksRunning && ctx.hooksRunning()) c.hooksRunning = true;
         if (c.hooksRunning) {
             // Ack only once the hooks have returned too, so that nothing of this call runs after
             // its run has reported (and possibly after the system is gone).

@@ -2,6 +2,7 @@ package dev.andon.run;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * A run's cord, visible to every one of its calls at once. Pulled once, by whoever comes first:
@@ -14,6 +15,11 @@ import java.lang.invoke.VarHandle;
  * <p>The pull is one compare-and-set of an immutable {@link Pulled}, so it also records which
  * failure came first in time when several calls fail together: that is the run's cause. The
  * supervisor still decides the run's status and report; it reads the cause from here.
+ *
+ * <p>The failing thread that pulls it also stops the siblings running now itself (see
+ * {@link #stopRunning}): each parallel slot's attempt registers here as it begins. The workers'
+ * aborts, which follow, find those already asked and go on from there (grace, ack); they also
+ * reach whatever the failing thread missed (an attempt that began just after it looked).
  *
  * <p>Thread-safe and lock-free.
  */
@@ -37,10 +43,35 @@ final class RunSignal {
 
     private final boolean failuresPull;
     private volatile Pulled pulled;
+    private final AtomicReferenceArray<Attempt> running; // by slot: the attempt that began last in it
 
     /** @param failuresPull whether a failing call pulls the cord itself (the job is fail-fast) */
     RunSignal(boolean failuresPull) {
+        this(failuresPull, 0);
+    }
+
+    /** @param slots how many parallel slots may {@link #began} attempts */
+    RunSignal(boolean failuresPull, int slots) {
         this.failuresPull = failuresPull;
+        this.running = new AtomicReferenceArray<>(slots);
+    }
+
+    /** On its thread, as {@code attempt} begins in {@code slot} (-1: none). */
+    void began(int slot, Attempt attempt) {
+        if (slot >= 0 && slot < running.length()) running.set(slot, attempt);
+    }
+
+    /**
+     * On the thread of {@code failed}, which has just pulled the cord for its failure: asks every
+     * other attempt running now to abort (hooks, interrupt), as its worker would, so that the
+     * siblings begin to stop now rather than once the supervisor and their workers have heard.
+     * An attempt already over is left as it is.
+     */
+    void stopRunning(Attempt failed, String reason) {
+        for (int i = 0; i < running.length(); i++) {
+            Attempt a = running.get(i);
+            if (a != null && a != failed && !a.isOver()) a.requestAbort(reason);
+        }
     }
 
     /** Pulls the cord unless it is already pulled; {@code true} if this pulled it. */

@@ -171,7 +171,6 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         this.listener = listener;
         this.listening = listener.callEvents();
         this.outcomes = new CallReport[job.calls().size()];
-        this.signal = new RunSignal(job.failurePolicy() == FailurePolicy.FAIL_FAST);
         this.queue = new RunQueue(outcomes.length);
         this.cancelledFrom = outcomes.length;
         this.running = new Live[outcomes.length];
@@ -180,6 +179,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         // in this run's own queue instead, costing nothing.
         int poolSize = BlockingExecutorConfigurator.poolSize(context.getSystem().settings().config(), job.dispatcher());
         this.parallelism = poolSize > 0 ? Math.min(job.maxParallelism(), poolSize) : job.maxParallelism();
+        this.signal = new RunSignal(job.failurePolicy() == FailurePolicy.FAIL_FAST, parallelism);
         var dispatchers = context.getSystem().dispatchers();
         Executor executor = dispatchers.lookup(DispatcherSelector.fromConfig(job.dispatcher()));
         Executor hookExecutor = dispatchers.lookup(DispatcherSelector.fromConfig("andon.abort-hook-dispatcher"));
@@ -241,7 +241,9 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
             if (worker == null) {
                 // One worker per parallel slot, reused from call to call: spawning and stopping an
                 // actor per call would cost more than most calls.
-                worker = getContext().spawn(CallWorker.create(workerSetup), "worker-" + spawned++, ACTOR_DISPATCHER);
+                int slot = spawned++;
+                worker = getContext().spawn(CallWorker.create(workerSetup, slot < parallelism ? slot : -1),
+                        "worker-" + slot, ACTOR_DISPATCHER);
                 getContext().watchWith(worker, new WorkerStopped(worker));
             }
             worker.tell(new CallWorker.Run(i, job.calls().get(i)));

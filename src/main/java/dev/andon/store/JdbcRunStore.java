@@ -378,6 +378,9 @@ public final class JdbcRunStore implements RunStore {
                 // Only call outcomes, and the queue was empty: wait a little for more, so that a
                 // run of many short calls is written in a few transactions, not one per call.
                 if (waited && !urgent(batch)) gather(batch);
+                // A schedule's fire, and the queue was empty: the other fires of the same time are
+                // on their way (a timer each): take them while they keep coming, for one commit.
+                else if (waited && hasFire(batch)) gatherFires(batch);
             } catch (InterruptedException e) {
                 // Nobody interrupts this thread; if the JVM does, go on: what is queued must be written.
                 continue;
@@ -401,6 +404,29 @@ public final class JdbcRunStore implements RunStore {
             queue.drainTo(batch, MAX_BATCH - batch.size());
             if (urgent(batch)) return;
         }
+    }
+
+    /** How long the fires of one time may be apart and still be gathered, and how long at most they are waited for. */
+    private static final long FIRE_GAP_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+    private static final long FIRE_GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+    private void gatherFires(List<Op> batch) throws InterruptedException {
+        long deadline = System.nanoTime() + FIRE_GATHER_NANOS;
+        while (batch.size() < MAX_BATCH) {
+            long left = Math.min(FIRE_GAP_NANOS, deadline - System.nanoTime());
+            if (left <= 0) return;
+            Op next = queue.poll(left, TimeUnit.NANOSECONDS);
+            if (next == null) return;
+            batch.add(next);
+            queue.drainTo(batch, MAX_BATCH - batch.size());
+        }
+    }
+
+    private static boolean hasFire(List<Op> batch) {
+        for (Op op : batch)
+            if (op instanceof Submit s && s.submission().trigger().kind() == Trigger.Kind.SCHEDULE
+                    && !Boolean.TRUE.equals(s.submission().trigger().manual())) return true;
+        return false;
     }
 
     private static boolean urgent(List<Op> batch) {

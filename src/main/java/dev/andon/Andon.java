@@ -257,9 +257,11 @@ public final class Andon implements AutoCloseable {
             report.completeExceptionally(new IllegalStateException("Andon is terminated"));
             accepted = report.thenApply(r -> null);
         } else {
+            // The call names only for a store that records them: without one, a 100,000-call
+            // job would list them on every submission for nothing.
             accepted = store.submitted(new RunStore.Submission(runId, job.name(), trigger,
                     job.source() == null ? null : job.source().json(), job.source() != null && job.source().posted(),
-                    job.calls().stream().map(dev.andon.run.CallSpec::name).toList(), Instant.now(),
+                    recording ? job.calls().stream().map(dev.andon.run.CallSpec::name).toList() : java.util.List.<String>of(), Instant.now(),
                     owner == null ? new RunStore.Owner("", "", -1, -1) : owner));
             accepted.whenComplete((ok, failure) -> {
                 if (failure != null) {

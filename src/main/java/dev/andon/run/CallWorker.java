@@ -366,7 +366,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
             setup.supervisor().tell(e);
             return;
         }
-        if (outbox == null) outbox = new ArrayList<>();
+        if (outbox == null) outbox = new ArrayList<>(32); // a batch is mostly tens
         outbox.add(e);
     }
 

@@ -19,6 +19,9 @@ import java.util.Map;
  * @param lastHeartbeatAt  in a live snapshot: when the running call last gave a sign of life
  *                         (progress, a line of output, a heartbeat); {@code null} before its first
  *                         and in a final report
+ * @param abortToAckMicros {@code abortToAckMillis} in microseconds, where the engine measured it
+ *                         (a cooperative call acks well within a millisecond); {@code null}
+ *                         otherwise, and always when {@code abortToAckMillis} is
  */
 public record CallReport(String name, CallStatus status, int attempts, Instant startedAt, Instant finishedAt,
                          Long durationMillis, String result, String error, Long abortToAckMillis, String thread,
@@ -26,12 +29,23 @@ public record CallReport(String name, CallStatus status, int attempts, Instant s
                          @JsonInclude(JsonInclude.Include.NON_NULL) List<String> stackTrace,
                          @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Object> details,
                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Attempt> attemptTimes,
-                         @JsonInclude(JsonInclude.Include.NON_NULL) Instant lastHeartbeatAt) {
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Instant lastHeartbeatAt,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Long abortToAckMicros) {
     @JsonCreator
     public CallReport {
         stackTrace = stackTrace == null ? null : List.copyOf(stackTrace);
         details = details == null ? Map.of() : Map.copyOf(details);
         attemptTimes = attemptTimes == null ? List.of() : List.copyOf(attemptTimes);
+        if (abortToAckMillis == null) abortToAckMicros = null;
+    }
+
+    /** A report whose abort-to-ack, if any, is in whole milliseconds only. */
+    public CallReport(String name, CallStatus status, int attempts, Instant startedAt, Instant finishedAt,
+                      Long durationMillis, String result, String error, Long abortToAckMillis, String thread,
+                      String progress, List<String> stackTrace, Map<String, Object> details, List<Attempt> attemptTimes,
+                      Instant lastHeartbeatAt) {
+        this(name, status, attempts, startedAt, finishedAt, durationMillis, result, error, abortToAckMillis, thread,
+                progress, stackTrace, details, attemptTimes, lastHeartbeatAt, null);
     }
 
     /** A finished call (no {@code lastHeartbeatAt}). */
@@ -76,6 +90,7 @@ public record CallReport(String name, CallStatus status, int attempts, Instant s
         private Map<String, Object> details;
         private List<Attempt> attemptTimes;
         private Instant lastHeartbeatAt;
+        private Long abortToAckMicros;
 
         private Builder(String name, CallStatus status) {
             this.name = name;
@@ -114,6 +129,13 @@ public record CallReport(String name, CallStatus status, int attempts, Instant s
             return this;
         }
 
+        /** The abort-to-ack as measured, in nanoseconds: in whole milliseconds and in microseconds. */
+        public Builder abortToAckNanos(long nanos) {
+            this.abortToAckMillis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nanos);
+            this.abortToAckMicros = java.util.concurrent.TimeUnit.NANOSECONDS.toMicros(nanos);
+            return this;
+        }
+
         public Builder thread(String thread) {
             this.thread = thread;
             return this;
@@ -146,7 +168,7 @@ public record CallReport(String name, CallStatus status, int attempts, Instant s
 
         public CallReport build() {
             return new CallReport(name, status, attempts, startedAt, finishedAt, durationMillis, result, error,
-                    abortToAckMillis, thread, progress, stackTrace, details, attemptTimes, lastHeartbeatAt);
+                    abortToAckMillis, thread, progress, stackTrace, details, attemptTimes, lastHeartbeatAt, abortToAckMicros);
         }
     }
 

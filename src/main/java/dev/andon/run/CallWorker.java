@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -716,8 +715,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
         // gave. A call that failed or returned while an abort was on its way was not stopped by it.
         boolean stoppedByAbort = status == CallStatus.ABORTED || status == CallStatus.ABANDONED
                 || status == CallStatus.TIMED_OUT;
-        Long abortToAck = c.abort == null || !stoppedByAbort ? null
-                : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - c.abort.atNanos());
+        Long abortToAckNanos = c.abort == null || !stoppedByAbort ? null : System.nanoTime() - c.abort.atNanos();
         // A call abandoned after its own timeout still failed by that timeout: say so.
         boolean timedOut = status == CallStatus.TIMED_OUT || status == CallStatus.ABANDONED && abortKind().isOwnTimeout();
         if (timedOut) error = "java.util.concurrent.TimeoutException: " + c.abort.reason()
@@ -725,11 +723,12 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
                 : error == null ? "" : " (" + error + ")");
         Long durationMillis = c.firstStartedAt == null || finishedAt == null ? null
                 : finishedAt.toEpochMilli() - c.firstStartedAt.toEpochMilli();
-        CallReport report = CallReport.builder(c.spec.name(), status).attempts(c.attempts)
+        CallReport.Builder built = CallReport.builder(c.spec.name(), status).attempts(c.attempts)
                 .ran(c.firstStartedAt, c.firstStartedAt == null ? null : finishedAt).durationMillis(durationMillis)
-                .result(result).error(error).abortToAckMillis(abortToAck).thread(c.lastThread)
-                .stackTrace(stackTrace).details(details).attemptTimes(attemptTimes(c, finishedAt))
-                .build(); // no progress: it is live-only
+                .result(result).error(error).thread(c.lastThread)
+                .stackTrace(stackTrace).details(details).attemptTimes(attemptTimes(c, finishedAt));
+        if (abortToAckNanos != null) built.abortToAckNanos(abortToAckNanos);
+        CallReport report = built.build(); // no progress: it is live-only
         tell(new Acknowledged(c.index, getContext().getSelf(), report, c.abort != null,
                 outcome.failure(), next == null ? -1 : next.index()));
         call = null;

@@ -67,11 +67,12 @@ final class ServiceMetrics implements AutoCloseable {
             Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(30),
             Duration.ofHours(1), Duration.ofHours(3), Duration.ofHours(6), Duration.ofHours(24));
     /**
-     * The buckets of {@code andon_abort_to_ack_seconds}: a cooperative call acks within a
-     * millisecond or two, a process tree within its kill grace, an abandoned one at the abort grace
-     * (seconds). Reports carry the time in whole milliseconds, so the first bucket is 1 ms.
+     * The buckets of {@code andon_abort_to_ack_seconds}: a cooperative call acks within tens or
+     * hundreds of microseconds, a process tree within its kill grace, an abandoned one at the
+     * abort grace (seconds). Reports carry the time in microseconds too, which is what is recorded.
      */
-    static final List<Duration> ABORT_TO_ACK_BUCKETS = List.of(Duration.ofMillis(1), Duration.ofMillis(2),
+    static final List<Duration> ABORT_TO_ACK_BUCKETS = List.of(Duration.ofNanos(50_000), Duration.ofNanos(100_000),
+            Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2),
             Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
             Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
             Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
@@ -203,7 +204,8 @@ final class ServiceMetrics implements AutoCloseable {
         if (report.abortToAckMillis() != null) {
             abortToAck.computeIfAbsent(status, s -> histogram("andon.abort.to.ack",
                             "From an abort request to the call's ack (or to giving up)", s, ABORT_TO_ACK_BUCKETS))
-                    .record(Duration.ofMillis(report.abortToAckMillis()));
+                    .record(report.abortToAckMicros() != null ? Duration.ofNanos(report.abortToAckMicros() * 1000)
+                            : Duration.ofMillis(report.abortToAckMillis()));
         }
     }
 

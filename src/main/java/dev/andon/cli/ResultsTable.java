@@ -26,7 +26,7 @@ final class ResultsTable {
         Table table = new Table("CALL", "STATUS", "ATTEMPTS", "DURATION", "ABORT-TO-ACK", "RESULT / ERROR");
         for (CallReport c : report.calls()) {
             table.row(c.name(), c.status(), c.attempts(), RunDisplay.millis(c.durationMillis()),
-                    RunDisplay.millis(c.abortToAckMillis()), outcome(c));
+                    RunDisplay.ackTime(c), outcome(c));
         }
         out.append('\n').append(table.render());
         for (CallReport c : report.calls()) {

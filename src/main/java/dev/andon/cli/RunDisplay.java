@@ -426,9 +426,16 @@ final class RunDisplay implements RunListener {
         }
         if (c.abortToAckMillis() != null) {
             line.append(c.status() == CallStatus.ABANDONED ? " (given up " : " (acked ")
-                    .append(millis(c.abortToAckMillis())).append(" after the abort)");
+                    .append(ackTime(c)).append(" after the abort)");
         }
         return line.toString();
+    }
+
+    /** A call's abort-to-ack as a person reads it: below 10 ms to a tenth ({@code 0.3 ms}), else in whole ms; {@code -} for none. */
+    static String ackTime(CallReport c) {
+        Long micros = c.abortToAckMicros();
+        if (micros != null && micros < 10_000) return String.format(Locale.ROOT, "%.1f ms", micros / 1000.0);
+        return millis(c.abortToAckMillis());
     }
 
     static String millis(Long ms) {

@@ -104,7 +104,7 @@ class BatchedReportsTest {
                 ctx.output("stdout", "c" + n + " line 2");
                 if (n == AHEAD) ahead.countDown();
                 if (n == abortAt) self.get().tell(new RunSupervisor.Abort("test abort mid-chain"));
-                if (n == abortAt + 1) {
+                if (abortAt >= 0 && n == abortAt + 1) {
                     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                     while (!ctx.abortRequested() && System.nanoTime() < until) LockSupport.parkNanos(100_000);
                 }

@@ -116,6 +116,15 @@ final class BenchSupport {
         return previous;
     }
 
+    /** Deletes {@code dir} and everything under it (a harness's scratch directory), as far as it can. */
+    static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            System.err.println("  could not delete " + dir + ": " + e);
+        }
+    }
+
     static String arg(String[] args, String name, String fallback) {
         for (int i = 0; i + 1 < args.length; i++)
             if (args[i].equals("--" + name)) return args[i + 1];

@@ -84,6 +84,7 @@ public final class RecoveryBench {
         result.put("processes_left", left);
         result.put("recovery_ms", BenchSupport.round(BenchSupport.percentile(full, 50)));
         BenchSupport.write(out, result);
+        BenchSupport.deleteTree(work);
         System.out.printf("recovery, %d runs, %d groups: JVM start to ready p50 %.0f ms (empty store %.0f ms), %d processes left%n",
                 runs, groups, BenchSupport.percentile(full, 50), BenchSupport.percentile(none, 50), left);
         System.exit(left == 0 ? 0 : 1);

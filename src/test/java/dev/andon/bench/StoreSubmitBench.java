@@ -106,6 +106,7 @@ public final class StoreSubmitBench {
         result.put("store_submit_runs_per_s", Math.round(sqlite.rate()));
         result.put("store_submit_ratio", BenchSupport.round(sqlite.rate() / memory.rate()));
         BenchSupport.write(out, result);
+        BenchSupport.deleteTree(work);
         System.out.printf("store submit, %d clients: sqlite %,.0f runs/s, memory %,.0f runs/s, ratio %.3f%n", clients,
                 sqlite.rate(), memory.rate(), sqlite.rate() / memory.rate());
         System.exit(0);

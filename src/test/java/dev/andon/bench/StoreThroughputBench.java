@@ -100,6 +100,7 @@ public final class StoreThroughputBench {
         result.put("store_throughput_ratio", BenchSupport.round(sqliteRate / memoryRate));
         result.put("sqlite_file_bytes", Files.size(work.resolve("andon.db")));
         BenchSupport.write(out, result);
+        BenchSupport.deleteTree(work);
         System.out.printf("store throughput: sqlite %,.0f calls/s, memory %,.0f calls/s, ratio %.3f%n", sqliteRate, memoryRate,
                 sqliteRate / memoryRate);
         System.exit(0);

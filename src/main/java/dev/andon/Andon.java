@@ -97,9 +97,9 @@ public final class Andon implements AutoCloseable {
         Config config = system.settings().config();
         this.httpClient = new SharedHttpClient(settings);
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "andon-abort-live-runs",
-                () -> AskPattern.ask(system, AndonGuardian.Shutdown::new,
+                () -> Stages.answered(AskPattern.ask(system, AndonGuardian.Shutdown::new,
                         config.getDuration("akka.coordinated-shutdown.phases.service-requests-done.timeout"),
-                        system.scheduler())
+                        system.scheduler()))
                         // The runs' reports are told once committed: done when they all are.
                         .thenCompose(done -> store.flush().thenApply(v -> done)));
         // After the runs' acks (the phase before): no call holds a pooled connection any more,
@@ -370,8 +370,9 @@ public final class Andon implements AutoCloseable {
     public CompletionStage<Optional<RunReport>> snapshot(String runId) {
         Pending p = pending.get(runId);
         Trigger trigger = p == null ? null : p.trigger();
-        return AskPattern.ask(system, (akka.actor.typed.ActorRef<Optional<RunReport>> r) -> new AndonGuardian.GetSnapshot(runId, r),
-                        settings.snapshotTimeout().plusSeconds(2), system.scheduler()) // the guardian answers empty after snapshotTimeout
+        return Stages.answered(AskPattern.ask(system,
+                        (akka.actor.typed.ActorRef<Optional<RunReport>> r) -> new AndonGuardian.GetSnapshot(runId, r),
+                        settings.snapshotTimeout().plusSeconds(2), system.scheduler())) // the guardian answers empty after snapshotTimeout
                 .thenApply(o -> o.map(r -> r.withTrigger(trigger)));
     }
 

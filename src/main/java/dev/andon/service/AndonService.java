@@ -12,6 +12,7 @@ import akka.pattern.Patterns;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.andon.Andon;
+import dev.andon.Stages;
 import dev.andon.config.Catalog;
 import dev.andon.config.KindContext;
 import dev.andon.run.JobSpec;
@@ -175,7 +176,7 @@ public final class AndonService {
         // run should get its run-finished event. The registry is asked first, so that it has seen
         // every run's last event by then.
         cs.addTask(CoordinatedShutdown.PhaseServiceStop(), "andon-service-stop", () ->
-                AskPattern.ask(registry, RunRegistry.GetSummary::new, settings.askTimeout(), system.scheduler())
+                Stages.answered(AskPattern.ask(registry, RunRegistry.GetSummary::new, settings.askTimeout(), system.scheduler()))
                         .whenComplete((s, e) -> {
                             if (s != null) summary.complete(s);
                             else summary.completeExceptionally(e);

@@ -16,6 +16,7 @@ import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
 import akka.stream.javadsl.Source;
+import dev.andon.Stages;
 import dev.andon.run.RunEvent;
 import dev.andon.timeline.TimelineSvg;
 import java.nio.charset.StandardCharsets;
@@ -95,9 +96,9 @@ final class ConsoleRoutes extends AllDirectives {
     private Route output(String id, String call, Optional<String> stream) {
         if (stream.isPresent() && !stream.get().equals("stdout") && !stream.get().equals("stderr"))
             return complete(ServiceRoutes.error(StatusCodes.BAD_REQUEST, "bad parameter", "stream must be stdout or stderr"));
-        CompletionStage<Optional<RunRegistry.CallOutput>> answer = AskPattern.ask(registry,
+        CompletionStage<Optional<RunRegistry.CallOutput>> answer = Stages.answered(AskPattern.ask(registry,
                 (ActorRef<Optional<RunRegistry.CallOutput>> r) -> new RunRegistry.GetOutput(id, call, r),
-                settings.askTimeout(), system.scheduler());
+                settings.askTimeout(), system.scheduler()));
         return completeWithFuture(answer.thenApply(out -> out
                 .map(o -> HttpResponse.create().withEntity(ContentTypes.TEXT_PLAIN_UTF8, outputText(o, stream.orElse(null))))
                 .orElseGet(() -> ServiceRoutes.error(StatusCodes.NOT_FOUND, "unknown call",

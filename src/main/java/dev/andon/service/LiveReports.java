@@ -4,6 +4,7 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.AskPattern;
 import dev.andon.Andon;
+import dev.andon.Stages;
 import dev.andon.run.CallReport;
 import dev.andon.run.CallStatus;
 import dev.andon.run.RunReport;
@@ -51,8 +52,9 @@ final class LiveReports {
     }
 
     private CompletionStage<Optional<RunRegistry.RunView>> view(String id) {
-        return AskPattern.ask(registry, (ActorRef<Optional<RunRegistry.RunView>> r) -> new RunRegistry.GetRun(id, r),
-                settings.askTimeout(), system.scheduler());
+        return Stages.answered(AskPattern.ask(registry,
+                (ActorRef<Optional<RunRegistry.RunView>> r) -> new RunRegistry.GetRun(id, r),
+                settings.askTimeout(), system.scheduler()));
     }
 
     // A run admitted but whose supervisor has not answered yet: every call still queued.

@@ -9,6 +9,7 @@ import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.andon.Stages;
 import dev.andon.config.Catalog;
 import dev.andon.run.RunStatus;
 import dev.andon.schedule.ScheduleSpec;
@@ -51,15 +52,15 @@ final class ScheduleRoutes extends AllDirectives {
     }
 
     private Route list() {
-        CompletionStage<List<Scheduler.View>> views = AskPattern.ask(scheduler, Scheduler.GetSchedules::new,
-                settings.askTimeout(), system.scheduler());
+        CompletionStage<List<Scheduler.View>> views = Stages.answered(AskPattern.ask(scheduler, Scheduler.GetSchedules::new,
+                settings.askTimeout(), system.scheduler()));
         return completeWithFuture(views.thenApply(list ->
                 ServiceRoutes.json(StatusCodes.OK, Map.of("schedules", list.stream().map(ScheduleJson::of).toList()))));
     }
 
     private Route command(String job, Function<ActorRef<Scheduler.Answer>, Scheduler.Command> message) {
-        CompletionStage<Scheduler.Answer> answer = AskPattern.ask(scheduler, message::apply, settings.askTimeout(),
-                system.scheduler());
+        CompletionStage<Scheduler.Answer> answer = Stages.answered(AskPattern.ask(scheduler, message::apply,
+                settings.askTimeout(), system.scheduler()));
         return completeWithFuture(answer.thenApply(this::response));
     }
 

@@ -4,6 +4,7 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.AskPattern;
+import dev.andon.Stages;
 import dev.andon.config.Catalog;
 import dev.andon.run.JobSpec;
 import dev.andon.schedule.Fire;
@@ -72,12 +73,10 @@ final class ScheduleService {
 
         private CompletionStage<Outcome> admit(JobSpec job, Fire fire, Ended ended) {
             dev.andon.run.Trigger trigger = dev.andon.run.Trigger.schedule(fire.at(), fire.manual(), fire.missed());
-            CompletionStage<RunRegistry.Admission> admitted = AskPattern.ask(registry,
+            CompletionStage<RunRegistry.Admission> admitted = Stages.answered(AskPattern.ask(registry,
                     (ActorRef<RunRegistry.Admission> r) -> new RunRegistry.Admit(job, trigger, r, ended), settings.askTimeout(),
-                    system.scheduler());
-            // Mapped where the answer arrives: Akka's stage would run a plain thenApply on the JDK's
-            // default async executor, which on 2 cores is a new thread per task (one per fire).
-            return admitted.thenApplyAsync(a -> {
+                    system.scheduler()));
+            return admitted.thenApply(a -> {
                 if (a instanceof RunRegistry.Admitted ok) return new Launched(ok.runId());
                 RunRegistry.Refused refused = (RunRegistry.Refused) a;
                 return switch (refused.reason()) {
@@ -85,7 +84,7 @@ final class ScheduleService {
                     case FIRED_BEFORE -> new FiredBefore(refused.detail());
                     case LIMIT, INVALID -> new Refused(refused.detail());
                 };
-            }, Runnable::run);
+            });
         }
 
         @Override

@@ -31,6 +31,7 @@ import akka.stream.javadsl.Source;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.typesafe.config.Config;
 import dev.andon.Andon;
+import dev.andon.Stages;
 import dev.andon.config.Catalog;
 import dev.andon.config.Problems;
 import dev.andon.run.AndonStats;
@@ -412,7 +413,7 @@ final class ServiceRoutes extends AllDirectives {
     // ---- asking the registry
 
     private <T> CompletionStage<T> askStage(akka.japi.function.Function<ActorRef<T>, RunRegistry.Command> message) {
-        return AskPattern.ask(registry, message::apply, settings.askTimeout(), system.scheduler());
+        return Stages.answered(AskPattern.ask(registry, message::apply, settings.askTimeout(), system.scheduler()));
     }
 
     private <T> CompletionStage<HttpResponse> ask(Function<ActorRef<T>, RunRegistry.Command> message,

@@ -16,6 +16,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * PostgreSQL cancels, many in one statement. PostgreSQL's own cancel ({@code cancelQuery()})
@@ -39,6 +40,9 @@ import java.util.concurrent.TimeUnit;
 final class PgCancels implements AutoCloseable {
     /** How long a control connection is kept once no call has used or warmed it. */
     static final Duration IDLE = Duration.ofSeconds(60);
+    /** How long a first cancel waits for others that keep coming (each within {@link #GATHER_GAP_NANOS}). */
+    private static final long GATHER_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final long GATHER_GAP_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
     /** The longest a control connection's statement may take before it is given up for broken. */
     private static final int STATEMENT_SECONDS = 2;
 
@@ -221,6 +225,7 @@ final class PgCancels implements AutoCloseable {
 
         /** Sends what is queued, batch after batch, until nothing is. */
         private void drain() {
+            gather();
             while (true) {
                 List<Pending> batch;
                 Connection c;
@@ -241,6 +246,25 @@ final class PgCancels implements AutoCloseable {
                     return;
                 }
                 send(c, batch);
+            }
+        }
+
+        /**
+         * A run's siblings are aborted within microseconds of each other: waits while their cancels
+         * keep coming (none for {@code GATHER_GAP}, or {@code GATHER_MAX} in all), so that they go
+         * out in the first statement rather than one alone and then the rest.
+         */
+        private void gather() {
+            long start = System.nanoTime();
+            int seen = -1;
+            while (System.nanoTime() - start < GATHER_MAX_NANOS) {
+                int n;
+                synchronized (this) {
+                    n = queue.size();
+                }
+                if (n == seen) return;
+                seen = n;
+                LockSupport.parkNanos(GATHER_GAP_NANOS);
             }
         }
 

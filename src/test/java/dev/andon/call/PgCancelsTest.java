@@ -145,7 +145,7 @@ class PgCancelsTest {
         for (Sleeper s : six) waitUntil("backend " + s.pid + " sleeps", () -> active(s.pid));
 
         // The first cancel's statement waits (in its hold) until the other five are asked for:
-        // they are then sent together, as a second statement.
+        // those it did not gather are sent together, as a second statement.
         CountDownLatch othersAsked = new CountDownLatch(1);
         Sleeper first = six.get(0);
         PgCancels.Target gated = new PgCancels.Target() {
@@ -176,7 +176,9 @@ class PgCancelsTest {
 
         for (CompletableFuture<Boolean> a : answers) assertTrue(a.get(30, TimeUnit.SECONDS));
         for (Sleeper s : six) assertEquals("57014", s.ended.get(30, TimeUnit.SECONDS), "query_canceled for " + s.pid);
-        assertEquals(2, cancels.batches(), "one statement for the first, one for the five asked for meanwhile");
+        // The first statement takes what came within its gathering; the rest, asked for while it
+        // was in flight, go in one more: never a statement per cancel.
+        assertTrue(cancels.batches() <= 2, cancels.batches() + " statements for six cancels");
         for (Sleeper s : six) assertEquals(0, s.held, "released");
     }
 

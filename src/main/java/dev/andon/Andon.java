@@ -170,6 +170,40 @@ public final class Andon implements AutoCloseable {
                 systemName, config), settings, environment, store);
     }
 
+    /**
+     * As {@link #start(Config, String, Function, RunStore)}, with a store that is still opening:
+     * the actor system starts first, and {@code store} is asked for once it has (a service's start
+     * then costs the longer of the two, not their sum). When {@code store} throws, the actor
+     * system is terminated, and waited for, before the exception goes on to the caller: nothing of
+     * this Andon is left behind.
+     */
+    public static Andon start(Config config, String systemName, Function<String, String> environment,
+                              java.util.function.Supplier<RunStore> store) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(environment, "environment");
+        Objects.requireNonNull(store, "store");
+        AndonSettings settings = AndonSettings.from(config);
+        ActorSystem<AndonGuardian.Command> system = ActorSystem.create(
+                AndonGuardian.create(settings.shutdownMargin(), settings.snapshotTimeout()), systemName, config);
+        RunStore opened;
+        try {
+            opened = Objects.requireNonNull(store.get(), "store");
+        } catch (RuntimeException | Error e) {
+            system.terminate();
+            try {
+                system.getWhenTerminated().toCompletableFuture().get(
+                        config.getDuration("akka.coordinated-shutdown.default-phase-timeout").toMillis() * 4,
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException te) {
+                e.addSuppressed(te);
+            }
+            throw e;
+        }
+        return new Andon(system, settings, environment, opened);
+    }
+
     /** This Andon's settings, as read from its configuration when it started. */
     public AndonSettings settings() {
         return settings;

@@ -12,6 +12,7 @@ import dev.andon.store.Recovery;
 import dev.andon.store.RunStore;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -69,31 +70,41 @@ final class ServeCommand implements Callable<Integer> {
         if (AndonSettings.from(loaded.config()).httpWarmUp()
                 && HttpWarmUp.wanted(loaded.catalog().entries().values().stream().map(Catalog.Entry::spec).toList()))
             HttpWarmUp.inBackground();
-        RunStore store = StoreSetup.open(loaded.config(), System.err);
-        if (store == null) return ExitCodes.CONFIG;
-        // Recovery (marking what dead Andons left, stopping their processes) runs while the actor
-        // system starts; nothing is served before it is done.
-        java.util.concurrent.CompletableFuture<Recovery.Result> recovery = new java.util.concurrent.CompletableFuture<>();
-        Thread recoverer = new Thread(() -> {
+        // The store opens (and recovery runs) on a thread of its own while the actor system
+        // starts: the start costs the longer of the two, not their sum. Nothing is served before
+        // recovery is done.
+        CompletableFuture<RunStore> opened = new CompletableFuture<>();
+        CompletableFuture<Recovery.Result> recovery = new CompletableFuture<>();
+        Thread opener = new Thread(() -> {
             try {
-                recovery.complete(StoreSetup.recover(store, loaded.config()));
+                RunStore s = StoreSetup.open(loaded.config(), System.err);
+                opened.complete(s);
+                if (s == null) recovery.complete(null);
+                else recovery.complete(StoreSetup.recover(s, loaded.config()));
             } catch (Throwable e) {
+                opened.completeExceptionally(e);
                 recovery.completeExceptionally(e);
+                return;
             }
-        }, "andon-recovery");
-        recoverer.start();
+            warmUpTls();
+        }, "andon-store-open");
+        opener.start();
         Setup.handleSignals(this::onSignal);
-        andon = Setup.startAndon(system, store, System.err);
-        Recovery.Result recovered;
         try {
-            recovered = recovery.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            if (e.getCause() instanceof Error r) throw r;
-            throw e;
+            andon = Setup.startAndon(system, () -> {
+                RunStore s = joined(opened);
+                if (s == null) throw new StoreNotOpened();
+                return s;
+            }, System.err);
+        } catch (StoreNotOpened e) {
+            // Said in one line by StoreSetup.open; the actor system is gone already.
+            return ExitCodes.CONFIG;
         }
+        Recovery.Result recovered = joined(recovery);
         if (andon == null) {
-            store.close();
+            // The actor system did not start (said in one line): the store opened all the same.
+            RunStore s = joined(opened);
+            if (s != null) s.close();
             return ExitCodes.CONFIG;
         }
         AndonService service;
@@ -111,7 +122,7 @@ final class ServeCommand implements Callable<Integer> {
                         + "process(es) stopped", service.address().getHostString(),
                 service.address().getPort(), jobs, jobs == 1 ? "job" : "jobs",
                 jobs == 0 ? "" : ": " + String.join(", ", loaded.catalog().names()),
-                settings.authRequired() ? ", bearer token required" : "", store.describe(),
+                settings.authRequired() ? ", bearer token required" : "", joined(opened).describe(),
                 recovered.interrupted().size(), recovered.orphansKilled());
         if (signalled.get() != null) andon.shutdown();
 
@@ -172,6 +183,37 @@ final class ServeCommand implements Callable<Integer> {
             return null;
         } catch (java.io.IOException e) {
             return e.getMessage();
+        }
+    }
+
+    /**
+     * What Akka HTTP's bind does first (TLSPlacebo: the JDK's default SSL context and an engine's
+     * session, ~180 classes and the trust store, even for plain HTTP), done while the main thread
+     * still starts the actor system. A failure here is the bind's to report.
+     */
+    private static void warmUpTls() {
+        try {
+            javax.net.ssl.SSLContext.getDefault().createSSLEngine().getSession();
+        } catch (java.security.GeneralSecurityException | RuntimeException e) {
+            log.debug("TLS warm-up: {}", e.toString());
+        }
+    }
+
+    /** A store that did not open: StoreSetup.open has said why. */
+    private static final class StoreNotOpened extends RuntimeException {
+        StoreNotOpened() {
+            super("the run store did not open", null, false, false);
+        }
+    }
+
+    /** {@code f}'s value, or what it failed with, unwrapped. */
+    private static <T> T joined(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error r) throw r;
+            throw e;
         }
     }
 

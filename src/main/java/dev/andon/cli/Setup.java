@@ -102,6 +102,16 @@ final class Setup {
         }
     }
 
+    /** As {@link #startAndon(Config, dev.andon.store.RunStore, PrintStream)}, with a store still opening (see {@link Andon#start(Config, String, java.util.function.Function, java.util.function.Supplier)}). */
+    static Andon startAndon(Config config, java.util.function.Supplier<dev.andon.store.RunStore> store, PrintStream err) {
+        try {
+            return Andon.start(config, "andon", System::getenv, store);
+        } catch (ConfigException e) {
+            err.println("andon: " + e.getMessage());
+            return null;
+        }
+    }
+
     static void print(Problems problems, PrintStream err) {
         List<Problems.Problem> sorted = problems.list().stream()
                 .sorted(Comparator.comparing(Problems.Problem::file, Comparator.nullsFirst(Comparator.naturalOrder()))

@@ -104,6 +104,20 @@ class StoreProcessTest {
     }
 
     @Test
+    void shouldSayInOneLineThatTheStoreCannotBeOpenedWhenServingThoughItsActorSystemHadStarted() throws Exception {
+        // serve opens the store while the actor system starts: that system must go, silently, and the process exit 2
+        Files.writeString(dir.resolve("store"), "a file where the store's folder should be");
+        Path conf = config("andon.http.port = 0\n");
+        long t0 = System.nanoTime();
+        AndonProcess.Result r = AndonProcess.run("serve", "--config", conf.toString());
+        assertEquals(2, r.exitCode(), r.stderr());
+        assertEquals(List.of("andon: store " + dir.resolve("store/andon.db") + ": cannot create it: "),
+                r.stderr().lines().map(l -> l.substring(0, Math.min(l.length(), l.indexOf("cannot create it: ") + 18))).toList(),
+                r.stderr());
+        assertTrue(System.nanoTime() - t0 < java.util.concurrent.TimeUnit.SECONDS.toNanos(30), "it exits, promptly");
+    }
+
+    @Test
     void shouldInterruptTheRunOfAKilledServiceAndStopWhatItLeftAtTheNextStart() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {

@@ -87,6 +87,8 @@ public final class JdbcRunStore implements RunStore {
     private final HikariDataSource dataSource;
     private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
+    private final ExecutorService notifier;
+    private volatile Thread notifierThread;
     private final ExecutorService readers;
     private final AtomicLong writeFailures = new AtomicLong();
     private final AtomicInteger pending = new AtomicInteger();
@@ -132,6 +134,15 @@ public final class JdbcRunStore implements RunStore {
         this.readers = Executors.newFixedThreadPool(Math.max(1, settings.poolSize() - 1), r -> {
             Thread t = new Thread(r, "andon-store-reader-" + n.incrementAndGet());
             t.setDaemon(true);
+            return t;
+        });
+        // What waits for a commit (a 202, a run's end, a fire) goes on from here, not from the
+        // writer: the writer would otherwise run their continuations (an HTTP answer's JSON, the
+        // registry's news) between commits, and write less. One thread: in commit order.
+        this.notifier = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "andon-store-done");
+            t.setDaemon(true);
+            notifierThread = t;
             return t;
         });
         this.writer = new Thread(this::writeLoop, "andon-store-writer");
@@ -457,7 +468,11 @@ public final class JdbcRunStore implements RunStore {
                         log.info("store {}: writes succeed again", settings.describe());
                         failing = null;
                     }
-                    complete(batch, results, refused);
+                    List<Op> waited = awaited(batch);
+                    if (!waited.isEmpty()) {
+                        java.util.Set<Op> notWritten = refused.isEmpty() ? java.util.Set.of() : java.util.Set.copyOf(refused);
+                        notifier.execute(() -> complete(waited, results, notWritten));
+                    }
                     return;
                 } catch (SQLException | RuntimeException e) {
                     writeFailures.incrementAndGet();
@@ -469,7 +484,8 @@ public final class JdbcRunStore implements RunStore {
                     failing = reason;
                     if (closed && batch.contains(Stop.INSTANCE) && backoffNanos >= settings.maxRetryBackoff().toNanos()) {
                         log.error("store {}: closing with {} writes not recorded: {}", settings.describe(), batch.size(), reason);
-                        fail(batch, e);
+                        List<Op> waited = awaited(batch);
+                        notifier.execute(() -> fail(waited, e));
                         return;
                     }
                     sleep(backoffNanos);
@@ -513,6 +529,14 @@ public final class JdbcRunStore implements RunStore {
                 // not ours to stop on
             }
         }
+    }
+
+    /** The ops of {@code batch} that someone waits for (a future each), in order. */
+    private static List<Op> awaited(List<Op> batch) {
+        List<Op> waited = new ArrayList<>();
+        for (Op op : batch)
+            if (op instanceof Submit || op instanceof Finish || op instanceof Schedule || op instanceof Task) waited.add(op);
+        return waited;
     }
 
     private static void complete(List<Op> batch, List<Object> results, java.util.Set<Op> refused) {
@@ -1000,6 +1024,21 @@ public final class JdbcRunStore implements RunStore {
                 writer.join();
             } catch (InterruptedException e) {
                 interrupted = true;
+            }
+        }
+        // What the writer committed last is told before close returns (unless a continuation
+        // of this very thread closes the store: it cannot wait for itself).
+        notifier.shutdown();
+        if (Thread.currentThread() != notifierThread) {
+            while (true) {
+                try {
+                    if (!notifier.awaitTermination(settings.busyTimeout().toMillis() + 10_000, TimeUnit.MILLISECONDS))
+                        log.warn("store {}: its commits' continuations did not end within {} ms", settings.describe(),
+                                settings.busyTimeout().toMillis() + 10_000);
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
         }
         readers.shutdown();

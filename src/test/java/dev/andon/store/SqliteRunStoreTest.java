@@ -37,6 +37,26 @@ class SqliteRunStoreTest extends RunStoreContract {
     }
 
     @Test
+    void shouldGoOnFromItsCommitsOffTheWriterThreadAndTellThemAllBeforeItHasClosed() throws Exception {
+        // What waits for a commit (a 202's JSON, the registry's news) must not run on the writer,
+        // between its commits; and close() returns only once every commit has been told.
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger told = new java.util.concurrent.atomic.AtomicInteger();
+        int n = 200;
+        for (int i = 0; i < n; i++) {
+            store.submitted(StoreFixtures.submission("r-" + i, "j", T0.plusMillis(i), StoreFixtures.ALIVE, "x"))
+                    .thenRun(() -> {
+                        threads.add(Thread.currentThread().getName());
+                        told.incrementAndGet();
+                    });
+        }
+        store.close();
+        assertEquals(n, told.get(), "every commit told before close returned");
+        assertFalse(threads.contains("andon-store-writer"), threads::toString);
+        assertTrue(threads.contains("andon-store-done"), threads::toString);
+    }
+
+    @Test
     void shouldShareItsFileWithAnotherStoreOpenAtTheSameTime() {
         try (RunStore other = open()) {
             store.submitted(StoreFixtures.submission("r-a", "j", T0, StoreFixtures.ALIVE, "x")).toCompletableFuture().join();

@@ -76,6 +76,8 @@ public final class Andon implements AutoCloseable {
     private final Supplier<HttpClient> httpClient;
     private final JdbcPools jdbcPools;
     private final AndonSettings settings;
+    /** The actor system's configuration (the typed system's settings() makes a new Settings each call). */
+    private final Config config;
     private final CompletableFuture<Done> closed = new CompletableFuture<>();
 
     private Andon(ActorSystem<AndonGuardian.Command> system, AndonSettings settings, Function<String, String> environment,
@@ -94,7 +96,7 @@ public final class Andon implements AutoCloseable {
             });
         }
         this.jdbcPools = new JdbcPools(environment);
-        Config config = system.settings().config();
+        this.config = system.settings().config();
         this.httpClient = new SharedHttpClient(settings);
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "andon-abort-live-runs",
                 () -> Stages.answered(AskPattern.ask(system, AndonGuardian.Shutdown::new,
@@ -244,10 +246,10 @@ public final class Andon implements AutoCloseable {
         Objects.requireNonNull(job, "job");
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(trigger, "trigger");
-        Dispatchers.problem(system.settings().config(), job.dispatcher()).ifPresent(p -> {
+        Dispatchers.problem(config, job.dispatcher()).ifPresent(p -> {
             throw new IllegalArgumentException("job " + job.name() + ": dispatcher " + job.dispatcher() + ": " + p);
         });
-        for (Dispatchers.SettingProblem p : Dispatchers.settingProblems(system.settings().config(), job.dispatcher()))
+        for (Dispatchers.SettingProblem p : Dispatchers.settingProblems(config, job.dispatcher()))
             throw new IllegalArgumentException("job " + job.name() + ": " + p.path() + ": " + p.message());
         String runId = newRunId();
         CompletableFuture<RunReport> report = new CompletableFuture<>();

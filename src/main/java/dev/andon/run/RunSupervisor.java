@@ -40,6 +40,8 @@ import java.util.concurrent.Executor;
  * Andon's {@code reference.conf} (it does when Andon's jar is on the classpath).
  */
 public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Message> {
+    /** Whether the actor's logger (of this class's name) logs DEBUG: asked before that logger is made. */
+    private static final org.slf4j.Logger DEBUG = org.slf4j.LoggerFactory.getLogger(RunSupervisor.class);
 
     /** What anyone may tell a run: its public protocol. */
     public sealed interface Command extends Message {
@@ -177,7 +179,9 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         // Never more calls at once than the dispatcher has threads: the excess would wait in the
         // pool's FIFO queue, where it starves every other run on that dispatcher; here it waits
         // in this run's own queue instead, costing nothing.
-        int poolSize = BlockingExecutorConfigurator.poolSize(context.getSystem().settings().config(), job.dispatcher());
+        // The classic system's settings: the typed system's settings() makes a new Settings each call.
+        com.typesafe.config.Config config = akka.actor.typed.javadsl.Adapter.toClassic(context.getSystem()).settings().config();
+        int poolSize = BlockingExecutorConfigurator.poolSize(config, job.dispatcher());
         this.parallelism = poolSize > 0 ? Math.min(job.maxParallelism(), poolSize) : job.maxParallelism();
         this.signal = new RunSignal(job.failurePolicy() == FailurePolicy.FAIL_FAST, parallelism);
         var dispatchers = context.getSystem().dispatchers();
@@ -185,8 +189,9 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         Executor hookExecutor = dispatchers.lookup(DispatcherSelector.fromConfig("andon.abort-hook-dispatcher"));
         this.workerSetup = new CallWorker.Setup(runId, job.dispatcher(), executor, hookExecutor, job.abortGrace(),
                 AndonStats.get(context.getSystem()), context.getSelf(), signal, queue, job.calls(),
-                EventSettings.from(context.getSystem().settings().config()).maxOutputLinesPerSecond());
-        context.getLog().debug("run {} of job {} started: {} calls", runId, job.name(), outcomes.length);
+                EventSettings.from(config).maxOutputLinesPerSecond());
+        // An actor's logger is made at its first use: not for a line that DEBUG is off for.
+        if (DEBUG.isDebugEnabled()) context.getLog().debug("run {} of job {} started: {} calls", runId, job.name(), outcomes.length);
         emit(new RunEvent.RunStarted(runId, startedAt, job.name(), outcomes.length));
         if (job.deadline() != null)
             deadlineTimer = SteppedTimer.of(context.getSystem()).scheduleOnce(job.deadline(), context.getSelf(),
@@ -450,7 +455,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         if (settled < outcomes.length) return this;
         RunReport report = report(decided != null ? decided : RunStatus.SUCCEEDED,
                 new CallReports(outcomes, cancelledFrom, cancelled, job.calls()), Instant.now());
-        getContext().getLog().debug("run {} finished {}", runId, report.status());
+        if (DEBUG.isDebugEnabled()) getContext().getLog().debug("run {} finished {}", runId, report.status());
         if (deadlineTimer != null) deadlineTimer.cancel();
         // The listener first: it is called right here (Andon completes the report's future in it),
         // while a message to replyTo may first have to wake a thread of its dispatcher.

@@ -152,4 +152,68 @@ class ScriptProcessTest {
         assertEquals(2, none.exitCode());
         assertTrue(none.stderr().contains("has no bin/java"), none::stderr);
     }
+
+    /** Starts {@code scripts/andon serve}, waits for its ready line, stops it with SIGTERM; returns its stdout and stderr. */
+    private static AndonProcess.Result serveOnce(Map<String, String> env, Path conf) throws Exception {
+        List<String> command = List.of("bash", home.resolve("scripts/andon").toString(), "serve", "--config", conf.toString());
+        ProcessBuilder pb = new ProcessBuilder(command).directory(user.toFile());
+        pb.environment().remove("JAVA_HOME");
+        pb.environment().remove("ANDON_HOME");
+        pb.environment().remove("ANDON_CLASSPATH");
+        pb.environment().remove("JAVA_OPTS");
+        pb.environment().remove("ANDON_CDS");
+        pb.environment().putAll(env);
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Path out = Files.createTempFile(user, "out", ".txt");
+        Path err = Files.createTempFile(user, "err", ".txt");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (!Files.readString(err).contains("andon serving on")) {
+                if (!p.isAlive()) throw new AssertionError("serve exited " + p.exitValue() + ":\n" + Files.readString(err));
+                if (System.nanoTime() > deadline) throw new AssertionError("serve not ready:\n" + Files.readString(err));
+                Thread.sleep(50);
+            }
+            p.destroy(); // SIGTERM
+            if (!p.waitFor(60, TimeUnit.SECONDS)) throw new AssertionError("serve did not stop:\n" + Files.readString(err));
+            return new AndonProcess.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void serveShouldStartFromAClassDataArchiveMadeOncePerClasspath() throws Exception {
+        Path conf = user.resolve("serve.conf");
+        Files.writeString(conf, "andon.http.port = 0\nandon.store.path = \"" + user.resolve("serve-store/andon.db") + "\"\n"
+                + "andon.jobs.j.calls = [ { name = a, kind = sleep, duration = 0s } ]\n");
+        String making = "making a class-data archive";
+        AndonProcess.Result first = serveOnce(Map.of(), conf);
+        assertEquals(0, first.exitCode(), first::stderr);
+        assertTrue(first.stderr().contains(making), first::stderr);
+        Path cds = home.resolve("target/cds");
+        List<Path> archives;
+        try (var files = Files.list(cds)) {
+            archives = files.filter(f -> f.getFileName().toString().matches("serve-[0-9a-f]{16}\\.jsa")).toList();
+        }
+        assertEquals(1, archives.size(), () -> "archives in " + cds);
+        AndonProcess.Result second = serveOnce(Map.of(), conf);
+        assertEquals(0, second.exitCode(), second::stderr);
+        assertFalse(second.stderr().contains(making), second::stderr);
+        assertEquals("", second.stdout(), "nothing of CDS on stdout");
+        assertFalse(second.stderr().contains("[warning]"), second::stderr);
+        // Another classpath (a user's directory on ANDON_CLASSPATH, whose classes CDS leaves out)
+        // is another archive, made once too; the service starts from it as before.
+        Path dir = compile("com.example.InDir", "return \"dir\";", user.resolve("build/dir"));
+        AndonProcess.Result withDir = serveOnce(Map.of("ANDON_CLASSPATH", dir.toString()), conf);
+        assertEquals(0, withDir.exitCode(), withDir::stderr);
+        assertTrue(withDir.stderr().contains(making), withDir::stderr);
+        AndonProcess.Result again = serveOnce(Map.of("ANDON_CLASSPATH", dir.toString()), conf);
+        assertEquals(0, again.exitCode(), again::stderr);
+        assertFalse(again.stderr().contains(making), again::stderr);
+        assertFalse(again.stderr().contains("[warning]"), again::stderr);
+        // off when asked
+        AndonProcess.Result off = serveOnce(Map.of("ANDON_CDS", "off"), conf);
+        assertEquals(0, off.exitCode(), off::stderr);
+    }
 }

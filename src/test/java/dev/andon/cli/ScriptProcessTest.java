@@ -89,16 +89,19 @@ class ScriptProcessTest {
         }
     }
 
-    private static AndonProcess.Result script(Map<String, String> env, String... args) throws Exception {
+    /** {@code bash scripts/andon ARGS...} of the copy, run in the user's folder, with only {@code env} of Andon's variables. */
+    private static ProcessBuilder scriptProcess(Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>(List.of("bash", home.resolve("scripts/andon").toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(user.toFile());
-        pb.environment().remove("JAVA_HOME");
-        pb.environment().remove("ANDON_HOME");
-        pb.environment().remove("ANDON_CLASSPATH");
-        pb.environment().remove("JAVA_OPTS");
+        for (String v : List.of("JAVA_HOME", "ANDON_HOME", "ANDON_CLASSPATH", "JAVA_OPTS", "ANDON_CDS")) pb.environment().remove(v);
         pb.environment().putAll(env);
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        return pb;
+    }
+
+    private static AndonProcess.Result script(Map<String, String> env, String... args) throws Exception {
+        ProcessBuilder pb = scriptProcess(env, args);
         Path out = Files.createTempFile(user, "out", ".txt");
         Path err = Files.createTempFile(user, "err", ".txt");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -155,15 +158,7 @@ class ScriptProcessTest {
 
     /** Starts {@code scripts/andon serve}, waits for its ready line, stops it with SIGTERM; returns its stdout and stderr. */
     private static AndonProcess.Result serveOnce(Map<String, String> env, Path conf) throws Exception {
-        List<String> command = List.of("bash", home.resolve("scripts/andon").toString(), "serve", "--config", conf.toString());
-        ProcessBuilder pb = new ProcessBuilder(command).directory(user.toFile());
-        pb.environment().remove("JAVA_HOME");
-        pb.environment().remove("ANDON_HOME");
-        pb.environment().remove("ANDON_CLASSPATH");
-        pb.environment().remove("JAVA_OPTS");
-        pb.environment().remove("ANDON_CDS");
-        pb.environment().putAll(env);
-        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        ProcessBuilder pb = scriptProcess(env, "serve", "--config", conf.toString());
         Path out = Files.createTempFile(user, "out", ".txt");
         Path err = Files.createTempFile(user, "err", ".txt");
         Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();

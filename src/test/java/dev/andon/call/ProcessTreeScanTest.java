@@ -28,6 +28,19 @@ class ProcessTreeScanTest {
     @Test
     void shouldStopSixteenTreesSignalledTogetherWithOneScanOrTwo() throws Exception {
         assumeTrue(ProcessTree.PROCESS_GROUPS, "needs /proc and setsid");
+        // One scan for all sixteen, mostly; a loaded machine may hold a root up past the
+        // gathering, or a sleep may still be exiting at the scan (a clean-clone CI run once saw 7).
+        // On an idle machine: 1-3 scans with the gathering, 6-10 without it (GATHER_NANOS = 0);
+        // without it, 4-6 at load 17-19. So: the best of up to three rounds.
+        List<Long> rounds = new ArrayList<>();
+        while (rounds.size() < 3 && (rounds.isEmpty() || rounds.stream().mapToLong(Long::longValue).min().getAsLong() > 3))
+            rounds.add(stopSixteenTogether());
+        assertTrue(rounds.stream().mapToLong(Long::longValue).min().getAsLong() <= 3,
+                "scans for " + TREES + " trees, each round: " + rounds);
+    }
+
+    /** Stops sixteen trees at once, checks each went on its SIGTERM, and returns how many scans that took. */
+    private static long stopSixteenTogether() throws Exception {
         List<ProcessTree> trees = new ArrayList<>();
         for (int i = 1; i <= TREES; i++)
             trees.add(ProcessTree.start(new ProcessBuilder(ProcessTree.wrap(List.of("sleep", "300")))));
@@ -51,10 +64,7 @@ class ProcessTreeScanTest {
                 assertTrue(t.members().isEmpty(), t.members().toString());
                 t.gone();
             }
-            // One scan for all sixteen, mostly; a loaded machine may hold a root up past the
-            // gathering, or a sleep may still be exiting at the scan. Without the gathering, 4-6
-            // scans one after another at load 17-19.
-            assertTrue(scans <= 3, scans + " scans for " + TREES + " trees");
+            return scans;
         } finally {
             pool.shutdownNow();
             for (ProcessTree t : trees) {

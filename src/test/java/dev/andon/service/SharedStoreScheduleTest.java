@@ -1,6 +1,7 @@
 package dev.andon.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -68,7 +69,10 @@ class SharedStoreScheduleTest {
             // The store counted each fire once, whoever fired it; each service's last run is one of them.
             assertEquals(byFire.size(), store.schedules().get("shared").fired());
             List<String> ids = byFire.values().stream().flatMap(List::stream).toList();
-            assertTrue(ids.contains(lastA) && ids.contains(lastB), lastA + ", " + lastB + " not in " + ids);
+            // A service that lost every fire to the other has run none (a clean-clone CI run saw that).
+            assertFalse(lastA.isEmpty() && lastB.isEmpty(), "neither service ran a fire");
+            for (String l : List.of(lastA, lastB))
+                assertTrue(l.isEmpty() || ids.contains(l), lastA + ", " + lastB + " not in " + ids);
         }
     }
 

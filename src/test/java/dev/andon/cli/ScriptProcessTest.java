@@ -211,4 +211,42 @@ class ScriptProcessTest {
         AndonProcess.Result off = serveOnce(Map.of("ANDON_CDS", "off"), conf);
         assertEquals(0, off.exitCode(), off::stderr);
     }
+
+    @Test
+    void aSignalToTheScriptWhileItMakesTheArchiveShouldStopTheTrainingToo() throws Exception {
+        // A service manager's SIGTERM to the script (its main pid) while it trains: the training
+        // JVM must not be left running, a service nobody can stop.
+        Path conf = user.resolve("signalled.conf");
+        Files.writeString(conf, "andon.http.port = 0\nandon.store.path = \"" + user.resolve("signalled-store/andon.db") + "\"\n");
+        Path dir = compile("com.example.Signalled", "return \"s\";", user.resolve("build/signalled")); // a classpath of its own: a training
+        Path err = Files.createTempFile(user, "err", ".txt");
+        Process p = scriptProcess(Map.of("ANDON_CLASSPATH", dir.toString()), "serve", "--config", conf.toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(err).contains("making a class-data archive") && System.nanoTime() < deadline) Thread.sleep(20);
+            List<ProcessHandle> training = List.of();
+            while (training.isEmpty() && System.nanoTime() < deadline) {
+                training = trainingProcesses();
+                Thread.sleep(20);
+            }
+            assertFalse(training.isEmpty(), () -> "no training seen; stderr: " + err);
+            p.destroy(); // SIGTERM to bash
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the script exits");
+            assertEquals(143, p.exitValue());
+            long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!trainingProcesses().isEmpty() && System.nanoTime() < gone) Thread.sleep(20);
+            assertEquals(List.of(), trainingProcesses().stream().map(ProcessHandle::pid).toList());
+        } finally {
+            p.destroyForcibly();
+            trainingProcesses().forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** The training JVMs of this test's copy of Andon. */
+    private static List<ProcessHandle> trainingProcesses() {
+        String mark = "-XX:ArchiveClassesAtExit=" + home.resolve("target/cds");
+        return ProcessHandle.allProcesses().filter(h -> h.info().commandLine().map(c -> c.contains(mark)).orElse(false))
+                .toList();
+    }
 }

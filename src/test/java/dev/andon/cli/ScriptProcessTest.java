@@ -234,7 +234,7 @@ class ScriptProcessTest {
             p.destroy(); // SIGTERM to bash
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the script exits");
             assertEquals(143, p.exitValue());
-            long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // its clean stop, and the archive's dump
             while (!trainingProcesses().isEmpty() && System.nanoTime() < gone) Thread.sleep(20);
             assertEquals(List.of(), trainingProcesses().stream().map(ProcessHandle::pid).toList());
         } finally {

@@ -164,12 +164,8 @@ public final class Andon implements AutoCloseable {
 
     /** As {@link #start(Config, String, RunStore)}, with JDBC pools that read {@code password-env} through {@code environment}. */
     public static Andon start(Config config, String systemName, Function<String, String> environment, RunStore store) {
-        Objects.requireNonNull(config, "config");
-        Objects.requireNonNull(environment, "environment");
         Objects.requireNonNull(store, "store");
-        AndonSettings settings = AndonSettings.from(config);
-        return new Andon(ActorSystem.create(AndonGuardian.create(settings.shutdownMargin(), settings.snapshotTimeout()),
-                systemName, config), settings, environment, store);
+        return start(config, systemName, environment, () -> store);
     }
 
     /**

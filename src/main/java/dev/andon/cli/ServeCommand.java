@@ -100,11 +100,11 @@ final class ServeCommand implements Callable<Integer> {
             // Said in one line by StoreSetup.open; the actor system is gone already.
             return ExitCodes.CONFIG;
         }
+        RunStore store = joined(opened);
         Recovery.Result recovered = joined(recovery);
         if (andon == null) {
             // The actor system did not start (said in one line): the store opened all the same.
-            RunStore s = joined(opened);
-            if (s != null) s.close();
+            if (store != null) store.close();
             return ExitCodes.CONFIG;
         }
         AndonService service;
@@ -122,7 +122,7 @@ final class ServeCommand implements Callable<Integer> {
                         + "process(es) stopped", service.address().getHostString(),
                 service.address().getPort(), jobs, jobs == 1 ? "job" : "jobs",
                 jobs == 0 ? "" : ": " + String.join(", ", loaded.catalog().names()),
-                settings.authRequired() ? ", bearer token required" : "", joined(opened).describe(),
+                settings.authRequired() ? ", bearer token required" : "", store.describe(),
                 recovered.interrupted().size(), recovered.orphansKilled());
         if (signalled.get() != null) andon.shutdown();
 

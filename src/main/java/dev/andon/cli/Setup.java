@@ -94,12 +94,7 @@ final class Setup {
 
     /** As {@link #startAndon(Config, PrintStream)}, recording its runs in {@code store}. */
     static Andon startAndon(Config config, dev.andon.store.RunStore store, PrintStream err) {
-        try {
-            return Andon.start(config, "andon", store);
-        } catch (ConfigException e) {
-            err.println("andon: " + e.getMessage());
-            return null;
-        }
+        return startAndon(config, () -> store, err);
     }
 
     /** As {@link #startAndon(Config, dev.andon.store.RunStore, PrintStream)}, with a store still opening (see {@link Andon#start(Config, String, java.util.function.Function, java.util.function.Supplier)}). */

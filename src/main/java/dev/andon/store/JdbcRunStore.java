@@ -100,7 +100,12 @@ public final class JdbcRunStore implements RunStore {
     private sealed interface Op {
     }
 
-    private record Submit(Submission submission, CompletableFuture<Void> done) implements Op {
+    /** An op someone waits for: told from the notifier once committed (or failed). */
+    private sealed interface Awaited extends Op {
+        CompletableFuture<?> done();
+    }
+
+    private record Submit(Submission submission, CompletableFuture<Void> done) implements Awaited {
     }
 
     private record CallStarted(String runId, String call, Instant at) implements Op {
@@ -115,14 +120,14 @@ public final class JdbcRunStore implements RunStore {
     private record ProcessStarted(ProcessRecord process) implements Op {
     }
 
-    private record Finish(RunReport report, CompletableFuture<Void> done) implements Op {
+    private record Finish(RunReport report, CompletableFuture<Void> done) implements Awaited {
     }
 
-    private record Schedule(ScheduleChange change, CompletableFuture<Void> done) implements Op {
+    private record Schedule(ScheduleChange change, CompletableFuture<Void> done) implements Awaited {
     }
 
     /** Work done alone in the writer's transaction (prune, flush), after the batch before it. */
-    private record Task(Function<Connection, Object> work, CompletableFuture<Object> done) implements Op {
+    private record Task(Function<Connection, Object> work, CompletableFuture<Object> done) implements Awaited {
     }
 
     private enum Stop implements Op { INSTANCE }
@@ -534,8 +539,7 @@ public final class JdbcRunStore implements RunStore {
     /** The ops of {@code batch} that someone waits for (a future each), in order. */
     private static List<Op> awaited(List<Op> batch) {
         List<Op> waited = new ArrayList<>();
-        for (Op op : batch)
-            if (op instanceof Submit || op instanceof Finish || op instanceof Schedule || op instanceof Task) waited.add(op);
+        for (Op op : batch) if (op instanceof Awaited) waited.add(op);
         return waited;
     }
 
@@ -556,12 +560,7 @@ public final class JdbcRunStore implements RunStore {
     }
 
     private static void fail(List<Op> batch, Throwable e) {
-        for (Op op : batch) {
-            if (op instanceof Submit s) s.done().completeExceptionally(e);
-            else if (op instanceof Finish f) f.done().completeExceptionally(e);
-            else if (op instanceof Schedule c) c.done().completeExceptionally(e);
-            else if (op instanceof Task t) t.done().completeExceptionally(e);
-        }
+        for (Op op : batch) if (op instanceof Awaited a) a.done().completeExceptionally(e);
     }
 
     private static final String INSERT_RUN = "INSERT INTO andon_runs (id, job, status, trigger_kind, trigger_json, "
@@ -1030,11 +1029,12 @@ public final class JdbcRunStore implements RunStore {
         // of this very thread closes the store: it cannot wait for itself).
         notifier.shutdown();
         if (Thread.currentThread() != notifierThread) {
+            long boundMillis = settings.busyTimeout().toMillis() + 10_000;
             while (true) {
                 try {
-                    if (!notifier.awaitTermination(settings.busyTimeout().toMillis() + 10_000, TimeUnit.MILLISECONDS))
+                    if (!notifier.awaitTermination(boundMillis, TimeUnit.MILLISECONDS))
                         log.warn("store {}: its commits' continuations did not end within {} ms", settings.describe(),
-                                settings.busyTimeout().toMillis() + 10_000);
+                                boundMillis);
                     break;
                 } catch (InterruptedException e) {
                     interrupted = true;

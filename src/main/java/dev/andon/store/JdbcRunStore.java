@@ -314,9 +314,7 @@ public final class JdbcRunStore implements RunStore {
         if (closed) {
             // After close: nothing may be lost silently, but there is nowhere to write it.
             log.warn("store {} is closed; not recording {}", settings.describe(), op.getClass().getSimpleName());
-            if (op instanceof Submit s) s.done().completeExceptionally(new StoreException("the store is closed"));
-            if (op instanceof Finish f) f.done().completeExceptionally(new StoreException("the store is closed"));
-            if (op instanceof Schedule c) c.done().completeExceptionally(new StoreException("the store is closed"));
+            if (op instanceof Awaited a) a.done().completeExceptionally(new StoreException("the store is closed"));
             return;
         }
         pending.incrementAndGet();
@@ -1023,6 +1021,18 @@ public final class JdbcRunStore implements RunStore {
                 writer.join();
             } catch (InterruptedException e) {
                 interrupted = true;
+            }
+        }
+        // An op enqueued by a thread that saw the store open as close() began came after the
+        // writer's stop: nobody will write it, and whoever waits for it is told so.
+        for (Op op; (op = queue.poll()) != null; ) {
+            if (op == Stop.INSTANCE) continue;
+            pending.decrementAndGet();
+            log.warn("store {} is closed; not recording {} (it came as the store closed)", settings.describe(),
+                    op.getClass().getSimpleName());
+            if (op instanceof Awaited a) {
+                Awaited late = a;
+                notifier.execute(() -> late.done().completeExceptionally(new StoreException("the store is closed")));
             }
         }
         // What the writer committed last is told before close returns (unless a continuation

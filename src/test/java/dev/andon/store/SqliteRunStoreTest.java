@@ -57,6 +57,65 @@ class SqliteRunStoreTest extends RunStoreContract {
     }
 
     @Test
+    void shouldFailEveryWaitedForWriteOnceClosedNotHangIt() {
+        store.close();
+        // Each used to be a future nobody would ever complete: flush() and prune() after close hung.
+        assertClosedFailure(store.flush());
+        assertClosedFailure(store.submitted(StoreFixtures.submission("r-late", "j", T0, StoreFixtures.ALIVE, "x")));
+        assertClosedFailure(store.scheduleChanged(new RunStore.SchedulePaused("j", true, T0)));
+        assertClosedFailure(store.finished(StoreFixtures.report("r-late", "j", dev.andon.run.RunStatus.SUCCEEDED, T0,
+                T0.plusMillis(1), List.of())));
+        Exception e = assertThrows(Exception.class, () -> org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(10), () -> store.prune(1, java.time.Duration.ofDays(1), T0)));
+        assertTrue(String.valueOf(e.getMessage()).contains("closed"), e::toString);
+    }
+
+    @Test
+    void shouldTellEveryWriteThatRacesItsCloseOneWayOrTheOther() throws Exception {
+        // Writers that saw the store open while close() began: each write is committed or failed, none left waiting.
+        for (int round = 0; round < 8; round++) {
+            RunStore s = round == 0 ? store : RunStores.open(StoreFixtures.sqlite(StoreFixtures.tempDir()));
+            List<java.util.concurrent.CompletableFuture<Void>> writes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            java.util.concurrent.CountDownLatch going = new java.util.concurrent.CountDownLatch(4);
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            List<Thread> threads = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int id = t;
+                Thread th = new Thread(() -> {
+                    going.countDown();
+                    // Until the store says closed at once: a few writes each after close, not thousands of warnings.
+                    for (int i = 0; !stop.get() && i < 5_000; i++) {
+                        java.util.concurrent.CompletableFuture<Void> w = s.submitted(StoreFixtures.submission(
+                                "r-" + id + "-" + i, "j", T0, StoreFixtures.ALIVE)).toCompletableFuture();
+                        writes.add(w);
+                        if (w.isCompletedExceptionally()) break;
+                    }
+                });
+                th.start();
+                threads.add(th);
+            }
+            going.await();
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(0, 5));
+            s.close();
+            stop.set(true);
+            for (Thread th : threads) th.join();
+            for (java.util.concurrent.CompletableFuture<Void> w : List.copyOf(writes)) {
+                try {
+                    w.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException closed) {
+                    assertTrue(closed.getCause().getMessage().contains("closed"), closed::toString);
+                }
+            }
+        }
+    }
+
+    private static void assertClosedFailure(java.util.concurrent.CompletionStage<?> stage) {
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> stage.toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(e.getCause().getMessage().contains("closed"), e::toString);
+    }
+
+    @Test
     void shouldShareItsFileWithAnotherStoreOpenAtTheSameTime() {
         try (RunStore other = open()) {
             store.submitted(StoreFixtures.submission("r-a", "j", T0, StoreFixtures.ALIVE, "x")).toCompletableFuture().join();

@@ -239,6 +239,19 @@ public final class Andon implements AutoCloseable {
      *                                  or whose settings would make it fail (see {@link Dispatchers#settingProblems})
      */
     public RunHandle submit(JobSpec job, RunListener listener, Trigger trigger) {
+        return submit(job, listener, trigger, null);
+    }
+
+    /**
+     * As {@link #submit(JobSpec, RunListener, Trigger)}, for a run that starts at {@code startAt}:
+     * submitted and recorded now, its supervisor spawned once that is committed, its calls started
+     * (and {@link RunEvent.RunStarted} told) at {@code startAt}. A schedule's fire is submitted so,
+     * a little ahead of its time, so that its run starts on time however many fires share it. Until
+     * then it is live like any other run: an abort (or Andon's shutdown) ends it with no call run.
+     *
+     * @param startAt when its calls start; {@code null}, or an instant that has passed: once committed
+     */
+    public RunHandle submit(JobSpec job, RunListener listener, Trigger trigger, Instant startAt) {
         Objects.requireNonNull(job, "job");
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(trigger, "trigger");
@@ -300,7 +313,7 @@ public final class Andon implements AutoCloseable {
                     pending.remove(runId);
                     report.completeExceptionally(new IllegalStateException("the run could not be recorded: " + failure));
                 } else {
-                    system.tell(new AndonGuardian.StartRun(runId, job, relay));
+                    system.tell(new AndonGuardian.StartRun(runId, job, relay, startAt));
                 }
             });
         }

@@ -46,7 +46,8 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
     interface Command {
     }
 
-    record StartRun(String runId, JobSpec job, RunListener listener) implements Command {
+    /** Starts a run; at {@code startAt} when that is later than now (its supervisor waits for it), else now. */
+    record StartRun(String runId, JobSpec job, RunListener listener, Instant startAt) implements Command {
     }
 
     record AbortRun(String runId, String reason, AbortKind kind) implements Command {
@@ -118,7 +119,7 @@ final class AndonGuardian extends AbstractBehavior<AndonGuardian.Command> {
         }
         RunListener listener = markReported(m);
         ActorRef<RunSupervisor.Command> supervisor = getContext().spawn(
-                RunSupervisor.create(m.runId(), m.job(), getContext().getSystem().ignoreRef(), listener),
+                RunSupervisor.create(m.runId(), m.job(), getContext().getSystem().ignoreRef(), listener, m.startAt()),
                 "run-" + m.runId(), RunSupervisor.ACTOR_DISPATCHER);
         // watch, not watchWith: a supervisor that fails (one that cannot be created, say, because
         // its dispatcher cannot) comes as ChildFailed, with its cause.

@@ -52,7 +52,8 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
      * and its watch tell it. The behavior {@link #create} returns is narrowed to {@link Command},
      * so no one outside this package can forge a worker's word.
      */
-    sealed interface Message permits Command, CallWorker.Event, CallWorker.Events, WorkerStopped, DeadlineExpired, InternalErrorGraceExpired {
+    sealed interface Message permits Command, CallWorker.Event, CallWorker.Events, WorkerStopped, DeadlineExpired, InternalErrorGraceExpired,
+            StartDue {
     }
 
     // Aborts and snapshot requests race with the run's end by nature; one that arrives after the
@@ -87,6 +88,9 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
     // Scheduled with scheduleOnce, not a TimerScheduler: if it fires as the run finishes it must
     // not be logged as a dead letter.
     private enum DeadlineExpired implements Message, DeadLetterSuppression { INSTANCE }
+
+    // Its run's start time has come (a run spawned ahead of it); none after an abort while it waited.
+    private enum StartDue implements Message, DeadLetterSuppression { INSTANCE }
 
     /** A running call: its worker, and its live facts for snapshots. */
     private static final class Live {
@@ -127,7 +131,8 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
     private int runningCount;
     private final ArrayDeque<ActorRef<CallWorker.Command>> idle = new ArrayDeque<>();
     private int spawned;
-    private final Instant startedAt = Instant.now();
+    private Instant startedAt;     // null while it waits for its start time
+    private Cancellable startTimer; // while it waits
     private final RunQueue queue;
     private int settled;
     private int cancelledFrom;     // the calls from here on were cancelled by the cord (their outcomes may be null)
@@ -156,7 +161,24 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         Objects.requireNonNull(job, "job");
         Objects.requireNonNull(replyTo, "replyTo");
         Objects.requireNonNull(listener, "listener");
-        return Behaviors.<Message>setup(ctx -> new RunSupervisor(ctx, runId, job, replyTo, listener)).narrow();
+        return Behaviors.<Message>setup(ctx -> new RunSupervisor(ctx, runId, job, replyTo, listener, null)).narrow();
+    }
+
+    /**
+     * A run that starts at {@code startAt}: spawned ahead of it (a schedule's fire, whose run is
+     * submitted and recorded before its time, so that only its start is left for that instant), it
+     * tells {@link RunEvent.RunStarted} and starts its calls then; until then it is live, with every
+     * call queued. An abort while it waits starts it aborted: every call {@code CANCELLED}, none run.
+     *
+     * @param startAt when to start; {@code null} or a past instant: now
+     */
+    public static Behavior<Command> create(String runId, JobSpec job, ActorRef<RunFinished> replyTo,
+                                           RunListener listener, Instant startAt) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(job, "job");
+        Objects.requireNonNull(replyTo, "replyTo");
+        Objects.requireNonNull(listener, "listener");
+        return Behaviors.<Message>setup(ctx -> new RunSupervisor(ctx, runId, job, replyTo, listener, startAt)).narrow();
     }
 
     /** As {@link #create(String, JobSpec, ActorRef, RunListener)} without a listener. */
@@ -165,7 +187,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
     }
 
     private RunSupervisor(ActorContext<Message> context, String runId, JobSpec job,
-                          ActorRef<RunFinished> replyTo, RunListener listener) {
+                          ActorRef<RunFinished> replyTo, RunListener listener, Instant startAt) {
         super(context);
         this.runId = runId;
         this.job = job;
@@ -190,13 +212,43 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         this.workerSetup = new CallWorker.Setup(runId, job.dispatcher(), executor, hookExecutor, job.abortGrace(),
                 AndonStats.get(context.getSystem()), context.getSelf(), signal, queue, job.calls(),
                 EventSettings.from(config).maxOutputLinesPerSecond());
+        Duration wait = startAt == null ? Duration.ZERO : Duration.between(Instant.now(), startAt);
+        if (wait.isNegative() || wait.isZero()) {
+            start();
+            launch();
+        } else {
+            startTimer = SteppedTimer.of(context.getSystem()).scheduleOnce(wait, context.getSelf(), StartDue.INSTANCE);
+            // Its workers too are made now, so that its start time is left with handing them their calls.
+            for (int k = Math.min(parallelism, outcomes.length); k > 0; k--) idle.add(spawnWorker());
+        }
+    }
+
+    /** The run begins: its start is told, its deadline runs from now. */
+    private void start() {
+        startedAt = Instant.now();
         // An actor's logger is made at its first use: not for a line that DEBUG is off for.
-        if (DEBUG.isDebugEnabled()) context.getLog().debug("run {} of job {} started: {} calls", runId, job.name(), outcomes.length);
+        if (DEBUG.isDebugEnabled()) getContext().getLog().debug("run {} of job {} started: {} calls", runId, job.name(), outcomes.length);
         emit(new RunEvent.RunStarted(runId, startedAt, job.name(), outcomes.length));
         if (job.deadline() != null)
-            deadlineTimer = SteppedTimer.of(context.getSystem()).scheduleOnce(job.deadline(), context.getSelf(),
+            deadlineTimer = SteppedTimer.of(getContext().getSystem()).scheduleOnce(job.deadline(), getContext().getSelf(),
                     DeadlineExpired.INSTANCE); // however long: Akka's scheduler alone takes ~24.8 days at a 1 ms tick
+    }
+
+    /** Its start time came: it starts, unless an abort started it (aborted) first. */
+    private Behavior<Message> onStartDue() {
+        if (startTimer == null) return this;
+        startTimer = null;
+        start();
         launch();
+        return this;
+    }
+
+    /** An abort found it waiting for its start time: it starts now, so that the abort finds a run to stop and no call runs. */
+    private void startEarlyForAbort() {
+        if (startTimer == null) return;
+        startTimer.cancel();
+        startTimer = null;
+        start();
     }
 
     // Matched by hand: see DispatchedBehavior.
@@ -233,6 +285,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         if (msg instanceof Abort m) return onAbort(m);
         if (msg instanceof GetSnapshot m) return onGetSnapshot(m);
         if (msg == DeadlineExpired.INSTANCE) return onDeadlineExpired();
+        if (msg == StartDue.INSTANCE) return onStartDue();
         if (msg instanceof WorkerStopped m) return onWorkerStopped(m);
         return Behaviors.unhandled();
     }
@@ -243,17 +296,20 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
             int i = queue.claim();
             if (i < 0) break;
             ActorRef<CallWorker.Command> worker = idle.poll();
-            if (worker == null) {
-                // One worker per parallel slot, reused from call to call: spawning and stopping an
-                // actor per call would cost more than most calls.
-                int slot = spawned++;
-                worker = getContext().spawn(CallWorker.create(workerSetup, slot < parallelism ? slot : -1),
-                        "worker-" + slot, ACTOR_DISPATCHER);
-                getContext().watchWith(worker, new WorkerStopped(worker));
-            }
+            // One worker per parallel slot, reused from call to call: spawning and stopping an
+            // actor per call would cost more than most calls.
+            if (worker == null) worker = spawnWorker();
             worker.tell(new CallWorker.Run(i, job.calls().get(i)));
             setRunning(i, new Live(worker));
         }
+    }
+
+    private ActorRef<CallWorker.Command> spawnWorker() {
+        int slot = spawned++;
+        ActorRef<CallWorker.Command> worker = getContext().spawn(CallWorker.create(workerSetup, slot < parallelism ? slot : -1),
+                "worker-" + slot, ACTOR_DISPATCHER);
+        getContext().watchWith(worker, new WorkerStopped(worker));
+        return worker;
     }
 
     private Behavior<Message> onStarted(CallWorker.Started s) {
@@ -369,6 +425,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
     }
 
     private Behavior<Message> onAbort(Abort m) {
+        startEarlyForAbort();
         decideFromCord();
         if (aborting) return this;
         if (decided == null) decided = RunStatus.ABORTED;

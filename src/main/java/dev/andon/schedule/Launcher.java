@@ -9,8 +9,7 @@ import java.util.concurrent.CompletionStage;
  * is admitted, listed, streamed and counted like any other.
  *
  * <h2>Threading</h2>
- * Thread-safe and non-blocking; {@code ended} is called once per launched run, from any thread,
- * and must be quick.
+ * Thread-safe and non-blocking.
  */
 public interface Launcher {
 
@@ -34,16 +33,24 @@ public interface Launcher {
     record FiredBefore(String detail) implements Outcome {
     }
 
-    /** Told when a launched run has ended. */
-    interface Ended {
+    /** What becomes of a launched run: each is told once, from any thread, and must be quick. */
+    interface News {
+        /** The run has started (told its {@code run-started}) at {@code at}. */
+        void started(String runId, java.time.Instant at);
+
+        /** The run has ended, its report out. */
         void ended(String runId, RunStatus status);
     }
 
     /**
      * Starts a run of {@code job} for {@code fire}, its submission recording the fire in the same
-     * transaction (see {@link dev.andon.store.RunStore#submitted}); {@code ended} is told its end.
+     * transaction (see {@link dev.andon.store.RunStore#submitted}); {@code news} is told its start
+     * and its end.
+     *
+     * @param startAt when the run's calls start, for a fire submitted ahead of its time (the run
+     *                is live, recorded and counted from its submission on); {@code null}: at once
      */
-    CompletionStage<Outcome> launch(JobSpec job, Fire fire, Ended ended);
+    CompletionStage<Outcome> launch(JobSpec job, Fire fire, java.time.Instant startAt, News news);
 
     /** Aborts a live run with {@code reason}; {@code false} when it is no longer live. */
     boolean abort(String runId, String reason);

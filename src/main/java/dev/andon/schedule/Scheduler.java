@@ -130,15 +130,19 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     }
 
     private record LaunchDone(Fire fire, Launcher.Outcome outcome, Throwable failure, ActorRef<Answer> replyTo,
-                              boolean timely) implements Command {
+                              boolean timely, boolean ahead) implements Command {
     }
 
     private record RunEnded(String job, String runId, RunStatus status) implements Command {
     }
 
+    private record RunBegan(Fire fire, String runId, Instant at, boolean timely) implements Command {
+    }
+
     /** How many next fires a view lists. */
     static final int NEXT_FIRES = 3;
     static final String REPLACED = "replaced by schedule";
+    static final String PAUSED = "the schedule was paused before its fire time";
 
     /** One schedule's state; replaced piecemeal by this actor only. */
     private static final class JobState {
@@ -157,6 +161,10 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
         // Runs whose end was told before their launch was (the two come by different ways).
         final Set<String> endedEarly = new HashSet<>();
         int launching;
+        // Runs of fires submitted ahead of their time that have not started yet (a pause aborts them),
+        // and those whose start was told before their launch was.
+        final Set<String> ahead = new LinkedHashSet<>();
+        final Set<String> begunEarly = new HashSet<>();
         Fire waiting;
         boolean replacing;
 
@@ -177,6 +185,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     private final ScheduleObserver observer;
     private final Clock clock;
     private final TimerScheduler<Command> timers;
+    private final Duration submitAhead;
     private boolean stopped;
 
     /**
@@ -185,17 +194,29 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
      */
     public static Behavior<Command> create(Map<String, Scheduled> schedules, RunStore store, Launcher launcher,
                                            ScheduleObserver observer, Clock clock) {
+        return create(schedules, store, launcher, observer, clock, Duration.ZERO);
+    }
+
+    /**
+     * @param submitAhead how long before its time a fire's run is submitted, when the fire is sure
+     *                    to start it (the schedule's last run has ended, or its overlap is
+     *                    {@code allow}): the run is recorded with its fire and waits to start at
+     *                    the fire time; at most half the time from the fire before (or from now)
+     */
+    public static Behavior<Command> create(Map<String, Scheduled> schedules, RunStore store, Launcher launcher,
+                                           ScheduleObserver observer, Clock clock, Duration submitAhead) {
+        Objects.requireNonNull(submitAhead, "submitAhead");
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(1_000, stash -> {
             ctx.pipeToSelf(java.util.concurrent.CompletableFuture.supplyAsync(store::schedules, store.readExecutor()),
                     (states, failure) -> new Loaded(states, failure));
-            return loading(ctx, stash, timers, schedules, store, launcher, observer, clock);
+            return loading(ctx, stash, timers, schedules, store, launcher, observer, clock, submitAhead);
         })));
     }
 
     private static Behavior<Command> loading(ActorContext<Command> ctx, StashBuffer<Command> stash,
                                              TimerScheduler<Command> timers, Map<String, Scheduled> schedules,
                                              RunStore store, Launcher launcher, ScheduleObserver observer,
-                                             Clock clock) {
+                                             Clock clock, Duration submitAhead) {
         return Behaviors.receive(Command.class)
                 .onMessage(Loaded.class, m -> {
                     if (m.failure() != null) {
@@ -203,7 +224,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
                         ctx.getLog().error("schedules: the store could not be read; no schedule fires", m.failure());
                         return Behaviors.stopped();
                     }
-                    Scheduler s = new Scheduler(ctx, timers, schedules, store, launcher, observer, clock);
+                    Scheduler s = new Scheduler(ctx, timers, schedules, store, launcher, observer, clock, submitAhead);
                     s.start(m.states());
                     return stash.unstashAll(s);
                 })
@@ -215,8 +236,9 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     }
 
     private Scheduler(ActorContext<Command> context, TimerScheduler<Command> timers, Map<String, Scheduled> schedules,
-                      RunStore store, Launcher launcher, ScheduleObserver observer, Clock clock) {
+                      RunStore store, Launcher launcher, ScheduleObserver observer, Clock clock, Duration submitAhead) {
         super(context);
+        this.submitAhead = submitAhead;
         this.timers = timers;
         this.store = store;
         this.launcher = launcher;
@@ -231,6 +253,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
                 .onMessage(Tick.class, this::onTick)
                 .onMessage(LaunchDone.class, this::onLaunchDone)
                 .onMessage(RunEnded.class, this::onRunEnded)
+                .onMessage(RunBegan.class, this::onRunBegan)
                 .onMessage(Pause.class, this::onPause)
                 .onMessage(Resume.class, this::onResume)
                 .onMessage(FireNow.class, this::onFireNow)
@@ -284,12 +307,23 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     }
 
     private void arm(JobState s, Instant now) {
-        Instant next = s.spec.nextAfter(s.handledThrough.isAfter(now) ? s.handledThrough : now);
+        Instant from = s.handledThrough.isAfter(now) ? s.handledThrough : now;
+        Instant next = s.spec.nextAfter(from);
         if (next == null) {
             timers.cancel(s.name);
             return;
         }
-        Duration delay = Duration.between(now, next);
+        setTimer(s, now, next.minus(ahead(from, next)));
+    }
+
+    /** How long before {@code next} its run may be submitted: never more than half the time to it from {@code from}. */
+    private Duration ahead(Instant from, Instant next) {
+        Duration half = Duration.between(from, next).dividedBy(2);
+        return submitAhead.compareTo(half) > 0 ? half : submitAhead;
+    }
+
+    private void setTimer(JobState s, Instant now, Instant at) {
+        Duration delay = Duration.between(now, at);
         timers.startSingleTimer(s.name, new Tick(s.name), delay.isNegative() ? Duration.ZERO : delay);
     }
 
@@ -298,6 +332,21 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
         if (s == null || s.paused || stopped) return this;
         Instant now = clock.instant();
         Firing.Due due = Firing.due(s.spec, s.handledThrough, now);
+        if (due.latest() == null && !submitAhead.isZero()) {
+            Instant next = s.spec.nextAfter(s.handledThrough.isAfter(now) ? s.handledThrough : now);
+            if (next != null && !next.isAfter(now.plus(submitAhead))) {
+                if (Firing.onFire(s.spec.overlap(), s.busy(), s.waiting != null) == Firing.Action.START) {
+                    // Sure to start its run: submitted now, started at its time.
+                    s.handledThrough = next;
+                    arm(s, now);
+                    launch(s, new Fire(s.name, next, false, false), null, true, next);
+                } else {
+                    // What it does depends on whether the live run ends before its time: decided then.
+                    setTimer(s, now, next);
+                }
+                return this;
+            }
+        }
         if (due.latest() != null) {
             if (due.older() > 0) {
                 // The timer was held up (a paused JVM, a clock jump): the latest fire stands for them.
@@ -324,7 +373,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     private void fire(JobState s, Fire fire, ActorRef<Answer> replyTo) {
         Firing.Action action = Firing.onFire(s.spec.overlap(), s.busy(), s.waiting != null);
         switch (action) {
-            case START -> launch(s, fire, replyTo, !fire.manual() && !fire.missed());
+            case START -> launch(s, fire, replyTo, !fire.manual() && !fire.missed(), null);
             case SKIP -> {
                 String reason = s.waiting != null ? "a fire is already waiting for the live run (overlap "
                         + s.spec.overlap().configName() + ")" : "the last run is live (overlap skip)";
@@ -352,13 +401,24 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
         if (replyTo != null) replyTo.tell(new Answer.Skipped(s.name, reason));
     }
 
-    private void launch(JobState s, Fire fire, ActorRef<Answer> replyTo, boolean timely) {
+    /** @param startAt when the run starts, for a fire submitted ahead of its time; {@code null}: at once */
+    private void launch(JobState s, Fire fire, ActorRef<Answer> replyTo, boolean timely, Instant startAt) {
         s.launching++;
         ActorRef<Command> self = getContext().getSelf();
         String job = s.name;
-        Launcher.Ended ended = (runId, status) -> self.tell(new RunEnded(job, runId, status));
-        getContext().pipeToSelf(launcher.launch(s.job, fire, ended),
-                (outcome, failure) -> new LaunchDone(fire, outcome, failure, replyTo, timely));
+        Launcher.News news = new Launcher.News() {
+            @Override
+            public void started(String runId, Instant at) {
+                self.tell(new RunBegan(fire, runId, at, timely));
+            }
+
+            @Override
+            public void ended(String runId, RunStatus status) {
+                self.tell(new RunEnded(job, runId, status));
+            }
+        };
+        getContext().pipeToSelf(launcher.launch(s.job, fire, startAt, news),
+                (outcome, failure) -> new LaunchDone(fire, outcome, failure, replyTo, timely, startAt != null));
     }
 
     private Behavior<Command> onLaunchDone(LaunchDone m) {
@@ -386,8 +446,10 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
             s.lastFireAt = m.fire().at();
             s.lastRunId = l.runId();
             s.lastRunStatus = s.live.contains(l.runId()) ? RunStatus.RUNNING : s.lastRunStatus;
-            Duration lag = m.timely() ? Duration.between(m.fire().at(), clock.instant()) : null;
-            observer.fired(m.fire(), l.runId(), lag);
+            if (m.ahead() && !s.begunEarly.remove(l.runId()) && s.live.contains(l.runId())) {
+                s.ahead.add(l.runId());
+                if (s.paused) abortAhead(s);
+            }
             // DEBUG: a schedule of every few seconds would fill the log; skips and misses are INFO.
             getContext().getLog().debug("schedule {}: fired {}{}{}: run {}", s.name, m.fire().at(),
                     m.fire().missed() ? " (missed, caught up)" : "", m.fire().manual() ? " (manual)" : "", l.runId());
@@ -399,9 +461,28 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
         return this;
     }
 
+    /** A fire's run has started: the fire is told (with its lag, fire time to start, for one started when due). */
+    private Behavior<Command> onRunBegan(RunBegan m) {
+        JobState s = jobs.get(m.fire().job());
+        if (!s.ahead.remove(m.runId())) s.begunEarly.add(m.runId());
+        // A run aborted while it waited for its fire time started before it: no lag, not a negative one.
+        Duration lag = !m.timely() ? null : m.at().isBefore(m.fire().at()) ? Duration.ZERO
+                : Duration.between(m.fire().at(), m.at());
+        observer.fired(m.fire(), m.runId(), lag);
+        return this;
+    }
+
+    /** Aborts the runs submitted ahead of their fires that have not started: a paused schedule starts nothing. */
+    private void abortAhead(JobState s) {
+        for (String id : List.copyOf(s.ahead)) launcher.abort(id, PAUSED);
+        s.ahead.clear();
+    }
+
     private Behavior<Command> onRunEnded(RunEnded m) {
         JobState s = jobs.get(m.job());
         if (!s.live.remove(m.runId())) s.endedEarly.add(m.runId());
+        s.ahead.remove(m.runId());
+        s.begunEarly.remove(m.runId());
         if (m.runId().equals(s.lastRunId) || s.lastRunId == null) s.lastRunStatus = m.status();
         startWaiting(s);
         return this;
@@ -412,7 +493,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
         Fire fire = s.waiting;
         s.waiting = null;
         s.replacing = false;
-        launch(s, fire, null, false);
+        launch(s, fire, null, false, null);
     }
 
     private Behavior<Command> onPause(Pause m) {
@@ -424,6 +505,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
         } else {
             s.paused = true;
             timers.cancel(s.name);
+            abortAhead(s);
             // Answered once durable: a paused schedule stays paused across a restart.
             store.scheduleChanged(new RunStore.SchedulePaused(s.name, true, clock.instant()))
                     .whenComplete((ok, e) -> m.replyTo().tell(new Answer.Done(m.job(), true)));

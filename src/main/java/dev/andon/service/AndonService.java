@@ -75,15 +75,25 @@ public final class AndonService {
      * schedule, Akka's scheduler ticks every {@code andon.schedules.timer-tick}, so that a fire's
      * timer goes off within that of its fire time.
      *
-     * @throws IllegalArgumentException when the tick is not within 1ms..10ms
+     * @throws IllegalArgumentException when the tick is not within 1ms..10ms, or
+     *                                  {@code andon.schedules.submit-ahead} not within 0s..10s
      */
     public static Config systemConfig(Config config, Catalog catalog) {
         if (catalog.entries().values().stream().noneMatch(e -> e.schedule() != null)) return config;
         Duration tick = config.getDuration("andon.schedules.timer-tick");
         if (tick.compareTo(Duration.ofMillis(1)) < 0 || tick.compareTo(Duration.ofMillis(10)) > 0)
             throw new IllegalArgumentException("andon.schedules.timer-tick must be within 1ms..10ms: " + tick.toMillis() + "ms");
+        submitAhead(config);
         return ConfigFactory.parseMap(Map.of("akka.scheduler.tick-duration",
                 tick.toMillis() + "ms")).withFallback(config);
+    }
+
+    /** {@code andon.schedules.submit-ahead}, checked. */
+    static Duration submitAhead(Config config) {
+        Duration ahead = config.getDuration("andon.schedules.submit-ahead");
+        if (ahead.isNegative() || ahead.compareTo(Duration.ofSeconds(10)) > 0)
+            throw new IllegalArgumentException("andon.schedules.submit-ahead must be within 0s..10s: " + ahead.toMillis() + "ms");
+        return ahead;
     }
 
     /**

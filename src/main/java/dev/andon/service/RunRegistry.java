@@ -70,17 +70,19 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
      * Starts {@code job} unless too many runs are live or the service is shutting down; answers
      * once the run's submission is recorded in the store.
      *
-     * @param ended told once the run has ended (its report out), when not null: the scheduler's
+     * @param startAt when the run's calls start (see {@link Andon#submit(JobSpec, dev.andon.run.RunListener,
+     *                Trigger, Instant)}); {@code null}: once its submission is committed
+     * @param news    told the run's start and its end, when not null: the scheduler's lag and
      *              overlap policies wait for it
      */
-    record Admit(JobSpec job, Trigger trigger, ActorRef<Admission> replyTo, dev.andon.schedule.Launcher.Ended ended)
-            implements Command {
+    record Admit(JobSpec job, Trigger trigger, ActorRef<Admission> replyTo, Instant startAt,
+                 dev.andon.schedule.Launcher.News news) implements Command {
         Admit(JobSpec job, ActorRef<Admission> replyTo) {
-            this(job, Trigger.API, replyTo, null);
+            this(job, Trigger.API, replyTo, null, null);
         }
 
         Admit(JobSpec job, Trigger trigger, ActorRef<Admission> replyTo) {
-            this(job, trigger, replyTo, null);
+            this(job, trigger, replyTo, null, null);
         }
     }
 
@@ -202,9 +204,13 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         int seq;
         RunReport report;
 
-        Run(String id, JobSpec job, int window) {
+        // The launcher's, for a schedule's run: told its start and end.
+        final dev.andon.schedule.Launcher.News news;
+
+        Run(String id, JobSpec job, int window, dev.andon.schedule.Launcher.News news) {
             this.id = id;
             this.job = job;
+            this.news = news;
             this.queued = job.calls().size();
             this.window = window;
         }
@@ -332,14 +338,14 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         RunHandle handle;
         try {
             // submit only sends a message: it does not block this actor.
-            handle = andon.submit(m.job(), event -> self.tell(new Recorded(event)), m.trigger());
+            handle = andon.submit(m.job(), event -> self.tell(new Recorded(event)), m.trigger(), m.startAt());
         } catch (IllegalArgumentException e) {
             m.replyTo().tell(new Refused(Refused.Reason.INVALID, e.getMessage()));
             return this;
         }
         // The run's first event is sent to this actor only after this message is handled, so the
         // run is always registered before its events arrive.
-        Run run = new Run(handle.id(), m.job(), settings.sseBuffer());
+        Run run = new Run(handle.id(), m.job(), settings.sseBuffer(), m.news());
         runs.put(handle.id(), run);
         live++;
         metrics.dispatcher(m.job().dispatcher());
@@ -349,8 +355,8 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         handle.accepted().whenComplete((ok, failure) -> {
             if (failure == null) {
                 self.tell(new Accepted(id));
-                if (m.ended() != null)
-                    handle.report().whenComplete((report, f) -> m.ended().ended(id, report == null ? null : report.status()));
+                if (m.news() != null)
+                    handle.report().whenComplete((report, f) -> m.news().ended(id, report == null ? null : report.status()));
                 m.replyTo().tell(new Admitted(id));
             } else {
                 self.tell(new NotAccepted(id));
@@ -417,6 +423,7 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         public Void runStarted(RunEvent.RunStarted e) {
             metrics.runStarted(e.calls());
             hub.tell(new EventHub.Publish(new ServiceEvent.RunStarted(e.at(), run.id, e.job(), e.calls())));
+            if (run.news != null) run.news.started(run.id, e.at());
             return log(e);
         }
 

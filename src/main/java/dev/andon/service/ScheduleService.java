@@ -46,7 +46,8 @@ final class ScheduleService {
                 system.settings().config().getDuration("andon.schedules.due-to-submit-delay"));
         ScheduleObserver observer = new Observer(hub, metrics);
         ActorRef<Scheduler.Command> scheduler = system.systemActorOf(
-                Scheduler.create(schedules, store, launcher, observer, clock), "andon-schedules", Props.empty());
+                Scheduler.create(schedules, store, launcher, observer, clock,
+                        AndonService.submitAhead(system.settings().config())), "andon-schedules", Props.empty());
         return new ScheduleService(scheduler);
     }
 
@@ -63,19 +64,19 @@ final class ScheduleService {
     private record RegistryLauncher(ActorSystem<?> system, ActorRef<RunRegistry.Command> registry,
                                     ServiceSettings settings, Duration delay) implements Launcher {
         @Override
-        public CompletionStage<Outcome> launch(JobSpec job, Fire fire, Ended ended) {
-            if (delay.isZero()) return admit(job, fire, ended);
+        public CompletionStage<Outcome> launch(JobSpec job, Fire fire, Instant startAt, News news) {
+            if (delay.isZero()) return admit(job, fire, startAt, news);
             system.log().warn("schedule {}: fire {} is due; its run is submitted in {} ms (andon.schedules.due-to-submit-delay)",
                     job.name(), fire.at(), delay.toMillis());
             return akka.pattern.Patterns.after(delay, system.classicSystem().scheduler(), system.executionContext(),
-                    () -> admit(job, fire, ended));
+                    () -> admit(job, fire, startAt, news));
         }
 
-        private CompletionStage<Outcome> admit(JobSpec job, Fire fire, Ended ended) {
+        private CompletionStage<Outcome> admit(JobSpec job, Fire fire, Instant startAt, News news) {
             dev.andon.run.Trigger trigger = dev.andon.run.Trigger.schedule(fire.at(), fire.manual(), fire.missed());
             CompletionStage<RunRegistry.Admission> admitted = Stages.answered(AskPattern.ask(registry,
-                    (ActorRef<RunRegistry.Admission> r) -> new RunRegistry.Admit(job, trigger, r, ended), settings.askTimeout(),
-                    system.scheduler()));
+                    (ActorRef<RunRegistry.Admission> r) -> new RunRegistry.Admit(job, trigger, r, startAt, news),
+                    settings.askTimeout(), system.scheduler()));
             return admitted.thenApply(a -> {
                 if (a instanceof RunRegistry.Admitted ok) return new Launched(ok.runId());
                 RunRegistry.Refused refused = (RunRegistry.Refused) a;

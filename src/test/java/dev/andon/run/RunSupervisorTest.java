@@ -2,6 +2,7 @@ package dev.andon.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -12,6 +13,8 @@ import akka.actor.testkit.typed.javadsl.LoggingTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import com.typesafe.config.ConfigFactory;
+import dev.andon.Andon;
+import dev.andon.RunHandle;
 import dev.andon.call.AbortedException;
 import dev.andon.call.SleepCall;
 import dev.andon.testutil.LogRecorder;
@@ -20,7 +23,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -402,5 +407,112 @@ class RunSupervisorTest {
         assertFalse(onActorThread.get());
         assertEquals("true", r.call("a").result(), "blocking threads are daemons");
         assertNotEquals(null, r.call("a").thread());
+    }
+
+    // ---- a run spawned ahead of its start time (a schedule's fire, submitted before it is due): it
+    // waits, live, with every call queued, starts its calls at its time, and an abort or a shutdown
+    // while it waits ends it with every call CANCELLED and none run.
+
+    /** Two calls that note when their thread began them. */
+    private static JobSpec noting(Map<String, Instant> began) {
+        return JobSpec.builder("held")
+                .call("a", ctx -> began.put("a", Instant.now()))
+                .call("b", ctx -> began.put("b", Instant.now()))
+                .build();
+    }
+
+    private record Spawned(ActorRef<RunSupervisor.Command> run, TestProbe<RunSupervisor.RunFinished> done,
+                           TestProbe<RunEvent> events) {
+    }
+
+    private static Spawned spawn(JobSpec job, Instant startAt) {
+        TestProbe<RunSupervisor.RunFinished> done = testKit.createTestProbe();
+        TestProbe<RunEvent> events = testKit.createTestProbe();
+        String id = "s" + runs.incrementAndGet();
+        ActorRef<RunSupervisor.Command> run = testKit.spawn(
+                RunSupervisor.create(id, job, done.ref(), events.ref()::tell, startAt), "run-" + id);
+        return new Spawned(run, done, events);
+    }
+
+    @Test
+    void shouldWaitWithEveryCallQueuedAndStartThemAtItsStartTime() {
+        Map<String, Instant> began = new ConcurrentHashMap<>();
+        Instant startAt = Instant.now().plusMillis(400);
+        Spawned s = spawn(noting(began), startAt);
+
+        TestProbe<RunReport> snapshot = testKit.createTestProbe();
+        s.run().tell(new RunSupervisor.GetSnapshot(snapshot.ref()));
+        RunReport waiting = snapshot.receiveMessage(Duration.ofSeconds(5));
+        assertTrue(Instant.now().isBefore(startAt), "the snapshot came too late to tell anything");
+        assertEquals(RunStatus.RUNNING, waiting.status());
+        assertNull(waiting.startedAt(), "not started yet");
+        assertEquals(List.of(CallStatus.QUEUED, CallStatus.QUEUED), waiting.calls().stream().map(CallReport::status).toList());
+        s.events().expectNoMessage(Duration.ofMillis(100));
+
+        RunReport r = s.done().receiveMessage(Duration.ofSeconds(10)).report();
+        assertEquals(RunStatus.SUCCEEDED, r.status());
+        assertFalse(r.startedAt().isBefore(startAt), r.startedAt() + " before " + startAt);
+        for (String c : List.of("a", "b")) {
+            assertFalse(began.get(c).isBefore(startAt), c + " began at " + began.get(c) + ", before " + startAt);
+            assertFalse(r.call(c).startedAt().isBefore(startAt), c);
+        }
+        RunEvent.RunStarted started = assertInstanceOf(RunEvent.RunStarted.class, s.events().receiveMessage());
+        assertEquals(r.startedAt(), started.at());
+        assertNoWarnings();
+    }
+
+    @Test
+    void shouldStartAtOnceWhenItsStartTimeHasPassed() {
+        Map<String, Instant> began = new ConcurrentHashMap<>();
+        Spawned s = spawn(noting(began), Instant.now().minusSeconds(1));
+        RunReport r = s.done().receiveMessage(Duration.ofSeconds(10)).report();
+        assertEquals(RunStatus.SUCCEEDED, r.status());
+        assertEquals(2, began.size());
+        assertNoWarnings();
+    }
+
+    @Test
+    void shouldCancelEveryCallWhenAbortedWhileItWaitsAndRunNone() throws Exception {
+        Map<String, Instant> began = new ConcurrentHashMap<>();
+        Instant submitted = Instant.now();
+        // Its start time is soon after the abort: the timer it had must not start it afterwards.
+        Spawned s = spawn(noting(began), submitted.plusMillis(600));
+        Thread.sleep(100);
+        s.run().tell(new RunSupervisor.Abort("the schedule was paused", AbortKind.USER));
+        RunReport r = s.done().receiveMessage(Duration.ofSeconds(5)).report();
+        assertEquals(RunStatus.ABORTED, r.status());
+        assertEquals("the schedule was paused", r.abortReason());
+        assertEquals(List.of(CallStatus.CANCELLED, CallStatus.CANCELLED), r.calls().stream().map(CallReport::status).toList());
+        assertTrue(r.startedAt().isBefore(submitted.plusMillis(600)), "started (aborted) at the abort, not at its time");
+        List<RunEvent> events = s.events().receiveSeveralMessages(5);
+        assertInstanceOf(RunEvent.RunStarted.class, events.get(0));
+        assertInstanceOf(RunEvent.AbortRequested.class, events.get(1));
+        assertInstanceOf(RunEvent.RunFinished.class, events.get(4));
+        // Past its start time: nothing ran, nothing more was told, no dead letter (see @AfterEach).
+        Thread.sleep(700);
+        assertEquals(Map.of(), began);
+        s.events().expectNoMessage(Duration.ofMillis(50));
+        assertNoWarnings();
+    }
+
+    @Test
+    void shouldEndARunThatWaitsWhenAndonShutsDownWithNoCallRun() throws Exception {
+        Map<String, Instant> began = new ConcurrentHashMap<>();
+        Andon andon = Andon.start(ConfigFactory.load(), "start-at-shutdown");
+        RunHandle h;
+        try {
+            h = andon.submit(noting(began), RunListener.NONE, Trigger.API, Instant.now().plusSeconds(30));
+            h.accepted().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            Thread.sleep(100);
+        } finally {
+            long closing = System.nanoTime();
+            andon.close();
+            assertTrue(System.nanoTime() - closing < TimeUnit.SECONDS.toNanos(10), "Andon waited for the run's start time");
+        }
+        RunReport r = h.report().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertEquals(RunStatus.ABORTED, r.status());
+        assertEquals(List.of(CallStatus.CANCELLED, CallStatus.CANCELLED), r.calls().stream().map(CallReport::status).toList());
+        assertEquals(Map.of(), began);
+        assertNoWarnings();
     }
 }

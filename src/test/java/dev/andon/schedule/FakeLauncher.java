@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that the store takes each fire once: a fire it had already is {@link FiredBefore}, not launched.
  */
 final class FakeLauncher implements Launcher {
-    record Launch(String runId, Fire fire) {
+    /** @param startAt when the scheduler asked the run to start ({@code null}: at once) */
+    record Launch(String runId, Fire fire, Instant startAt) {
     }
 
     record Aborted(String runId, String reason) {
@@ -30,12 +31,15 @@ final class FakeLauncher implements Launcher {
 
     final LinkedBlockingQueue<Launch> launches = new LinkedBlockingQueue<>();
     final LinkedBlockingQueue<Aborted> aborts = new LinkedBlockingQueue<>();
-    private record Live(String job, Ended ended) {
+    private record Live(String job, News ended) {
     }
 
     private final Map<String, Live> live = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
     private final RunStore store;
+    /** Runs are not told started when set: they wait for their start time, as far as the scheduler knows. */
+    volatile boolean startLater;
+
     /** Runs end at once when set (a job far shorter than its interval). */
     volatile boolean endAtOnce;
     /** When set, each launch answers this (completed by the test) and submits nothing. */
@@ -48,7 +52,7 @@ final class FakeLauncher implements Launcher {
     }
 
     @Override
-    public CompletionStage<Outcome> launch(JobSpec job, Fire fire, Ended ended) {
+    public CompletionStage<Outcome> launch(JobSpec job, Fire fire, Instant startAt, News ended) {
         attempts.add(fire);
         CompletableFuture<Outcome> held = hold;
         if (held != null) return held;
@@ -64,7 +68,10 @@ final class FakeLauncher implements Launcher {
             }
             // Live before it is seen launched: the test may end it as soon as it sees it.
             if (!endAtOnce) live.put(id, new Live(job.name(), ended));
-            launches.add(new Launch(id, fire));
+            launches.add(new Launch(id, fire, startAt));
+            // Started at once, whenever it was asked to (the scheduler only times its lag from it),
+            // unless the test has it wait.
+            if (!startLater) ended.started(id, Instant.now());
             if (endAtOnce) finish(job.name(), id, RunStatus.SUCCEEDED, ended);
             return new Launched(id);
         });
@@ -84,7 +91,7 @@ final class FakeLauncher implements Launcher {
         finish(l.job(), runId, status, l.ended());
     }
 
-    private void finish(String job, String runId, RunStatus status, Ended ended) {
+    private void finish(String job, String runId, RunStatus status, News ended) {
         Instant now = Instant.now();
         store.finished(new RunReport(runId, job, status, null, null, now, now, 0L, List.of())).toCompletableFuture().join();
         ended.ended(runId, status);

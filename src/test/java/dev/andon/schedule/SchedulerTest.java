@@ -66,7 +66,12 @@ class SchedulerTest {
         }
 
         Rig start() {
-            scheduler = testKit.spawn(Scheduler.create(schedules, store, launcher, ScheduleObserver.NONE, clock),
+            return start(Duration.ZERO);
+        }
+
+        /** Starts the scheduler, submitting sure fires {@code ahead} of their time. */
+        Rig start(Duration ahead) {
+            scheduler = testKit.spawn(Scheduler.create(schedules, store, launcher, ScheduleObserver.NONE, clock, ahead),
                     "scheduler-" + names.incrementAndGet());
             views(); // the handshake: loaded, timers set
             return this;
@@ -171,6 +176,98 @@ class SchedulerTest {
                 one("j", Schedules.every(Duration.ofMinutes(1), overlap, Duration.ZERO))).start();
         rig.advanceTo(T0);
         return rig;
+    }
+
+    @Test
+    void shouldSubmitASureFireAheadOfItsTimeAndDecideAnUnsureOneAtItsTime() throws Exception {
+        MemoryRunStore store = new MemoryRunStore();
+        var schedules = one("j", Schedules.every(Duration.ofMinutes(1), Overlap.SKIP, Duration.ofHours(1)));
+        Rig rig = new Rig(T0.minusSeconds(30), store, schedules).start(Duration.ofSeconds(10));
+        rig.advanceTo(T0.minusSeconds(11));
+        rig.launcher.expectNone(Duration.ofMillis(100));
+        // Ten seconds ahead: nothing is live, so the fire is sure to start its run, at its time.
+        rig.advanceTo(T0.minusSeconds(10));
+        FakeLauncher.Launch first = rig.launcher.next();
+        assertEquals(new Fire("j", T0, false, false), first.fire());
+        assertEquals(T0, first.startAt());
+        assertEquals(List.of(T0.plusSeconds(60), T0.plusSeconds(120), T0.plusSeconds(180)),
+                rig.awaitView("j", w -> w.fired() == 1).nextFireAt());
+        // Ten seconds before the next fire the run is live: whether it skips depends on its end, so
+        // nothing is decided then; it ends before the fire, which starts a run at its time.
+        rig.advanceTo(T0.plusSeconds(50));
+        rig.launcher.expectNone(Duration.ofMillis(100));
+        rig.launcher.end(first.runId(), RunStatus.SUCCEEDED);
+        rig.advanceTo(T0.plusSeconds(59));
+        rig.launcher.expectNone(Duration.ofMillis(100));
+        rig.advanceTo(T0.plusSeconds(60));
+        FakeLauncher.Launch second = rig.launcher.next();
+        assertEquals(T0.plusSeconds(60), second.fire().at());
+        assertNull(second.startAt());
+        // Live through the next fire: skipped at its time, not ten seconds before.
+        rig.advanceTo(T0.plusSeconds(110));
+        assertEquals(0, rig.view("j").skipped());
+        rig.advanceTo(T0.plusSeconds(120));
+        assertEquals(1, rig.awaitView("j", w -> w.skipped() == 1).skipped());
+        rig.launcher.expectNone(Duration.ofMillis(100));
+        // Stopped after a run was submitted ahead of its fire: a restart does not fire it again.
+        rig.launcher.end(second.runId(), RunStatus.SUCCEEDED);
+        rig.advanceTo(T0.plusSeconds(170));
+        FakeLauncher.Launch fourth = rig.launcher.next();
+        assertEquals(T0.plusSeconds(180), fourth.startAt());
+        rig.awaitView("j", w -> w.fired() == 3);
+        rig.stop();
+        Rig after = new Rig(T0.plusSeconds(185), store, schedules);
+        after.clock.set(T0.plusSeconds(185));
+        after.start(Duration.ofSeconds(10));
+        after.launcher.expectNone(Duration.ofMillis(300));
+        assertEquals(3, after.view("j").fired());
+        assertEquals(0, after.view("j").missed());
+        after.stop();
+    }
+
+    @Test
+    void shouldAbortARunSubmittedAheadWhenItsScheduleIsPausedBeforeItsTime() throws Exception {
+        Rig rig = new Rig(T0.minusSeconds(30), new MemoryRunStore(),
+                one("j", Schedules.every(Duration.ofMinutes(1), Overlap.SKIP, Duration.ZERO))).start(Duration.ofSeconds(10));
+        rig.advanceTo(T0.minusSeconds(10));
+        FakeLauncher.Launch ahead = rig.launcher.next();
+        assertEquals(T0, ahead.startAt());
+        rig.awaitView("j", w -> w.fired() == 1);
+        // The fake tells a run started as soon as it is launched; a real one waits for its time.
+        // Until it has been told, a pause aborts it: a paused schedule starts nothing.
+        Rig held = new Rig(T0.minusSeconds(30), new MemoryRunStore(),
+                one("k", Schedules.every(Duration.ofMinutes(1), Overlap.SKIP, Duration.ZERO)));
+        held.launcher.startLater = true;
+        held.start(Duration.ofSeconds(10));
+        held.advanceTo(T0.minusSeconds(10));
+        FakeLauncher.Launch waiting = held.launcher.next();
+        held.awaitView("k", w -> w.fired() == 1);
+        assertInstanceOf(Scheduler.Answer.Done.class, held.ask(r -> new Scheduler.Pause("k", r)));
+        assertEquals(new FakeLauncher.Aborted(waiting.runId(), Scheduler.PAUSED),
+                held.launcher.aborts.poll(30, TimeUnit.SECONDS));
+        // One that has started is not aborted by a pause.
+        assertInstanceOf(Scheduler.Answer.Done.class, rig.ask(r -> new Scheduler.Pause("j", r)));
+        assertNull(rig.launcher.aborts.poll(200, TimeUnit.MILLISECONDS));
+        rig.stop();
+        held.stop();
+    }
+
+    @Test
+    void shouldSubmitAFireNoMoreAheadThanHalfTheTimeFromTheFireBefore() throws Exception {
+        Rig rig = new Rig(T0.minusSeconds(9), new MemoryRunStore(),
+                one("j", Schedules.every(Duration.ofSeconds(10), Overlap.SKIP, Duration.ZERO))).start(Duration.ofSeconds(10));
+        rig.launcher.endAtOnce = true;
+        rig.advanceTo(T0.minusMillis(4_600));
+        rig.launcher.expectNone(Duration.ofMillis(100));
+        rig.advanceTo(T0.minusMillis(4_500)); // half of the 9 s from the start to the fire
+        assertEquals(T0, rig.launcher.next().startAt());
+        rig.advanceTo(T0.plusMillis(4_900));
+        rig.launcher.expectNone(Duration.ofMillis(100));
+        rig.advanceTo(T0.plusSeconds(5)); // half of the 10 s from the fire before
+        FakeLauncher.Launch next = rig.launcher.next();
+        assertEquals(T0.plusSeconds(10), next.fire().at());
+        assertEquals(T0.plusSeconds(10), next.startAt());
+        rig.stop();
     }
 
     @Test

@@ -42,6 +42,12 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    // scripts/andon's, before it spends seconds making a class-data archive: a configuration the
+    // service would refuse is said at once, in the service's own words, and nothing is made.
+    @picocli.CommandLine.Option(names = "--preflight", hidden = true,
+            description = "Checks what serve checks before it starts (configuration, settings, the port) and exits.")
+    boolean preflight;
+
     private final AtomicReference<String> signalled = new AtomicReference<>();
     private volatile Andon andon;
 
@@ -66,6 +72,7 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("andon: cannot listen on " + settings.host() + ":" + settings.port() + ": " + busy);
             return ExitCodes.CONFIG;
         }
+        if (preflight) return ExitCodes.OK;
         // While the store opens and the actor system starts: the catalog's first http call then costs what the next ones do.
         if (AndonSettings.from(loaded.config()).httpWarmUp()
                 && HttpWarmUp.wanted(loaded.catalog().entries().values().stream().map(Catalog.Entry::spec).toList()))

@@ -130,7 +130,8 @@ public final class ScheduleLagBench {
         result.put("doubled", doubled.size());
         result.put("lag_ms", BenchSupport.stats(ms));
         // Where it goes: fire time -> admitted by the registry (timer, scheduler), admitted -> run
-        // started (the submission's commit with its fire, the run's start).
+        // started (the submission's commit with its fire, the run's start). A fire submitted ahead
+        // of its time (andon.schedules.submit-ahead) is admitted before it: a negative first part.
         double[] a = toAdmitted.stream().mapToDouble(Double::doubleValue).toArray();
         double[] b = admittedToStarted.stream().mapToDouble(Double::doubleValue).toArray();
         result.put("fire_to_admitted_ms", BenchSupport.stats(a));

@@ -178,6 +178,42 @@ class ScriptProcessTest {
     }
 
     @Test
+    void serveShouldSayWhatItRefusesBeforeMakingAClassDataArchive() throws Exception {
+        // A classpath of its own: its archive is still to be made, so this start would train first.
+        Path dir = compile("com.example.Preflight", "return \"p\";", user.resolve("build/preflight"));
+        Map<String, String> env = Map.of("ANDON_CLASSPATH", dir.toString());
+        Path bad = user.resolve("preflight-bad.conf");
+        Files.writeString(bad, "andon.http.port = 0\nandon.store.path = \"" + user.resolve("preflight-store/andon.db") + "\"\n"
+                + "andon.jobs.j.calls = [ { name = a, kind = nope } ]\n");
+        java.time.Instant before = java.time.Instant.now();
+        AndonProcess.Result refused = script(env, "serve", "--config", bad.toString());
+        assertEquals(2, refused.exitCode(), refused::stderr);
+        assertTrue(refused.stderr().contains("preflight-bad.conf:3"), refused::stderr);
+        assertTrue(refused.stderr().contains("nope"), refused::stderr);
+        assertFalse(refused.stderr().contains("making a class-data archive"), refused::stderr);
+        // Nothing made or marked failed: the next start with a good configuration makes it.
+        try (var files = Files.list(home.resolve("target/cds"))) {
+            List<Path> made = files.filter(f -> f.getFileName().toString().startsWith("serve-")).filter(f -> {
+                try {
+                    return Files.getLastModifiedTime(f).toInstant().isAfter(before);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList();
+            assertEquals(List.of(), made);
+        } catch (java.nio.file.NoSuchFileException none) {
+            // no archive at all yet
+        }
+        assertFalse(Files.exists(user.resolve("preflight-store")), "the store was not opened");
+        Path good = user.resolve("preflight-good.conf");
+        Files.writeString(good, "andon.http.port = 0\nandon.store.path = \"" + user.resolve("preflight-store/andon.db") + "\"\n"
+                + "andon.jobs.j.calls = [ { name = a, kind = sleep, duration = 0s } ]\n");
+        AndonProcess.Result served = serveOnce(env, good);
+        assertEquals(0, served.exitCode(), served::stderr);
+        assertTrue(served.stderr().contains("making a class-data archive"), served::stderr);
+    }
+
+    @Test
     void serveShouldStartFromAClassDataArchiveMadeOncePerClasspath() throws Exception {
         Path conf = user.resolve("serve.conf");
         Files.writeString(conf, "andon.http.port = 0\nandon.store.path = \"" + user.resolve("serve-store/andon.db") + "\"\n"

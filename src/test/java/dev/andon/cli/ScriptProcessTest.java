@@ -205,12 +205,7 @@ class ScriptProcessTest {
             // no archive at all yet
         }
         assertFalse(Files.exists(user.resolve("preflight-store")), "the store was not opened");
-        Path good = user.resolve("preflight-good.conf");
-        Files.writeString(good, "andon.http.port = 0\nandon.store.path = \"" + user.resolve("preflight-store/andon.db") + "\"\n"
-                + "andon.jobs.j.calls = [ { name = a, kind = sleep, duration = 0s } ]\n");
-        AndonProcess.Result served = serveOnce(env, good);
-        assertEquals(0, served.exitCode(), served::stderr);
-        assertTrue(served.stderr().contains("making a class-data archive"), served::stderr);
+        // (A good configuration passes the preflight: every first start of the archive's test does.)
     }
 
     @Test

@@ -465,9 +465,9 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     private Behavior<Command> onRunBegan(RunBegan m) {
         JobState s = jobs.get(m.fire().job());
         if (!s.ahead.remove(m.runId())) s.begunEarly.add(m.runId());
-        // A run aborted while it waited for its fire time started before it: no lag, not a negative one.
-        Duration lag = !m.timely() ? null : m.at().isBefore(m.fire().at()) ? Duration.ZERO
-                : Duration.between(m.fire().at(), m.at());
+        // A run aborted while it waited for its fire time (a pause, a shutdown) "started" before
+        // it, with no call run: it has no lag to count.
+        Duration lag = !m.timely() || m.at().isBefore(m.fire().at()) ? null : Duration.between(m.fire().at(), m.at());
         observer.fired(m.fire(), m.runId(), lag);
         return this;
     }

@@ -157,11 +157,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
      */
     public static Behavior<Command> create(String runId, JobSpec job, ActorRef<RunFinished> replyTo,
                                            RunListener listener) {
-        Objects.requireNonNull(runId, "runId");
-        Objects.requireNonNull(job, "job");
-        Objects.requireNonNull(replyTo, "replyTo");
-        Objects.requireNonNull(listener, "listener");
-        return Behaviors.<Message>setup(ctx -> new RunSupervisor(ctx, runId, job, replyTo, listener, null)).narrow();
+        return create(runId, job, replyTo, listener, null);
     }
 
     /**

@@ -136,7 +136,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     private record RunEnded(String job, String runId, RunStatus status) implements Command {
     }
 
-    private record RunBegan(Fire fire, String runId, Instant at, boolean timely) implements Command {
+    private record RunBegan(Fire fire, String runId, Instant at, boolean timely, boolean ahead) implements Command {
     }
 
     /** How many next fires a view lists. */
@@ -306,8 +306,13 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
         if (catchUp.run() != null) fire(s, new Fire(s.name, catchUp.run(), false, true), null);
     }
 
+    /** Where the schedule's next fire is looked for: after the last one handled, and after now. */
+    private static Instant nextFrom(JobState s, Instant now) {
+        return s.handledThrough.isAfter(now) ? s.handledThrough : now;
+    }
+
     private void arm(JobState s, Instant now) {
-        Instant from = s.handledThrough.isAfter(now) ? s.handledThrough : now;
+        Instant from = nextFrom(s, now);
         Instant next = s.spec.nextAfter(from);
         if (next == null) {
             timers.cancel(s.name);
@@ -333,7 +338,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
         Instant now = clock.instant();
         Firing.Due due = Firing.due(s.spec, s.handledThrough, now);
         if (due.latest() == null && !submitAhead.isZero()) {
-            Instant next = s.spec.nextAfter(s.handledThrough.isAfter(now) ? s.handledThrough : now);
+            Instant next = s.spec.nextAfter(nextFrom(s, now));
             if (next != null && !next.isAfter(now.plus(submitAhead))) {
                 if (Firing.onFire(s.spec.overlap(), s.busy(), s.waiting != null) == Firing.Action.START) {
                     // Sure to start its run: submitted now, started at its time.
@@ -409,7 +414,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
         Launcher.News news = new Launcher.News() {
             @Override
             public void started(String runId, Instant at) {
-                self.tell(new RunBegan(fire, runId, at, timely));
+                self.tell(new RunBegan(fire, runId, at, timely, startAt != null));
             }
 
             @Override
@@ -464,7 +469,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
     /** A fire's run has started: the fire is told (with its lag, fire time to start, for one started when due). */
     private Behavior<Command> onRunBegan(RunBegan m) {
         JobState s = jobs.get(m.fire().job());
-        if (!s.ahead.remove(m.runId())) s.begunEarly.add(m.runId());
+        if (m.ahead() && !s.ahead.remove(m.runId())) s.begunEarly.add(m.runId());
         // A run aborted while it waited for its fire time (a pause, a shutdown) "started" before
         // it, with no call run: it has no lag to count.
         Duration lag = !m.timely() || m.at().isBefore(m.fire().at()) ? null : Duration.between(m.fire().at(), m.at());
@@ -551,7 +556,7 @@ public final class Scheduler extends AbstractBehavior<Scheduler.Command> {
         Instant now = clock.instant();
         List<View> views = new ArrayList<>(jobs.size());
         for (JobState s : jobs.values()) {
-            Instant from = s.handledThrough.isAfter(now) ? s.handledThrough : now;
+            Instant from = nextFrom(s, now);
             views.add(new View(s.name, s.spec, s.paused, s.spec.next(from, NEXT_FIRES), s.lastFireAt, s.lastRunId,
                     s.lastRunStatus, s.fired, s.skipped, s.missed, List.copyOf(s.live),
                     s.waiting == null ? null : s.waiting.at()));

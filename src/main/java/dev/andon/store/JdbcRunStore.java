@@ -312,13 +312,17 @@ public final class JdbcRunStore implements RunStore {
 
     private void enqueue(Op op) {
         if (closed) {
-            // After close: nothing may be lost silently, but there is nowhere to write it.
-            log.warn("store {} is closed; not recording {}", settings.describe(), op.getClass().getSimpleName());
-            if (op instanceof Awaited a) a.done().completeExceptionally(new StoreException("the store is closed"));
+            refuseClosed(op, "");
             return;
         }
         pending.incrementAndGet();
         queue.add(op);
+    }
+
+    /** After close: nothing may be lost silently, but there is nowhere to write it; whoever waits is told. */
+    private void refuseClosed(Op op, String when) {
+        log.warn("store {} is closed; not recording {}{}", settings.describe(), op.getClass().getSimpleName(), when);
+        if (op instanceof Awaited a) a.done().completeExceptionally(new StoreException("the store is closed"));
     }
 
     @Override
@@ -1028,12 +1032,7 @@ public final class JdbcRunStore implements RunStore {
         for (Op op; (op = queue.poll()) != null; ) {
             if (op == Stop.INSTANCE) continue;
             pending.decrementAndGet();
-            log.warn("store {} is closed; not recording {} (it came as the store closed)", settings.describe(),
-                    op.getClass().getSimpleName());
-            if (op instanceof Awaited a) {
-                Awaited late = a;
-                notifier.execute(() -> late.done().completeExceptionally(new StoreException("the store is closed")));
-            }
+            refuseClosed(op, " (it came as the store closed)");
         }
         // What the writer committed last is told before close returns (unless a continuation
         // of this very thread closes the store: it cannot wait for itself).

@@ -100,7 +100,10 @@ final class SettingsCheck {
     static Duration most(String path) {
         // The store's retention age is compared with finish times, never given to a scheduler.
         if (path.equals("andon.store.retention.max-age")) return Duration.ofDays(365L * 1000);
-        return path.equals("andon.cli.scheduler-tick") ? Duration.ofMillis(10) : Duration.ofDays(24);
+        // A fire's run waits live for its time: seconds at most (what a pause or a shutdown then aborts).
+        if (path.equals("andon.schedules.submit-ahead")) return Duration.ofSeconds(10);
+        return path.equals("andon.cli.scheduler-tick") || path.equals("andon.schedules.timer-tick")
+                ? Duration.ofMillis(10) : Duration.ofDays(24);
     }
 
     private static String describe(Duration d) {
@@ -113,6 +116,7 @@ final class SettingsCheck {
 
     /** Settings under andon.* with a floor of their own (Akka's scheduler ticks no faster than 1 ms; HikariCP waits at least 250 ms). */
     private static final Map<String, Duration> LEAST_DURATIONS = Map.of("andon.cli.scheduler-tick", Duration.ofMillis(1),
+            "andon.schedules.timer-tick", Duration.ofMillis(1),
             "andon.jdbc.pool-defaults.connection-timeout", Duration.ofMillis(250));
 
     /** How a reference.conf default says its setting is read. */

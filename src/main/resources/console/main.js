@@ -261,6 +261,12 @@ function runPage(id) {
   const isFinalRun = (s) => s !== 'RUNNING' && s !== 'ABORTING';
   function tick() {
     if (!report) return;
+    // A schedule's run submitted ahead of its fire waits, live, until its fire time: no start yet.
+    if (!report.startedAt) {
+      const at = report.trigger && report.trigger.fireTime;
+      clock.textContent = at ? 'starts ' + new Date(at).toLocaleTimeString() : 'not started';
+      return;
+    }
     const start = Date.parse(report.startedAt);
     const end = report.finishedAt ? Date.parse(report.finishedAt) : Date.now();
     clock.textContent = duration(Math.max(0, end - start));
@@ -328,6 +334,11 @@ function runPage(id) {
         if (/^attempt \d+ failed/.test(e.message || '')) c.failedAt = e.at;
         break;
       }
+      case 'run-started':
+        if (report.startedAt) return;
+        report.startedAt = e.at;
+        header();
+        break;
       case 'abort-requested':
         report.status = 'ABORTING';
         report.abortedAt = e.at;

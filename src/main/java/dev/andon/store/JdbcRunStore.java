@@ -37,7 +37,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -85,7 +86,8 @@ public final class JdbcRunStore implements RunStore {
 
     private final StoreSettings settings;
     private final HikariDataSource dataSource;
-    private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+    private final WriteQueue queue = new WriteQueue();
+    private final java.util.concurrent.ConcurrentHashMap<String, CallBuffer> buffers = new java.util.concurrent.ConcurrentHashMap<>();
     private final Thread writer;
     private final ExecutorService notifier;
     private volatile Thread notifierThread;
@@ -108,10 +110,53 @@ public final class JdbcRunStore implements RunStore {
     private record Submit(Submission submission, CompletableFuture<Void> done) implements Awaited {
     }
 
-    private record CallStarted(String runId, String call, Instant at) implements Op {
+    /**
+     * The writer's cue that a live run has call entries in its buffer. What the writer took from
+     * the buffer for a batch stays here, for a retry of the same batch.
+     */
+    private static final class Calls implements Op {
+        final CallBuffer buffer;
+        List<Object> taken;
+
+        Calls(CallBuffer buffer) {
+            this.buffer = buffer;
+        }
     }
 
-    private record CallFinished(String runId, CallReport report) implements Op {
+    /** A call's start, as a run's buffer keeps it (its end is its report). */
+    private record Started(String call, Instant at) {
+    }
+
+    /**
+     * A live run's call starts and ends the writer has not taken yet: whoever tells the store adds
+     * to it, the writer takes it whole. One {@link Calls} is queued for it at a time, so a run of
+     * 100,000 short calls is a few ops for the writer, not 200,000 (each one a queue node, and a
+     * look at it in every pass over a batch).
+     */
+    private static final class CallBuffer {
+        final String runId;
+        private ArrayList<Object> entries = new ArrayList<>();
+        private boolean queued;
+
+        CallBuffer(String runId) {
+            this.runId = runId;
+        }
+
+        /** Adds an entry; whether the writer is to be cued (no {@link Calls} of it is queued). */
+        synchronized boolean add(Object entry) {
+            entries.add(entry);
+            if (queued) return false;
+            queued = true;
+            return true;
+        }
+
+        /** What was added since the last take; the next add cues the writer again. */
+        synchronized List<Object> take() {
+            List<Object> taken = entries;
+            entries = new ArrayList<>(Math.max(16, taken.size()));
+            queued = false;
+            return taken;
+        }
     }
 
     private record Abort(String runId, String reason, Instant at) implements Op {
@@ -131,6 +176,84 @@ public final class JdbcRunStore implements RunStore {
     }
 
     private enum Stop implements Op { INSTANCE }
+
+    /** What the writer may leave queued for a while: a call's start or end, an abort's request. */
+    private static boolean routine(Op op) {
+        return op instanceof Calls || op instanceof Abort;
+    }
+
+    /**
+     * The writer's queue: any thread adds, the writer alone takes. A routine op wakes the writer
+     * only when it waits for anything at all; while it gathers a batch it sleeps undisturbed by
+     * them (a run of 100,000 short calls woke it for nearly every one: a blocking queue's poll
+     * returns on each add), and only what someone waits for, or its time, wakes it.
+     */
+    private static final class WriteQueue {
+        private final ConcurrentLinkedQueue<Op> ops = new ConcurrentLinkedQueue<>();
+        // Set by the writer before it parks in take() and re-checks the queue; read by each add
+        // after it queued: one of them sees the other (volatile), so no op is left unnoticed.
+        private volatile boolean waitingForAny;
+        private volatile Thread consumer;
+
+        void add(Op op) {
+            ops.add(op);
+            // What someone waits for always wakes the writer (a permit, if it is busy: its next park returns at once).
+            if (!routine(op) || waitingForAny) {
+                Thread c = consumer;
+                if (c != null) LockSupport.unpark(c);
+            }
+        }
+
+        Op poll() {
+            return ops.poll();
+        }
+
+        /** Waits for an op, any op. */
+        Op take() {
+            consumer = Thread.currentThread();
+            while (true) {
+                Op op = ops.poll();
+                if (op != null) return op;
+                waitingForAny = true;
+                try {
+                    op = ops.poll();
+                    if (op != null) return op;
+                    LockSupport.park(this);
+                    Thread.interrupted(); // nobody interrupts the writer; if the JVM does, go on: what is queued must be written
+                } finally {
+                    waitingForAny = false;
+                }
+            }
+        }
+
+        /** Sleeps up to {@code nanos}, or until something someone waits for is queued (or, with {@code any}, anything). */
+        void await(long nanos, boolean any) {
+            consumer = Thread.currentThread();
+            if (!any) {
+                LockSupport.parkNanos(this, nanos);
+            } else {
+                waitingForAny = true;
+                try {
+                    if (ops.isEmpty()) LockSupport.parkNanos(this, nanos);
+                } finally {
+                    waitingForAny = false;
+                }
+            }
+            Thread.interrupted(); // as in take()
+        }
+
+        /** Moves up to {@code max} ops to {@code to}; whether one of them is not routine. */
+        boolean drainTo(List<Op> to, int max) {
+            boolean urgent = false;
+            for (int i = 0; i < max; i++) {
+                Op op = ops.poll();
+                if (op == null) break;
+                to.add(op);
+                if (!routine(op)) urgent = true;
+            }
+            return urgent;
+        }
+    }
 
     private JdbcRunStore(StoreSettings settings, HikariDataSource dataSource) {
         this.settings = settings;
@@ -321,8 +444,12 @@ public final class JdbcRunStore implements RunStore {
 
     /** After close: nothing may be lost silently, but there is nowhere to write it; whoever waits is told. */
     private void refuseClosed(Op op, String when) {
-        log.warn("store {} is closed; not recording {}{}", settings.describe(), op.getClass().getSimpleName(), when);
+        refuseClosed(op.getClass().getSimpleName(), when);
         if (op instanceof Awaited a) a.done().completeExceptionally(new StoreException("the store is closed"));
+    }
+
+    private void refuseClosed(String what, String when) {
+        log.warn("store {} is closed; not recording {}{}", settings.describe(), what, when);
     }
 
     @Override
@@ -334,12 +461,23 @@ public final class JdbcRunStore implements RunStore {
 
     @Override
     public void callStarted(String runId, String call, Instant at) {
-        enqueue(new CallStarted(runId, call, at));
+        buffer(runId, new Started(call, at));
     }
 
     @Override
     public void callFinished(String runId, CallReport report) {
-        enqueue(new CallFinished(runId, report));
+        buffer(runId, report);
+    }
+
+    private void buffer(String runId, Object entry) {
+        if (closed) {
+            refuseClosed(entry instanceof Started ? "a call's start" : "a call's outcome", "");
+            return;
+        }
+        CallBuffer b = buffers.get(runId);
+        if (b == null) b = buffers.computeIfAbsent(runId, CallBuffer::new);
+        pending.incrementAndGet();
+        if (b.add(entry)) queue.add(new Calls(b));
     }
 
     @Override
@@ -387,40 +525,52 @@ public final class JdbcRunStore implements RunStore {
         Writer w = new Writer();
         boolean stop = false;
         while (!stop) {
-            try {
-                Op first = queue.poll();
-                boolean waited = first == null;
-                if (waited) first = queue.take();
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - batch.size());
-                // Only call outcomes, and the queue was empty: wait a little for more, so that a
-                // run of many short calls is written in a few transactions, not one per call.
-                if (waited && !urgent(batch)) gather(batch);
-                // A schedule's fire, and the queue was empty: the other fires of the same time are
-                // on their way (a timer each): take them while they keep coming, for one commit.
-                else if (waited && hasFire(batch)) gatherFires(batch);
-            } catch (InterruptedException e) {
-                // Nobody interrupts this thread; if the JVM does, go on: what is queued must be written.
-                continue;
-            }
+            Op first = queue.poll();
+            boolean waited = first == null;
+            if (waited) first = queue.take();
+            batch.add(first);
+            boolean urgent = queue.drainTo(batch, MAX_BATCH - batch.size()) || !routine(first);
+            // Only call outcomes, and the queue was empty: wait a little for more, so that a
+            // run of many short calls is written in a few transactions, not one per call.
+            if (waited && !urgent) gather(batch);
+            // A schedule's fire, and the queue was empty: the other fires of the same time are
+            // on their way (a timer each): take them while they keep coming, for one commit.
+            else if (waited && hasFire(batch)) gatherFires(batch);
             stop = batch.contains(Stop.INSTANCE);
+            int entries = take(batch);
             w.writeWithRetry(batch);
-            pending.addAndGet(-batch.size());
+            pending.addAndGet(-entries);
             batch.clear();
         }
         w.close();
     }
 
-    private void gather(List<Op> batch) throws InterruptedException {
+    /**
+     * Takes what the batch's runs have buffered, once (a retry writes the same), and forgets the
+     * buffers of the runs it finishes (their last entries came before their end); how many
+     * writes the batch holds.
+     */
+    private int take(List<Op> batch) {
+        int n = 0;
+        for (Op op : batch) {
+            if (op instanceof Calls c) {
+                c.taken = c.buffer.take();
+                n += c.taken.size();
+            } else {
+                if (op instanceof Finish f) buffers.remove(f.report().id());
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void gather(List<Op> batch) {
         long deadline = System.nanoTime() + settings.flushInterval().toNanos();
         while (batch.size() < MAX_BATCH) {
             long left = deadline - System.nanoTime();
             if (left <= 0) return;
-            Op next = queue.poll(left, TimeUnit.NANOSECONDS);
-            if (next == null) return;
-            batch.add(next);
-            queue.drainTo(batch, MAX_BATCH - batch.size());
-            if (urgent(batch)) return;
+            queue.await(left, false);
+            if (queue.drainTo(batch, MAX_BATCH - batch.size())) return;
         }
     }
 
@@ -428,15 +578,17 @@ public final class JdbcRunStore implements RunStore {
     private static final long FIRE_GAP_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
     private static final long FIRE_GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-    private void gatherFires(List<Op> batch) throws InterruptedException {
-        long deadline = System.nanoTime() + FIRE_GATHER_NANOS;
+    private void gatherFires(List<Op> batch) {
+        long start = System.nanoTime();
+        long last = start;
         while (batch.size() < MAX_BATCH) {
-            long left = Math.min(FIRE_GAP_NANOS, deadline - System.nanoTime());
+            long now = System.nanoTime();
+            long left = Math.min(last + FIRE_GAP_NANOS, start + FIRE_GATHER_NANOS) - now;
             if (left <= 0) return;
-            Op next = queue.poll(left, TimeUnit.NANOSECONDS);
-            if (next == null) return;
-            batch.add(next);
+            queue.await(left, true);
+            int before = batch.size();
             queue.drainTo(batch, MAX_BATCH - batch.size());
+            if (batch.size() > before) last = System.nanoTime();
         }
     }
 
@@ -444,12 +596,6 @@ public final class JdbcRunStore implements RunStore {
         for (Op op : batch)
             if (op instanceof Submit s && s.submission().trigger().kind() == Trigger.Kind.SCHEDULE
                     && !Boolean.TRUE.equals(s.submission().trigger().manual())) return true;
-        return false;
-    }
-
-    private static boolean urgent(List<Op> batch) {
-        for (Op op : batch)
-            if (!(op instanceof CallStarted || op instanceof CallFinished || op instanceof Abort)) return true;
         return false;
     }
 
@@ -598,8 +744,7 @@ public final class JdbcRunStore implements RunStore {
 
     /** A run's call entries of one transaction: one row of {@code andon_call_log}. */
     private static final class Chunk {
-        final StringBuilder text = new StringBuilder();
-        final java.util.Set<String> finished = new java.util.HashSet<>();
+        final CallLog.Text text = CALL_LOG.text();
     }
 
     /** Orders the call-log rows a process writes (a run's rows are read back in this order). */
@@ -618,10 +763,7 @@ public final class JdbcRunStore implements RunStore {
     }
 
     private static void writeRunsAndCalls(Connection c, List<Op> ops, java.util.Set<Op> refused) throws SQLException {
-        // A call that started and finished within the batch is written once, finished.
         Map<String, Chunk> chunks = new LinkedHashMap<>();
-        for (Op op : ops)
-            if (op instanceof CallFinished f) chunks.computeIfAbsent(f.runId(), id -> new Chunk()).finished.add(f.report().name());
         try (PreparedStatement runs = c.prepareStatement(INSERT_RUN);
              PreparedStatement log = c.prepareStatement(CALL_LOG_ROW);
              PreparedStatement aborts = c.prepareStatement(ABORT);
@@ -634,13 +776,9 @@ public final class JdbcRunStore implements RunStore {
                     bindRun(runs, s.submission());
                     runs.addBatch();
                     nRuns++;
-                } else if (op instanceof CallStarted s) {
-                    Chunk chunk = chunks.get(s.runId());
-                    if (chunk != null && chunk.finished.contains(s.call())) continue;
-                    if (chunk == null) chunks.put(s.runId(), chunk = new Chunk());
-                    CALL_LOG.started(chunk.text, s.call(), s.at());
-                } else if (op instanceof CallFinished f) {
-                    CALL_LOG.finished(chunks.get(f.runId()).text, f.report());
+                } else if (op instanceof Calls calls) {
+                    Chunk chunk = chunks.computeIfAbsent(calls.buffer.runId, id -> new Chunk());
+                    writeCalls(chunk.text, calls.taken);
                 } else if (op instanceof Abort a) {
                     aborts.setString(1, a.reason());
                     aborts.setLong(2, a.at().toEpochMilli());
@@ -666,6 +804,7 @@ public final class JdbcRunStore implements RunStore {
             if (nRuns > 0) runs.executeBatch();
             if (!chunks.isEmpty()) {
                 for (Map.Entry<String, Chunk> e : chunks.entrySet()) {
+                    if (e.getValue().text.isEmpty()) continue;
                     log.setString(1, e.getKey());
                     log.setLong(2, SEQ.incrementAndGet());
                     log.setString(3, e.getValue().text.toString());
@@ -676,6 +815,22 @@ public final class JdbcRunStore implements RunStore {
             if (nAborts > 0) aborts.executeBatch();
             if (nProcesses > 0) processes.executeBatch();
             if (nFinishes > 0) finishes.executeBatch();
+        }
+    }
+
+    /** A run's entries of this batch into its text; a call that started and ended in it is written once, ended. */
+    private static void writeCalls(CallLog.Text text, List<Object> entries) {
+        java.util.Set<String> ended = null;
+        for (Object e : entries) {
+            if (e instanceof Started s) {
+                if (ended == null) {
+                    ended = new java.util.HashSet<>(Math.max(16, entries.size()));
+                    for (Object x : entries) if (x instanceof CallReport r) ended.add(r.name());
+                }
+                if (!ended.contains(s.call())) text.started(s.call(), s.at());
+            } else {
+                text.finished((CallReport) e);
+            }
         }
     }
 
@@ -1031,8 +1186,14 @@ public final class JdbcRunStore implements RunStore {
         // writer's stop: nobody will write it, and whoever waits for it is told so.
         for (Op op; (op = queue.poll()) != null; ) {
             if (op == Stop.INSTANCE) continue;
-            pending.decrementAndGet();
-            refuseClosed(op, " (it came as the store closed)");
+            if (op instanceof Calls c) {
+                List<Object> taken = c.buffer.take();
+                pending.addAndGet(-taken.size());
+                refuseClosed(taken.size() + " call entries of run " + c.buffer.runId, " (they came as the store closed)");
+            } else {
+                pending.decrementAndGet();
+                refuseClosed(op, " (it came as the store closed)");
+            }
         }
         // What the writer committed last is told before close returns (unless a continuation
         // of this very thread closes the store: it cannot wait for itself).

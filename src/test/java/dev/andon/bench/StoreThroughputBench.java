@@ -36,6 +36,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StoreThroughputBench {
 
+    /** The CPU time of the store's writer thread so far, in nanoseconds (0 if it cannot be told). */
+    private static long writerCpu(java.lang.management.ThreadMXBean bean) {
+        for (Thread t : Thread.getAllStackTraces().keySet())
+            if (t.getName().equals("andon-store-writer")) return Math.max(0, bean.getThreadCpuTime(t.getId()));
+        return 0;
+    }
+
     public static void main(String[] args) throws Exception {
         int calls = Integer.parseInt(BenchSupport.arg(args, "calls", "100000"));
         int threads = Integer.parseInt(BenchSupport.arg(args, "threads", "64"));
@@ -55,6 +62,9 @@ public final class StoreThroughputBench {
 
         List<Double> sqliteMs = new ArrayList<>();
         List<Double> memoryMs = new ArrayList<>();
+        List<Double> writerCpuMs = new ArrayList<>();
+        List<Double> tailMs = new ArrayList<>();
+        java.lang.management.ThreadMXBean threadBean = java.lang.management.ManagementFactory.getThreadMXBean();
         String lastRun = null;
         RunStore sqliteStore = RunStores.open(sqliteSettings);
         try (Andon sqlite = Andon.start(config, "bench-store-sqlite", sqliteStore);
@@ -62,12 +72,22 @@ public final class StoreThroughputBench {
             for (int r = -warmup; r < reps; r++) {
                 boolean sqliteFirst = (r & 1) == 0;
                 double[] x = new double[2];
+                double[] cpu = new double[1];
+                double[] tail = new double[1];
                 for (int side = 0; side < 2; side++) {
                     boolean isSqlite = (side == 0) == sqliteFirst;
                     Andon a = isSqlite ? sqlite : memory;
+                    long cpu0 = isSqlite ? writerCpu(threadBean) : 0;
                     long t0 = System.nanoTime();
                     RunReport report = a.submit(job).report().toCompletableFuture().get(300, TimeUnit.SECONDS);
                     long t1 = System.nanoTime();
+                    Instant told = Instant.now();
+                    if (isSqlite) {
+                        // The writer's own CPU (its Java and SQLite's native code) in the run, and the
+                        // time from the run's end to its report's commit (the tail the store adds).
+                        cpu[0] = BenchSupport.millis(writerCpu(threadBean) - cpu0);
+                        tail[0] = Duration.between(report.finishedAt(), told).toNanos() / 1e6;
+                    }
                     if (report.status() != RunStatus.SUCCEEDED || report.calls().size() != calls)
                         throw new IllegalStateException("run " + report.status() + " with " + report.calls().size() + " calls");
                     x[isSqlite ? 0 : 1] = BenchSupport.millis(t1 - t0);
@@ -78,7 +98,10 @@ public final class StoreThroughputBench {
                 if (r < 0) continue;
                 sqliteMs.add(x[0]);
                 memoryMs.add(x[1]);
-                System.out.printf("  rep %d: sqlite %.1f ms, memory %.1f ms%n", r, x[0], x[1]);
+                writerCpuMs.add(cpu[0]);
+                tailMs.add(tail[0]);
+                System.out.printf("  rep %d: sqlite %.1f ms (writer cpu %.1f ms, end to commit %.1f ms), memory %.1f ms%n",
+                        r, x[0], cpu[0], tail[0], x[1]);
             }
             RunStore.StoredRun stored = sqliteStore.run(lastRun).orElseThrow(() -> new IllegalStateException("run not stored"));
             long ok = stored.report().calls().stream().filter(c -> c.status() == dev.andon.run.CallStatus.SUCCEEDED).count();
@@ -95,6 +118,8 @@ public final class StoreThroughputBench {
         result.put("warmup_repetitions", warmup);
         result.put("sqlite_batch_ms", BenchSupport.stats(s));
         result.put("memory_batch_ms", BenchSupport.stats(m));
+        result.put("sqlite_writer_cpu_ms", BenchSupport.stats(writerCpuMs.stream().mapToDouble(Double::doubleValue).toArray()));
+        result.put("sqlite_end_to_commit_ms", BenchSupport.stats(tailMs.stream().mapToDouble(Double::doubleValue).toArray()));
         result.put("sqlite_calls_per_s", Math.round(sqliteRate));
         result.put("memory_calls_per_s", Math.round(memoryRate));
         result.put("store_throughput_ratio", BenchSupport.round(sqliteRate / memoryRate));

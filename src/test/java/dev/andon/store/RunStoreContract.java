@@ -187,6 +187,85 @@ abstract class RunStoreContract extends StoreTest {
         assertNull(store.run("r-big").orElseThrow().spec());
     }
 
+    @Test
+    void shouldCommitEveryCallOfManyRunsToldFromManyThreadsAtOnce() throws Exception {
+        // Runs' call starts and ends told from several threads at once, in a random order of runs
+        // and with random pauses (a buffer is being taken while others add to it): every outcome
+        // reads back as told, before each run's report is committed; a live run's starts are
+        // there once flushed, its ends over them.
+        long seed = System.nanoTime();
+        java.util.Random seeds = new java.util.Random(seed);
+        int runs = 6, perRun = 1_500, threads = 6;
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < perRun; i++) names.add("c" + i);
+        List<String> ids = new ArrayList<>();
+        for (int r = 0; r <= runs; r++) {
+            String id = r == runs ? "r-live" : "r-" + r;
+            ids.add(id);
+            store.submitted(new RunStore.Submission(id, "many", Trigger.API, null, false, names, T0, ALIVE)).toCompletableFuture().join();
+        }
+        CallReport[][] told = new CallReport[runs + 1][perRun];
+        java.util.concurrent.atomic.AtomicInteger[] left = new java.util.concurrent.atomic.AtomicInteger[runs];
+        for (int r = 0; r < runs; r++) left[r] = new java.util.concurrent.atomic.AtomicInteger(perRun);
+        List<CompletableFuture<Void>> reports = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> tellers = new ArrayList<>();
+        java.util.concurrent.ConcurrentLinkedQueue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        for (int t = 0; t < threads; t++) {
+            int me = t;
+            java.util.Random random = new java.util.Random(seeds.nextLong());
+            Thread teller = new Thread(() -> {
+                try {
+                    for (int i = me; i < perRun; i += threads) {
+                        for (int r : random.ints(0, runs + 1).distinct().limit(runs + 1).toArray()) {
+                            String id = ids.get(r);
+                            Instant start = T0.plusNanos(random.nextInt(1_000_000_000));
+                            store.callStarted(id, names.get(i), start);
+                            if (random.nextInt(50) == 0) Thread.sleep(1);
+                            if (r == runs && i % 3 == 0) continue; // the live run: a third of its calls never end
+                            Instant end = start.plusNanos(random.nextInt(5_000_000));
+                            CallReport.Builder b = CallReport.builder(names.get(i), i % 101 == 0 ? CallStatus.LOST : CallStatus.SUCCEEDED)
+                                    .attempts(1).ran(start, i % 101 == 0 ? null : end).thread("andon-blocking-" + me);
+                            if (i % 101 != 0) b.durationMillis(end.toEpochMilli() - start.toEpochMilli());
+                            if (i % 97 == 0) b.result("r" + i);
+                            CallReport c = b.build();
+                            told[r][i] = c;
+                            store.callFinished(id, c);
+                            if (r < runs && left[r].decrementAndGet() == 0)
+                                reports.add(store.finished(report(id, "many", RunStatus.SUCCEEDED, T0, T0.plusSeconds(2),
+                                        List.of(told[r]))).toCompletableFuture());
+                        }
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }, "teller-" + t);
+            tellers.add(teller);
+            teller.start();
+        }
+        for (Thread t : tellers) t.join();
+        assertTrue(failures.isEmpty(), () -> "seed " + seed + ": " + failures);
+        assertEquals(runs, reports.size());
+        CompletableFuture.allOf(reports.toArray(CompletableFuture[]::new)).get(60, java.util.concurrent.TimeUnit.SECONDS);
+        for (int r = 0; r < runs; r++) {
+            List<CallReport> stored = store.run(ids.get(r)).orElseThrow().report().calls();
+            assertEquals(perRun, stored.size(), "seed " + seed + ", run " + r);
+            for (int i = 0; i < perRun; i++)
+                assertEquals(told[r][i], stored.get(i), "seed " + seed + ", run " + r + ", call " + i);
+        }
+        store.flush().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        List<RunStore.CallRow> live = store.calls("r-live");
+        assertEquals(perRun, live.size(), "seed " + seed);
+        for (RunStore.CallRow row : live) {
+            int i = Integer.parseInt(row.name().substring(1));
+            if (i % 3 == 0) {
+                assertEquals(CallStatus.RUNNING, row.status(), "seed " + seed + ", " + row);
+                assertNull(row.report(), "seed " + seed + ", " + row);
+            } else {
+                assertEquals(told[runs][i], row.report(), "seed " + seed + ", " + row);
+            }
+        }
+    }
+
     private static List<String> idsOf(List<RunStore.RunSummary> runs) {
         return runs.stream().map(RunStore.RunSummary::id).toList();
     }

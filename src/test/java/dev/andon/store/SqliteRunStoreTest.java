@@ -57,6 +57,35 @@ class SqliteRunStoreTest extends RunStoreContract {
     }
 
     @Test
+    void shouldWriteCallsWithinItsFlushIntervalAndWhatSomeoneWaitsForAtOnce() throws Exception {
+        // The writer gathers call outcomes for its flush interval, woken by none of them; a write
+        // someone waits for wakes it (a run's end, a submission), and what it gathered is committed with it.
+        store.close();
+        Path other = StoreFixtures.tempDir();
+        try (RunStore slow = RunStores.open(StoreFixtures.sqlite(other, java.time.Duration.ofSeconds(60)));
+             RunStore quick = RunStores.open(StoreFixtures.sqlite(StoreFixtures.tempDir(), java.time.Duration.ofMillis(300)))) {
+            for (RunStore s : List.of(slow, quick))
+                s.submitted(StoreFixtures.submission("r", "j", T0, StoreFixtures.ALIVE, "a", "b")).toCompletableFuture().join();
+            for (RunStore s : List.of(slow, quick)) s.callStarted("r", "a", T0);
+            // quick: its flush interval ends the gather; nothing else comes to wake it.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            while (quick.calls("r").stream().noneMatch(c -> c.name().equals("a") && c.status() == dev.andon.run.CallStatus.RUNNING)) {
+                assertTrue(System.nanoTime() < deadline, "a call's start not committed within 20 s of a 300 ms flush interval");
+                Thread.sleep(20);
+            }
+            // slow: 60 s of gathering, cut short by a submission someone waits for.
+            slow.callStarted("r", "b", T0.plusMillis(1));
+            long t0 = System.nanoTime();
+            slow.submitted(StoreFixtures.submission("r2", "j", T0, StoreFixtures.ALIVE, "x")).toCompletableFuture()
+                    .get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(System.nanoTime() - t0 < java.util.concurrent.TimeUnit.SECONDS.toNanos(20));
+            assertEquals(List.of("a", "b"), slow.calls("r").stream().map(RunStore.CallRow::name).sorted().toList());
+        } finally {
+            store = open(); // for closeStore
+        }
+    }
+
+    @Test
     void shouldFailEveryWaitedForWriteOnceClosedNotHangIt() {
         store.close();
         // Each used to be a future nobody would ever complete: flush() and prune() after close hung.

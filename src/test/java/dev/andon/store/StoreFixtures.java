@@ -28,9 +28,14 @@ final class StoreFixtures {
     }
 
     static StoreSettings sqlite(Path dir) {
+        return sqlite(dir, Duration.ofMillis(10));
+    }
+
+    /** As {@link #sqlite(Path)}, its writer waiting up to {@code flushInterval} for more call outcomes. */
+    static StoreSettings sqlite(Path dir, Duration flushInterval) {
         StoreSettings d = defaults();
         return new StoreSettings(StoreSettings.Kind.SQLITE, dir.resolve("data").resolve("andon.db"), "", "", "",
-                d.poolSize(), Duration.ofMillis(10), d.busyTimeout(), Duration.ofSeconds(10), Duration.ofMillis(20),
+                d.poolSize(), flushInterval, d.busyTimeout(), Duration.ofSeconds(10), Duration.ofMillis(20),
                 Duration.ofMillis(200), d.maxRuns(), d.maxAge(), d.retentionInterval());
     }
 

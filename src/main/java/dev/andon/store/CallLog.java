@@ -78,8 +78,7 @@ final class CallLog {
             int thread = r.thread() == null ? -1 : thread(r.thread());
             if (thread == NOT_PLAIN || !plainFields(r) || (started != null && !near(started))
                     || (finished != null && !near(finished))) {
-                if (simple(r)) CallLog.this.finished(out, r);
-                else json(out, r);
+                CallLog.this.finished(out, r); // in full, or as JSON
                 return;
             }
             out.append("f\t").append(r.status().name()).append('\t');

@@ -86,7 +86,7 @@ public final class JdbcRunStore implements RunStore {
 
     private final StoreSettings settings;
     private final HikariDataSource dataSource;
-    private final WriteQueue queue = new WriteQueue();
+    private final WriteQueue queue;
     private final java.util.concurrent.ConcurrentHashMap<String, CallBuffer> buffers = new java.util.concurrent.ConcurrentHashMap<>();
     private final Thread writer;
     private final ExecutorService notifier;
@@ -193,15 +193,16 @@ public final class JdbcRunStore implements RunStore {
         // Set by the writer before it parks in take() and re-checks the queue; read by each add
         // after it queued: one of them sees the other (volatile), so no op is left unnoticed.
         private volatile boolean waitingForAny;
-        private volatile Thread consumer;
+        private final Thread consumer;
+
+        WriteQueue(Thread consumer) {
+            this.consumer = consumer;
+        }
 
         void add(Op op) {
             ops.add(op);
             // What someone waits for always wakes the writer (a permit, if it is busy: its next park returns at once).
-            if (!routine(op) || waitingForAny) {
-                Thread c = consumer;
-                if (c != null) LockSupport.unpark(c);
-            }
+            if (!routine(op) || waitingForAny) LockSupport.unpark(consumer);
         }
 
         Op poll() {
@@ -210,7 +211,6 @@ public final class JdbcRunStore implements RunStore {
 
         /** Waits for an op, any op. */
         Op take() {
-            consumer = Thread.currentThread();
             while (true) {
                 Op op = ops.poll();
                 if (op != null) return op;
@@ -228,7 +228,6 @@ public final class JdbcRunStore implements RunStore {
 
         /** Sleeps up to {@code nanos}, or until something someone waits for is queued (or, with {@code any}, anything). */
         void await(long nanos, boolean any) {
-            consumer = Thread.currentThread();
             if (!any) {
                 LockSupport.parkNanos(this, nanos);
             } else {
@@ -274,6 +273,7 @@ public final class JdbcRunStore implements RunStore {
             return t;
         });
         this.writer = new Thread(this::writeLoop, "andon-store-writer");
+        this.queue = new WriteQueue(writer);
         // Not a daemon: the JVM waits for what is queued to be committed (close() stops it).
         writer.setDaemon(false);
         writer.start();

@@ -75,8 +75,9 @@ final class CallLog {
         void finished(CallReport r) {
             Instant started = r.startedAt(), finished = r.finishedAt();
             Long derived = started == null || finished == null ? null : finished.toEpochMilli() - started.toEpochMilli();
-            int thread = r.thread() == null ? -1 : thread(r.thread());
-            if (thread == NOT_PLAIN || !plainFields(r) || (started != null && !near(started))
+            // A thread's T line only for an entry that will be a short line (not one that goes to JSON).
+            int thread = !plainFields(r) ? NOT_PLAIN : r.thread() == null ? -1 : thread(r.thread());
+            if (thread == NOT_PLAIN || (started != null && !near(started))
                     || (finished != null && !near(finished))) {
                 CallLog.this.finished(out, r); // in full, or as JSON
                 return;

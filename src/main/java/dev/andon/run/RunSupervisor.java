@@ -524,10 +524,12 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
                 calls.add(outcomes[i]);
             } else if (i >= cancelledFrom) {
                 calls.add(CallReport.notStarted(name(i), cancelled));
-            } else if (running[i] == null) {
-                // Queued, or just taken from the queue by a worker's thread with no word of it
-                // here yet: no CallStarted has been told for it either, so the snapshot agrees
-                // with the events, and never shows more calls running than may run.
+            } else if (running[i] == null || running[i].startedAt == null) {
+                // Queued; or just taken from the queue by a worker's thread with no word of it
+                // here yet; or handed to a worker whose attempt waits for a thread of the pool
+                // (or is starting on one) with no CallStarted yet: no CallStarted has been told
+                // for it either, so the snapshot agrees with the events, never shows more calls
+                // running than may run, and never a running call with no attempt nor thread.
                 calls.add(CallReport.live(name(i), CallStatus.QUEUED, 0, null, null, null, null));
             } else {
                 Live live = running[i];

@@ -1,6 +1,7 @@
 package dev.andon.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
@@ -200,10 +202,52 @@ class HandOverTest {
             assertEquals(calls, s.calls().size());
             long running = s.calls().stream().filter(c -> c.status() == CallStatus.RUNNING).count();
             assertTrue(running <= 8, running + " running");
+            for (CallReport c : s.calls()) // a running call has begun an attempt on a thread, as its CallStarted says
+                if (c.status() == CallStatus.RUNNING)
+                    assertTrue(c.attempts() >= 1 && c.thread() != null && c.startedAt() != null, c.toString());
             if (running > 0) seenRunning++;
         }
         assertEquals(RunStatus.SUCCEEDED, await(done).status());
         assertTrue(seenRunning > 0, "no snapshot saw a call running");
+    }
+
+    @Test
+    void shouldShowACallHandedToAWorkerButWaitingForAThreadAsQueued() throws Exception {
+        // Both threads of the small pool are taken: the second run's calls are handed to its
+        // workers, but their attempts wait in the pool's queue. They have not started (no
+        // CallStarted), so a snapshot says QUEUED, not RUNNING with no attempt and no thread.
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocking = new CountDownLatch(2);
+        JobSpec.Builder blockers = JobSpec.builder("blockers").dispatcher("small-pool").maxParallelism(2);
+        for (int i = 0; i < 2; i++) blockers.call("b" + i, ctx -> {
+            blocking.countDown();
+            release.await();
+            return null;
+        });
+        TestProbe<RunSupervisor.RunFinished> blockersDone = testKit.createTestProbe();
+        start(blockers.build(), blockersDone, RunListener.NONE);
+        assertTrue(blocking.await(10, TimeUnit.SECONDS));
+        TestProbe<RunSupervisor.RunFinished> done = testKit.createTestProbe();
+        TestProbe<RunEvent> events = testKit.createTestProbe();
+        ActorRef<RunSupervisor.Command> waiting = start(JobSpec.builder("waiting").dispatcher("small-pool")
+                .call("w0", ctx -> null).call("w1", ctx -> null).build(), done, events.ref()::tell);
+        TestProbe<RunReport> snapshots = testKit.createTestProbe();
+        try {
+            assertInstanceOf(RunEvent.RunStarted.class, events.receiveMessage(Duration.ofSeconds(10)));
+            for (int i = 0; i < 5; i++) {
+                waiting.tell(new RunSupervisor.GetSnapshot(snapshots.ref()));
+                RunReport s = snapshots.receiveMessage(Duration.ofSeconds(10));
+                assertEquals(List.of(CallStatus.QUEUED, CallStatus.QUEUED), s.calls().stream().map(CallReport::status).toList());
+                assertEquals(List.of(0, 0), s.calls().stream().map(CallReport::attempts).toList());
+            }
+            events.expectNoMessage(Duration.ofMillis(50)); // no call said it started
+        } finally {
+            release.countDown();
+        }
+        assertEquals(RunStatus.SUCCEEDED, await(blockersDone).status());
+        RunReport r = await(done);
+        assertEquals(RunStatus.SUCCEEDED, r.status());
+        assertTrue(r.calls().stream().allMatch(c -> c.thread() != null && c.thread().startsWith("small-pool")), r.toString());
     }
 
     @Test

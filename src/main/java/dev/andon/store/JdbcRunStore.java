@@ -134,6 +134,8 @@ public final class JdbcRunStore implements RunStore {
      * look at it in every pass over a batch).
      */
     private static final class CallBuffer {
+        static final int CUE = 1;
+        static final int FULL = 2;
         final String runId;
         private ArrayList<Object> entries = new ArrayList<>();
         private boolean queued;
@@ -142,12 +144,23 @@ public final class JdbcRunStore implements RunStore {
             this.runId = runId;
         }
 
-        /** Adds an entry; whether the writer is to be cued (no {@link Calls} of it is queued). */
-        synchronized boolean add(Object entry) {
+        /**
+         * Adds an entry: {@link #CUE} if the writer is to be cued (no {@link Calls} of it is
+         * queued), {@link #FULL} if this entry made the buffer a chunk ({@link #CHUNK_ENTRIES}),
+         * which the writer should take now rather than at the end of its gathering, else 0.
+         */
+        synchronized int add(Object entry) {
             entries.add(entry);
-            if (queued) return false;
-            queued = true;
-            return true;
+            if (!queued) {
+                queued = true;
+                return CUE;
+            }
+            return entries.size() == CHUNK_ENTRIES ? FULL : 0;
+        }
+
+        /** Whether the buffer holds a chunk or more. */
+        synchronized boolean full() {
+            return entries.size() >= CHUNK_ENTRIES;
         }
 
         /** What was added since the last take; the next add cues the writer again. */
@@ -207,6 +220,11 @@ public final class JdbcRunStore implements RunStore {
 
         Op poll() {
             return ops.poll();
+        }
+
+        /** Wakes the writer, whatever it waits for (a permit, if it is busy: its next park returns at once). */
+        void wake() {
+            LockSupport.unpark(consumer);
         }
 
         /** Waits for an op, any op. */
@@ -477,7 +495,9 @@ public final class JdbcRunStore implements RunStore {
         CallBuffer b = buffers.get(runId);
         if (b == null) b = buffers.computeIfAbsent(runId, CallBuffer::new);
         pending.incrementAndGet();
-        if (b.add(entry)) queue.add(new Calls(b));
+        int added = b.add(entry);
+        if (added == CallBuffer.CUE) queue.add(new Calls(b));
+        else if (added == CallBuffer.FULL) queue.wake(); // a chunk: the writer need not gather any longer for it
     }
 
     @Override
@@ -564,15 +584,30 @@ public final class JdbcRunStore implements RunStore {
         return n;
     }
 
+    /**
+     * Waits up to the flush interval for more, while only call entries are queued: until someone
+     * waits for something, or a run's buffer holds a chunk ({@link #CHUNK_ENTRIES}). So a long
+     * run of short calls is written as it goes, chunk after chunk (each batch takes what came
+     * while the last one was written), and its end waits for the commit of the last chunk only,
+     * not of everything since the last flush interval.
+     */
     private void gather(List<Op> batch) {
         long deadline = System.nanoTime() + settings.flushInterval().toNanos();
-        while (batch.size() < MAX_BATCH) {
+        while (batch.size() < MAX_BATCH && !holdsChunk(batch)) {
             long left = deadline - System.nanoTime();
             if (left <= 0) return;
             queue.await(left, false);
             if (queue.drainTo(batch, MAX_BATCH - batch.size())) return;
         }
     }
+
+    private static boolean holdsChunk(List<Op> batch) {
+        for (Op op : batch) if (op instanceof Calls c && c.buffer.full()) return true;
+        return false;
+    }
+
+    /** How many call entries of one run make a chunk, which the writer writes without waiting for the flush interval. */
+    static final int CHUNK_ENTRIES = 8_192;
 
     /** How long the fires of one time may be apart and still be gathered, and how long at most they are waited for. */
     private static final long FIRE_GAP_NANOS = TimeUnit.MICROSECONDS.toNanos(500);

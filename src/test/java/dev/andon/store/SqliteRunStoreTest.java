@@ -86,6 +86,31 @@ class SqliteRunStoreTest extends RunStoreContract {
     }
 
     @Test
+    void shouldWriteARunsCallsAChunkAtATimeWithoutWaitingForItsFlushInterval() throws Exception {
+        // A run of many short calls: once its buffer holds a chunk, the writer writes it then,
+        // not at the end of a 60 s gather, so that the run's end waits for the last chunk only.
+        store.close();
+        int chunk = JdbcRunStore.CHUNK_ENTRIES;
+        String[] names = new String[chunk];
+        for (int i = 0; i < chunk; i++) names[i] = "c" + i;
+        try (RunStore slow = RunStores.open(StoreFixtures.sqlite(StoreFixtures.tempDir(), java.time.Duration.ofSeconds(60)))) {
+            slow.submitted(StoreFixtures.submission("r", "j", T0, StoreFixtures.ALIVE, names)).toCompletableFuture().join();
+            for (int i = 0; i < chunk - 1; i++) slow.callStarted("r", names[i], T0.plusMillis(i));
+            Thread.sleep(500);
+            assertEquals(0, slow.calls("r").stream().filter(c -> c.status() == dev.andon.run.CallStatus.RUNNING).count(),
+                    "one entry short of a chunk: still gathered");
+            slow.callStarted("r", names[chunk - 1], T0.plusMillis(chunk));
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            while (slow.calls("r").stream().filter(c -> c.status() == dev.andon.run.CallStatus.RUNNING).count() < chunk) {
+                assertTrue(System.nanoTime() < deadline, "a chunk of call starts not committed within 20 s (flush interval 60 s)");
+                Thread.sleep(20);
+            }
+        } finally {
+            store = open(); // for closeStore
+        }
+    }
+
+    @Test
     void shouldFailEveryWaitedForWriteOnceClosedNotHangIt() {
         store.close();
         // Each used to be a future nobody would ever complete: flush() and prune() after close hung.

@@ -77,10 +77,12 @@ class BatchedReportsTest {
 
     @Test
     void shouldTellEachCallOnceWhenAnAbortFromOutsideLandsMidChain() {
-        // c700 asks the supervisor to abort, and c701 returns once it sees the cord pulled: the
-        // abort lands while the calls after the first batch are in the worker's inbox, not yet
-        // told, and c701 was handed over before it and runs on.
-        Chain chain = run(-1, 700);
+        // c701 asks the supervisor to abort and returns once it sees the cord pulled: the abort
+        // lands while the calls after the first batch are in the worker's inbox, not yet told,
+        // and c701, handed over before it, is still running. (When c700 asked and c701 waited,
+        // c700's thread, preempted after its tell, could see the cord before it handed c701
+        // over: c701 was then rightly CANCELLED, and the case failed now and then in CI.)
+        Chain chain = run(-1, 701);
         assertEquals(RunStatus.ABORTED, chain.report.status());
         chain.check();
         assertEquals(702, chain.ran());
@@ -90,7 +92,10 @@ class BatchedReportsTest {
         }
     }
 
-    /** A run of {@link #CALLS} calls in one slot, each printing two lines; {@code failAt} throws, {@code abortAt} aborts the run. */
+    /**
+     * A run of {@link #CALLS} calls in one slot, each printing two lines; {@code failAt} throws,
+     * {@code abortAt} aborts the run and returns once it sees the abort.
+     */
     private Chain run(int failAt, int abortAt) {
         AtomicIntegerArray began = new AtomicIntegerArray(CALLS);
         CountDownLatch ahead = new CountDownLatch(1);
@@ -103,8 +108,8 @@ class BatchedReportsTest {
                 ctx.output("stdout", "c" + n + " line 1");
                 ctx.output("stdout", "c" + n + " line 2");
                 if (n == AHEAD) ahead.countDown();
-                if (n == abortAt) self.get().tell(new RunSupervisor.Abort("test abort mid-chain"));
-                if (abortAt >= 0 && n == abortAt + 1) {
+                if (n == abortAt) {
+                    self.get().tell(new RunSupervisor.Abort("test abort mid-chain"));
                     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                     while (!ctx.abortRequested() && System.nanoTime() < until) LockSupport.parkNanos(100_000);
                 }

@@ -199,7 +199,8 @@ public final class JdbcRunStore implements RunStore {
      * The writer's queue: any thread adds, the writer alone takes. A routine op wakes the writer
      * only when it waits for anything at all; while it gathers a batch it sleeps undisturbed by
      * them (a run of 100,000 short calls woke it for nearly every one: a blocking queue's poll
-     * returns on each add), and only what someone waits for, or its time, wakes it.
+     * returns on each add), and only what someone waits for, a run's buffer grown to a chunk,
+     * or its time, wakes it.
      */
     private static final class WriteQueue {
         private final ConcurrentLinkedQueue<Op> ops = new ConcurrentLinkedQueue<>();
@@ -215,7 +216,7 @@ public final class JdbcRunStore implements RunStore {
         void add(Op op) {
             ops.add(op);
             // What someone waits for always wakes the writer (a permit, if it is busy: its next park returns at once).
-            if (!routine(op) || waitingForAny) LockSupport.unpark(consumer);
+            if (!routine(op) || waitingForAny) wake();
         }
 
         Op poll() {

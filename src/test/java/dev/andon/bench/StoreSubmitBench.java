@@ -72,6 +72,12 @@ public final class StoreSubmitBench {
         int seconds = Integer.parseInt(BenchSupport.arg(args, "seconds", "10"));
         int warmup = Integer.parseInt(BenchSupport.arg(args, "warmup-seconds", "3"));
         Path out = Path.of(BenchSupport.arg(args, "out", "target/bench/store-submit.json"));
+        // --side sqlite (or memory): that side alone, for a profile of it; the ratio needs both.
+        String only = BenchSupport.arg(args, "side", "both");
+        if (!List.of("both", "sqlite", "memory").contains(only)) {
+            System.err.println("store submit: --side must be sqlite, memory or both, not " + only);
+            System.exit(2);
+        }
         Path work = Files.createTempDirectory("andon-bench-submit");
         Config config = ConfigFactory.parseString("""
                         andon.http.port = 0
@@ -86,11 +92,9 @@ public final class StoreSubmitBench {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("clients", clients);
         result.put("seconds", seconds);
-        // --side sqlite (or memory): that side alone, for a profile of it; the ratio needs both.
-        String only = BenchSupport.arg(args, "side", "both");
         List<StoreSettings.Kind> kinds = new ArrayList<>();
         for (StoreSettings.Kind kind : new StoreSettings.Kind[] {StoreSettings.Kind.SQLITE, StoreSettings.Kind.MEMORY})
-            if (only.equals("both") || only.equalsIgnoreCase(kind.name())) kinds.add(kind);
+            if (only.equals("both") || only.equals(kind.name().toLowerCase())) kinds.add(kind);
         // Both services are up at once, and both sides are warmed up, twice each, one after the
         // other, before anything is measured; then each is measured in two halves, in the order
         // sqlite, memory, memory, sqlite. (Measured one whole side after the other, the first side

@@ -10,6 +10,8 @@ import akka.japi.function.Procedure;
 import akka.stream.Attributes;
 import akka.stream.BidiShape;
 import akka.stream.Inlet;
+import akka.stream.KillSwitches;
+import akka.stream.SharedKillSwitch;
 import akka.stream.Outlet;
 import akka.stream.javadsl.BidiFlow;
 import akka.stream.javadsl.Source;
@@ -36,6 +38,13 @@ import java.util.function.Supplier;
  * long the answer takes (an event stream runs for hours). When it runs out, a request still
  * waiting for its answer gets {@code 408} with {@code Connection: close}; the connection is
  * closed either way.
+ *
+ * <p>It also ends a response still streaming when its client has gone (the connection's requests
+ * ended: closed, reset or half-closed, after which Akka closes the connection anyway). Akka HTTP
+ * cancels such a response only when it next writes to the dead connection (akka-http#1977): a
+ * quiet event stream held its place among {@code max-sse-clients}, and its run's subscription,
+ * until a heartbeat or the run's end. A client that asks with {@code Connection: close}, or in
+ * HTTP/1.0, is not gone: its requests end only after its response has.
  *
  * <p>Thread-safety: a graph stage; the entities' ends reach it through async callbacks.
  */
@@ -94,6 +103,8 @@ final class RequestArrivalLimit extends GraphStage<BidiShape<HttpRequest, HttpRe
             private boolean running;
             private AsyncCallback<Done> bodyArrived;
             private AsyncCallback<Done> responseSent;
+            // Ends the responses streaming when the client has gone (see the class comment).
+            private final SharedKillSwitch clientGone = KillSwitches.shared("RequestArrivalLimit.clientGone");
 
             {
                 setHandler(requestsIn, new AbstractInHandler() {
@@ -114,9 +125,18 @@ final class RequestArrivalLimit extends GraphStage<BidiShape<HttpRequest, HttpRe
 
                     @Override
                     public void onUpstreamFinish() {
+                        clientGone.shutdown();
                         clientDone = true;
                         update();
                         complete(requestsOut);
+                    }
+
+                    @Override
+                    public void onUpstreamFailure(Throwable ex) {
+                        clientGone.shutdown();
+                        clientDone = true;
+                        update();
+                        fail(requestsOut, ex);
                     }
                 });
                 setHandler(requestsOut, new AbstractOutHandler() {
@@ -143,7 +163,7 @@ final class RequestArrivalLimit extends GraphStage<BidiShape<HttpRequest, HttpRe
                             push(responsesOut, response);
                         } else {
                             push(responsesOut, response.withEntity((akka.http.javadsl.model.ResponseEntity)
-                                    watched((HttpEntity) response.entity(), responseSent)));
+                                    watched((HttpEntity) response.entity(), responseSent, clientGone)));
                         }
                     }
 
@@ -200,25 +220,30 @@ final class RequestArrivalLimit extends GraphStage<BidiShape<HttpRequest, HttpRe
      * cancelled) is told to {@code ended}.
      */
     static HttpEntity watched(HttpEntity entity, AsyncCallback<Done> ended) {
+        return watched(entity, ended, null);
+    }
+
+    static HttpEntity watched(HttpEntity entity, AsyncCallback<Done> ended, SharedKillSwitch gone) {
         if (entity instanceof HttpEntity.Default d) {
-            return new HttpEntity.Default(d.contentType(), d.contentLength(), watch(d.data(), ended));
+            return new HttpEntity.Default(d.contentType(), d.contentLength(), watch(d.data(), ended, gone));
         }
         if (entity instanceof HttpEntity.Chunked c) {
-            return new HttpEntity.Chunked(c.contentType(), watch(c.chunks(), ended));
+            return new HttpEntity.Chunked(c.contentType(), watch(c.chunks(), ended, gone));
         }
         if (entity instanceof HttpEntity.CloseDelimited c) {
-            return new HttpEntity.CloseDelimited(c.contentType(), watch(c.data(), ended));
+            return new HttpEntity.CloseDelimited(c.contentType(), watch(c.data(), ended, gone));
         }
         if (entity instanceof HttpEntity.IndefiniteLength i) {
-            return new HttpEntity.IndefiniteLength(i.contentType(), watch(i.data(), ended));
+            return new HttpEntity.IndefiniteLength(i.contentType(), watch(i.data(), ended, gone));
         }
         ended.invoke(Done.getInstance());
         return entity;
     }
 
     private static <T> akka.stream.scaladsl.Source<T, Object> watch(akka.stream.scaladsl.Source<T, Object> data,
-                                                                   AsyncCallback<Done> ended) {
+                                                                   AsyncCallback<Done> ended, SharedKillSwitch gone) {
         Source<T, Object> java = Source.fromGraph(data);
+        if (gone != null) java = java.via(gone.flow());
         return java.<Object>watchTermination((mat, done) -> {
             done.whenComplete((ok, failed) -> ended.invoke(Done.getInstance()));
             return mat;

@@ -45,13 +45,47 @@ class EventCrowdTest {
         }
     }
 
+    /**
+     * A client that hangs up gives its place back at once, while its run is live and quiet. Akka
+     * HTTP cancels a streaming response only when it next writes to the closed connection
+     * (akka-http#1977), so a quiet stream held its place until a heartbeat (15 s) or its run's end:
+     * clients that reconnect often (a browser's EventSource) ran out of {@code max-sse-clients}
+     * and got 503, as RunEventResumeTest's cutting clients did on a slow machine.
+     */
+    @Test
+    void shouldGiveAClientsPlaceBackAsSoonAsItHangsUp() throws Exception {
+        try (TestService server = TestService.start("andon.http.max-sse-clients = 3")) {
+            String id = server.startJob("slow");
+            server.awaitRunning(id, 2);
+            for (int i = 0; i < 20; i++) {
+                String path = i % 2 == 0 ? "/runs/" + id + "/events" : "/events";
+                var r = server.http.send(server.request(path).header("Accept", "text/event-stream").GET().build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+                assertEquals(200, r.statusCode(), "connection " + (i + 1) + " to " + path + ", a place at most 3 at once");
+                try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(r.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+                    if (i % 2 == 0) assertEquals("run-started", firstEvent(in).type());
+                }
+                waitForEventClients(server, 0);
+            }
+            server.post("/runs/" + id + "/abort", "");
+        }
+    }
+
+    private static TestService.Sse firstEvent(java.io.BufferedReader in) throws java.io.IOException {
+        List<TestService.Sse> got = new ArrayList<>();
+        TestService.SseLines parser = new TestService.SseLines(got::add);
+        for (String line; got.isEmpty() && (line = in.readLine()) != null; ) parser.line(line);
+        return got.get(0);
+    }
+
     private static void waitForEventClients(TestService server, int n) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(n == 0 ? 5 : 30);
         while (true) {
             String metrics = server.get("/metrics").body();
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("\nandon_sse_clients (\\d+)").matcher(metrics);
             if (m.find() && (n == 0 ? Integer.parseInt(m.group(1)) == 0 : Integer.parseInt(m.group(1)) >= n)) return;
-            if (System.nanoTime() > deadline) throw new AssertionError("fewer than " + n + " event clients: " + metrics);
+            if (System.nanoTime() > deadline) throw new AssertionError((n == 0 ? "event clients still counted after 5 s: "
+                    : "fewer than " + n + " event clients: ") + metrics.lines().filter(l -> l.startsWith("andon_sse")).toList());
             TestService.sleep(20);
         }
     }

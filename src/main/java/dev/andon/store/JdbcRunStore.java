@@ -150,6 +150,15 @@ public final class JdbcRunStore implements RunStore {
          * which the writer should take now rather than at the end of its gathering, else 0.
          */
         synchronized int add(Object entry) {
+            int last = entries.size() - 1;
+            if (last >= 0 && entry instanceof CallReport r && entries.get(last) instanceof Started s
+                    && s.call().equals(r.name())) {
+                // Its start came just before and is not written yet: the end alone says both (a
+                // call that starts and ends in one batch is written once, ended). So a run of
+                // short calls, whose starts and ends come in pairs, needs no look-up at the writer.
+                entries.set(last, entry);
+                return 0; // the start queued the buffer already
+            }
             entries.add(entry);
             if (!queued) {
                 queued = true;
@@ -854,16 +863,29 @@ public final class JdbcRunStore implements RunStore {
         }
     }
 
-    /** A run's entries of this batch into its text; a call that started and ended in it is written once, ended. */
+    /**
+     * A run's entries of this batch into its text; a call that started and ended in it is written
+     * once, ended. Most such starts were already replaced by their ends as they came (see
+     * {@link CallBuffer#add}); the few left (a start and its end with other calls' news between
+     * them) are looked up here, in a set of those starts alone.
+     */
     private static void writeCalls(CallLog.Text text, List<Object> entries) {
-        java.util.Set<String> ended = null;
+        java.util.Set<String> starts = null;
         for (Object e : entries) {
             if (e instanceof Started s) {
-                if (ended == null) {
-                    ended = new java.util.HashSet<>(Math.max(16, entries.size()));
-                    for (Object x : entries) if (x instanceof CallReport r) ended.add(r.name());
-                }
-                if (!ended.contains(s.call())) text.started(s.call(), s.at());
+                if (starts == null) starts = new java.util.HashSet<>();
+                starts.add(s.call());
+            }
+        }
+        java.util.Set<String> endedToo = java.util.Set.of();
+        if (starts != null) {
+            endedToo = new java.util.HashSet<>();
+            for (Object e : entries)
+                if (e instanceof CallReport r && starts.contains(r.name())) endedToo.add(r.name());
+        }
+        for (Object e : entries) {
+            if (e instanceof Started s) {
+                if (!endedToo.contains(s.call())) text.started(s.call(), s.at());
             } else {
                 text.finished((CallReport) e);
             }

@@ -97,7 +97,7 @@ final class EventHub extends AbstractBehavior<EventHub.Command> {
     }
 
     private Behavior<Command> onClose() {
-        clients.forEach(BoundedSourceQueue::complete);
+        clients.forEach(SseQueue::complete);
         clients.clear();
         closed = true;
         return this;
@@ -113,7 +113,7 @@ final class EventHub extends AbstractBehavior<EventHub.Command> {
 
     private Behavior<Command> onAttached(Attached m) {
         for (Numbered n : recent) if (n.seq() > m.after() && !SseQueue.offer(m.queue(), n.frame())) return this;
-        if (closed) m.queue().complete();
+        if (closed) SseQueue.complete(m.queue());
         else clients.add(m.queue());
         return this;
     }

@@ -396,7 +396,7 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
 
     /** A run that never existed (its submission not recorded, or Andon shut down before it started). */
     private void forget(Run run) {
-        run.subscribers.forEach(BoundedSourceQueue::complete);
+        run.subscribers.forEach(SseQueue::complete);
         runs.remove(run.id);
         live--;
     }
@@ -529,7 +529,7 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
         metrics.runFinished(report.status(), run.running.size(), Math.max(0, run.queued));
         run.running.clear();
         run.lastProgress.clear();
-        run.subscribers.forEach(BoundedSourceQueue::complete);
+        run.subscribers.forEach(SseQueue::complete);
         run.subscribers.clear();
         live--;
         finishOrder.addLast(run);
@@ -596,11 +596,11 @@ final class RunRegistry extends AbstractBehavior<RunRegistry.Command> {
     private Behavior<Command> onAttached(Attached m) {
         Run run = runs.get(m.runId());
         if (run == null) { // forgotten meanwhile
-            m.queue().complete();
+            SseQueue.complete(m.queue());
             return this;
         }
         for (Logged e : run.replay(m.after())) if (!SseQueue.offer(m.queue(), e.frame())) return this;
-        if (run.report != null) m.queue().complete();
+        if (run.report != null) SseQueue.complete(m.queue());
         else run.subscribers.add(m.queue());
         return this;
     }

@@ -44,9 +44,32 @@ final class SseQueue {
     static boolean offer(BoundedSourceQueue<ServerSentEvent> queue, ServerSentEvent event) {
         var result = queue.offer(event);
         if (result == akka.stream.QueueOfferResult.dropped()) {
-            queue.fail(new IllegalStateException("events client too slow"));
+            fail(queue, new IllegalStateException("events client too slow"));
             return false;
         }
         return result == akka.stream.QueueOfferResult.enqueued();
+    }
+
+    /**
+     * Ends a client's stream after what was queued, unless it has ended already. Its client may have
+     * hung up a moment before (its stream then cancels the queue, and the owner hears of it only
+     * afterwards), and {@link BoundedSourceQueue#complete()} of a queue that has ended throws:
+     * thrown in its owner, an actor, it would stop it and every client with it.
+     */
+    static void complete(BoundedSourceQueue<ServerSentEvent> queue) {
+        try {
+            queue.complete();
+        } catch (IllegalStateException alreadyEnded) {
+            // the client left first: nothing to end
+        }
+    }
+
+    /** Fails a client's stream, unless it has ended already (as {@link #complete}). */
+    static void fail(BoundedSourceQueue<ServerSentEvent> queue, Throwable cause) {
+        try {
+            queue.fail(cause);
+        } catch (IllegalStateException alreadyEnded) {
+            // the client left first: nothing to end
+        }
     }
 }

@@ -117,7 +117,7 @@ final class RequestArrivalLimit extends GraphStage<BidiShape<HttpRequest, HttpRe
                         if (!request.entity().isStrict()) {
                             bodiesArriving++;
                             passed = request.withEntity((akka.http.javadsl.model.RequestEntity)
-                                    watched((HttpEntity) request.entity(), bodyArrived));
+                                    watched((HttpEntity) request.entity(), bodyArrived, null));
                         }
                         update();
                         push(requestsOut, passed);
@@ -125,17 +125,13 @@ final class RequestArrivalLimit extends GraphStage<BidiShape<HttpRequest, HttpRe
 
                     @Override
                     public void onUpstreamFinish() {
-                        clientGone.shutdown();
-                        clientDone = true;
-                        update();
+                        clientLeft();
                         complete(requestsOut);
                     }
 
                     @Override
                     public void onUpstreamFailure(Throwable ex) {
-                        clientGone.shutdown();
-                        clientDone = true;
-                        update();
+                        clientLeft();
                         fail(requestsOut, ex);
                     }
                 });
@@ -198,6 +194,13 @@ final class RequestArrivalLimit extends GraphStage<BidiShape<HttpRequest, HttpRe
                 update();
             }
 
+            /** The connection's requests have ended: no more will come, and a response still streaming has nobody to go to. */
+            private void clientLeft() {
+                clientGone.shutdown();
+                clientDone = true;
+                update();
+            }
+
             private void update() {
                 boolean run = clockRuns(exchanges, bodiesArriving, clientDone);
                 if (run && !running) scheduleOnce(CLOCK, limit);
@@ -217,12 +220,9 @@ final class RequestArrivalLimit extends GraphStage<BidiShape<HttpRequest, HttpRe
 
     /**
      * {@code entity} with the same type, length and bytes, whose end (completed, failed or
-     * cancelled) is told to {@code ended}.
+     * cancelled) is told to {@code ended}; a streamed one ends too when {@code gone} (if not null)
+     * is shut down.
      */
-    static HttpEntity watched(HttpEntity entity, AsyncCallback<Done> ended) {
-        return watched(entity, ended, null);
-    }
-
     static HttpEntity watched(HttpEntity entity, AsyncCallback<Done> ended, SharedKillSwitch gone) {
         if (entity instanceof HttpEntity.Default d) {
             return new HttpEntity.Default(d.contentType(), d.contentLength(), watch(d.data(), ended, gone));

@@ -181,6 +181,8 @@ final class Attempt implements WorkContext, Runnable {
         }
         // Read before leaving the call: whether an abort had been requested when it threw.
         boolean abortSeen = abortRequested();
+        // Woken by a failing sibling's thread (or seeing its cord): help it wake the rest first.
+        if (abortSeen) runSignal.helpStop(this);
         synchronized (this) {
             thread = null;
         }

@@ -288,8 +288,11 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
                     if (error != null && !abortSeen
                             && !setup.calls().get(ctx.index()).retry().shouldRetry(ctx.attemptNumber(), error)
                             && setup.runSignal().pullForFailure(ctx.callName(), describe(error))) {
-                        setup.supervisor().tell(new CordPulled(ctx.index()));
+                        // The siblings first: told first, the supervisor and the workers it wakes
+                        // would take this thread's core before it had asked the siblings (16
+                        // commands: their SIGTERMs went out 6 ms later).
                         setup.runSignal().stopRunning(ctx, setup.runSignal().reason());
+                        setup.supervisor().tell(new CordPulled(ctx.index()));
                     }
                     // On the attempt's thread. A call that succeeded, with no abort in sight, hands its
                     // thread straight on to the run's next queued call: no round trip through this

@@ -17,9 +17,13 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * supervisor still decides the run's status and report; it reads the cause from here.
  *
  * <p>The failing thread that pulls it also stops the siblings running now itself (see
- * {@link #stopRunning}): each parallel slot's attempt registers here as it begins. The workers'
- * aborts, which follow, find those already asked and go on from there (grace, ack); they also
- * reach whatever the failing thread missed (an attempt that began just after it looked).
+ * {@link #stopRunning}): each parallel slot's attempt registers here as it begins. It is not left
+ * to do that alone: every sibling it wakes takes its share of the slots not yet asked (see
+ * {@link #helpStop}), so that the asking spreads like a broadcast over all the cores rather than
+ * queue behind one thread (on two cores each woken sibling would otherwise take the core from the
+ * failing thread in the middle of its loop). The workers' aborts, which follow, find those already
+ * asked and go on from there (grace, ack); they also reach whatever was missed (an attempt that
+ * began just after its slot was looked at).
  *
  * <p>Thread-safe and lock-free.
  */
@@ -32,10 +36,12 @@ final class RunSignal {
     }
 
     private static final VarHandle PULLED;
+    private static final VarHandle NEXT_TO_STOP;
 
     static {
         try {
             PULLED = MethodHandles.lookup().findVarHandle(RunSignal.class, "pulled", Pulled.class);
+            NEXT_TO_STOP = MethodHandles.lookup().findVarHandle(RunSignal.class, "nextToStop", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -44,6 +50,8 @@ final class RunSignal {
     private final boolean failuresPull;
     private volatile Pulled pulled;
     private final AtomicReferenceArray<Attempt> running; // by slot: the attempt that began last in it
+    // The next slot whose attempt is to be asked to stop; -1 until a failing thread begins (stopRunning).
+    private volatile int nextToStop = -1;
 
     /** @param failuresPull whether a failing call pulls the cord itself (the job is fail-fast) */
     RunSignal(boolean failuresPull) {
@@ -68,9 +76,27 @@ final class RunSignal {
      * An attempt already over is left as it is.
      */
     void stopRunning(Attempt failed, String reason) {
-        for (int i = 0; i < running.length(); i++) {
+        NEXT_TO_STOP.compareAndSet(this, -1, 0);
+        stopSlots(failed, reason);
+    }
+
+    /**
+     * On the thread of an attempt that has just left its call having seen the cord ({@code self},
+     * which is not asked): while {@link #stopRunning} has slots left, takes the next one and asks
+     * its attempt to abort, for the cord's reason, as {@code stopRunning} does. Each slot is taken
+     * by one thread only; nothing happens unless a failing thread has begun (an abort from outside
+     * goes through the workers alone). A volatile read when there is nothing left to do.
+     */
+    void helpStop(Attempt self) {
+        int next = nextToStop;
+        if (next >= 0 && next < running.length()) stopSlots(self, reason());
+    }
+
+    private void stopSlots(Attempt self, String reason) {
+        int n = running.length();
+        for (int i; (i = (int) NEXT_TO_STOP.getAndAdd(this, 1)) < n; ) {
             Attempt a = running.get(i);
-            if (a != null && a != failed && !a.isOver()) a.requestAbort(reason);
+            if (a != null && a != self && !a.isOver()) a.requestAbort(reason);
         }
     }
 

@@ -10,7 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code command} kind: runs an external program and succeeds when it exits 0.
@@ -55,6 +59,19 @@ public final class CommandCall implements BlockingCall<String> {
     // Reader threads end at end of file, once every writer of the pipe is gone. A process that
     // escaped the tree may hold the pipe open; then the tails are read as they are after this.
     private static final long READER_JOIN_MILLIS = 500;
+    private static final String IDLE_READER = "andon-output";
+    /**
+     * The threads that drain commands' pipes, two a command while it runs, kept for a minute
+     * between commands: a thread's start and end cost more than a short command's whole read (the
+     * end unmaps its stack, which interrupts every other core), and sixteen commands stopped at
+     * once would pay thirty-two of them on the way from a failure to the acks. Daemons, named
+     * after the call and stream they read while they read it.
+     */
+    private static final ExecutorService READERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, IDLE_READER);
+        t.setDaemon(true);
+        return t;
+    });
     /** A longer output line is cut here in its call-output event (the report's tails keep it whole). */
     private static final int OUTPUT_LINE_MAX_BYTES = 4096;
     private static final int ERROR_LINE_MAX = 200;
@@ -131,8 +148,8 @@ public final class CommandCall implements BlockingCall<String> {
         ctx.progress("running, pid " + root.pid());
         OutputTail stdout = new OutputTail(outputTail);
         OutputTail stderr = new OutputTail(outputTail);
-        Thread outReader = drain(root.getInputStream(), stdout, ctx, "stdout");
-        Thread errReader = drain(root.getErrorStream(), stderr, ctx, "stderr");
+        CountDownLatch outRead = drain(root.getInputStream(), stdout, ctx, "stdout");
+        CountDownLatch errRead = drain(root.getErrorStream(), stderr, ctx, "stderr");
         closeQuietly(root.getOutputStream());
 
         CompletableFuture<Void> abortSignal = new CompletableFuture<>();
@@ -160,8 +177,9 @@ public final class CommandCall implements BlockingCall<String> {
         // A program that exited and left nothing behind needs no stopping (and no more /proc scans).
         boolean killed = (aborted || leftBehind > 0) && tree.stop(killGrace);
         tree.gone();
-        join(outReader);
-        join(errReader);
+        long readersDue = System.nanoTime() + READER_JOIN_MILLIS * 1_000_000;
+        join(outRead, readersDue);
+        join(errRead, readersDue);
 
         int exit = exitValue(root);
         ctx.detail("exitCode", exit);
@@ -238,9 +256,16 @@ public final class CommandCall implements BlockingCall<String> {
         return m;
     }
 
-    /** Reads {@code in} into {@code tail}, telling {@code ctx} each line of it (which never blocks). */
-    private static Thread drain(InputStream in, OutputTail tail, WorkContext ctx, String stream) {
-        Thread t = new Thread(() -> {
+    /**
+     * Reads {@code in} into {@code tail}, telling {@code ctx} each line of it (which never blocks),
+     * on a thread of {@link #READERS}; the latch opens at the stream's end.
+     */
+    private static CountDownLatch drain(InputStream in, OutputTail tail, WorkContext ctx, String stream) {
+        CountDownLatch done = new CountDownLatch(1);
+        String name = "andon-output-" + ctx.callName() + "-" + stream;
+        READERS.execute(() -> {
+            Thread self = Thread.currentThread();
+            self.setName(name);
             OutputLines lines = new OutputLines(OUTPUT_LINE_MAX_BYTES, line -> ctx.output(stream, line));
             try (in) {
                 byte[] buf = new byte[8192];
@@ -250,12 +275,13 @@ public final class CommandCall implements BlockingCall<String> {
                 }
             } catch (IOException e) {
                 // The stream was closed under us: the tail keeps what was read.
+            } finally {
+                lines.finish();
+                self.setName(IDLE_READER);
+                done.countDown();
             }
-            lines.finish();
-        }, "andon-output-" + ctx.callName() + "-" + stream);
-        t.setDaemon(true);
-        t.start();
-        return t;
+        });
+        return done;
     }
 
     /** The exit status of a root the tree saw go; the JVM may not have reaped it yet. */
@@ -274,12 +300,12 @@ public final class CommandCall implements BlockingCall<String> {
         }
     }
 
-    private static void join(Thread reader) {
+    /** Waits for a reader's end until {@code dueNanos}; uninterruptible, the interrupt status kept. */
+    private static void join(CountDownLatch read, long dueNanos) {
         boolean interrupted = false;
-        long end = System.nanoTime() + READER_JOIN_MILLIS * 1_000_000;
-        for (long left; reader.isAlive() && (left = end - System.nanoTime()) > 0; ) {
+        for (long left; read.getCount() > 0 && (left = dueNanos - System.nanoTime()) > 0; ) {
             try {
-                reader.join(Math.max(1, left / 1_000_000));
+                read.await(left, TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 interrupted = true;
             }

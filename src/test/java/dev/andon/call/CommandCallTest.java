@@ -50,6 +50,27 @@ class CommandCallTest {
     }
 
     @Test
+    void shouldReadCommandsOneAfterAnotherOnThreadsKeptBetweenThem() throws Exception {
+        // A reader thread of its own for each stream of each command would be 40 threads here,
+        // each started and ended (an end unmaps its stack, which interrupts every other core).
+        var readers = new java.util.HashSet<Thread>();
+        for (int i = 0; i < 20; i++) {
+            try (var ctx = new TestWorkContext("c" + i)) {
+                assertEquals("exit 0", ctx.start(sh("echo out" + i + "; echo err" + i + " >&2")).get(15, TimeUnit.SECONDS));
+                assertEquals("out" + i + "\n", ctx.details().get("stdoutTail"));
+                assertEquals("err" + i + "\n", ctx.details().get("stderrTail"));
+                assertEquals(2, ctx.outputThreads().size(), "one line of each stream told");
+                readers.addAll(ctx.outputThreads());
+            }
+        }
+        assertTrue(readers.size() <= 4, readers.size() + " reader threads for 20 commands");
+        for (Thread t : readers) {
+            assertTrue(t.isDaemon(), t + " is not a daemon");
+            assertTrue(t.getName().startsWith("andon-output"), t.getName());
+        }
+    }
+
+    @Test
     void shouldSucceedOnExitZeroAndKeepBothOutputTails() throws Exception {
         try (var ctx = new TestWorkContext("ok")) {
             assertEquals("exit 0", ctx.start(sh("echo hello; echo warning >&2")).get());

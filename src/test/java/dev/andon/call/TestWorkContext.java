@@ -23,6 +23,7 @@ final class TestWorkContext implements WorkContext, AutoCloseable {
     private final List<Runnable> hooks = new CopyOnWriteArrayList<>();
     private final Map<String, Object> details = new ConcurrentHashMap<>();
     private final List<String> progress = new CopyOnWriteArrayList<>();
+    private final List<Thread> outputThreads = new CopyOnWriteArrayList<>(); // who told each output line
     private final ExecutorService hookRunner = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "test-abort-hook");
         t.setDaemon(true);
@@ -94,6 +95,16 @@ final class TestWorkContext implements WorkContext, AutoCloseable {
 
     Map<String, Object> details() {
         return details;
+    }
+
+    /** The thread that told each line of output, in order. */
+    List<Thread> outputThreads() {
+        return outputThreads;
+    }
+
+    @Override
+    public void output(String stream, String line) {
+        outputThreads.add(Thread.currentThread());
     }
 
     List<String> progressMessages() {

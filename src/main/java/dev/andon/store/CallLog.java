@@ -7,6 +7,7 @@ import dev.andon.run.CallReport;
 import dev.andon.run.CallStatus;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -41,6 +42,16 @@ import java.util.Map;
 final class CallLog {
     private static final long MAX_EPOCH_SECOND = Long.MAX_VALUE / 1_000_000_000L - 1;
 
+    /**
+     * Builders of texts already taken ({@link Text#take}), kept on the thread that wrote them for
+     * its next texts: a long run's rows are ~330 KB each (8,192 outcomes), and a new builder grown
+     * to that size for each row was a third of the store writer's CPU in page faults and copies.
+     * At most a few, none over a few megabytes, are kept.
+     */
+    private static final ThreadLocal<ArrayDeque<StringBuilder>> SPARE = ThreadLocal.withInitial(ArrayDeque::new);
+    private static final int SPARE_KEPT = 4;
+    private static final int SPARE_MAX_CHARS = 4 << 20;
+
     private final ObjectWriter writer;
     private final ObjectReader reader;
 
@@ -49,33 +60,23 @@ final class CallLog {
         this.reader = reader;
     }
 
-    /** A text to write entries to (one row's). */
+    /** A text to write entries to (one row's), in a builder this thread kept, if it has one. */
     Text text() {
-        return new Text(new StringBuilder());
-    }
-
-    /**
-     * A text to write entries to, in {@code out} (emptied first): a writer that makes row after
-     * row reuses one builder rather than grow a new one to each row's size (a row of 8,192 outcomes
-     * is ~330 KB, and its growth copied about twice that).
-     */
-    Text text(StringBuilder out) {
-        out.setLength(0);
-        return new Text(out);
+        StringBuilder kept = SPARE.get().poll();
+        return new Text(kept != null ? kept : new StringBuilder());
     }
 
     /** The entries of one row, with the time they count from and the threads they name. */
     final class Text {
         private final StringBuilder out;
-
-        private Text(StringBuilder out) {
-            this.out = out;
-        }
-
         private final Map<String, Integer> threads = new HashMap<>();
         private long baseSecond;
         private long base; // nanoseconds since the epoch, once based
         private boolean based;
+
+        private Text(StringBuilder out) {
+            this.out = out;
+        }
 
         /** Appends the entry of a start. */
         void started(String name, Instant at) {
@@ -117,13 +118,21 @@ final class CallLog {
             out.append('\t').append(r.name()).append('\n');
         }
 
-        boolean isEmpty() {
-            return out.length() == 0;
-        }
-
         @Override
         public String toString() {
             return out.toString();
+        }
+
+        /**
+         * The text, for the last time: its builder goes back to this thread's spares for its next
+         * text (see {@link #text()}), so nothing may be written here afterwards.
+         */
+        String take() {
+            String text = out.toString();
+            out.setLength(0);
+            ArrayDeque<StringBuilder> spare = SPARE.get();
+            if (spare.size() < SPARE_KEPT && out.capacity() <= SPARE_MAX_CHARS) spare.push(out);
+            return text;
         }
 
         /** Whether {@code t} can be written from the base (based on it, if nothing is yet): within a century of it. */

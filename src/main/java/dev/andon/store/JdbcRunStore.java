@@ -787,41 +787,6 @@ public final class JdbcRunStore implements RunStore {
         return results;
     }
 
-    /** A run's call entries of one transaction: one row of {@code andon_call_log}. */
-    private static final class Chunk {
-        final StringBuilder buffer;
-        final CallLog.Text text;
-
-        Chunk(StringBuilder buffer) {
-            this.buffer = buffer;
-            this.text = CALL_LOG.text(buffer);
-        }
-    }
-
-    /**
-     * Builders for the rows' texts, kept between transactions on the thread that writes them (the
-     * store's writer): a long run's rows are ~330 KB each, and a new builder grown to that size for
-     * each one was a third of the writer's CPU in page faults and copies. At most a few, none over
-     * a few megabytes, are kept.
-     */
-    private static final ThreadLocal<java.util.ArrayDeque<StringBuilder>> SPARE_TEXTS =
-            ThreadLocal.withInitial(java.util.ArrayDeque::new);
-    private static final int SPARE_TEXTS_KEPT = 4;
-    private static final int SPARE_TEXT_MAX_CHARS = 4 << 20;
-
-    private static Chunk chunk() {
-        StringBuilder b = SPARE_TEXTS.get().poll();
-        return new Chunk(b != null ? b : new StringBuilder(1 << 16));
-    }
-
-    private static void spare(Chunk c) {
-        var spare = SPARE_TEXTS.get();
-        if (spare.size() < SPARE_TEXTS_KEPT && c.buffer.capacity() <= SPARE_TEXT_MAX_CHARS) {
-            c.buffer.setLength(0);
-            spare.push(c.buffer);
-        }
-    }
-
     /** Orders the call-log rows a process writes (a run's rows are read back in this order). */
     private static final AtomicLong SEQ = new AtomicLong(System.currentTimeMillis() * 1000);
 
@@ -838,7 +803,8 @@ public final class JdbcRunStore implements RunStore {
     }
 
     private static void writeRunsAndCalls(Connection c, List<Op> ops, java.util.Set<Op> refused) throws SQLException {
-        Map<String, Chunk> chunks = new LinkedHashMap<>();
+        // A run's call entries of this transaction: one row of andon_call_log.
+        Map<String, CallLog.Text> texts = new LinkedHashMap<>();
         try (PreparedStatement runs = c.prepareStatement(INSERT_RUN);
              PreparedStatement log = c.prepareStatement(CALL_LOG_ROW);
              PreparedStatement aborts = c.prepareStatement(ABORT);
@@ -852,8 +818,7 @@ public final class JdbcRunStore implements RunStore {
                     runs.addBatch();
                     nRuns++;
                 } else if (op instanceof Calls calls) {
-                    Chunk chunk = chunks.computeIfAbsent(calls.buffer.runId, id -> chunk());
-                    writeCalls(chunk.text, calls.taken);
+                    writeCalls(texts.computeIfAbsent(calls.buffer.runId, id -> CALL_LOG.text()), calls.taken);
                 } else if (op instanceof Abort a) {
                     aborts.setString(1, a.reason());
                     aborts.setLong(2, a.at().toEpochMilli());
@@ -877,16 +842,14 @@ public final class JdbcRunStore implements RunStore {
                 }
             }
             if (nRuns > 0) runs.executeBatch();
-            if (!chunks.isEmpty()) {
-                for (Map.Entry<String, Chunk> e : chunks.entrySet()) {
-                    Chunk chunk = e.getValue();
-                    if (!chunk.text.isEmpty()) {
-                        log.setString(1, e.getKey());
-                        log.setLong(2, SEQ.incrementAndGet());
-                        log.setString(3, chunk.text.toString());
-                        log.addBatch();
-                    }
-                    spare(chunk); // its text is a String of its own by now
+            if (!texts.isEmpty()) {
+                for (Map.Entry<String, CallLog.Text> e : texts.entrySet()) {
+                    String entries = e.getValue().take(); // its builder kept for the next transaction's
+                    if (entries.isEmpty()) continue;
+                    log.setString(1, e.getKey());
+                    log.setLong(2, SEQ.incrementAndGet());
+                    log.setString(3, entries);
+                    log.addBatch();
                 }
                 log.executeBatch();
             }

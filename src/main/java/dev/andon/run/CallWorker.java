@@ -283,16 +283,24 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
                 // retry due: its outcome is FAILED) pulls its fail-fast run's cord itself, so its
                 // siblings see it now rather than after two actors have heard of it; the
                 // supervisor, told at once, does the rest (and still decides the report).
+                // When the call ended, taken before anything else is done here (asking the
+                // siblings to stop can take a while). A call failing for good that did not pull the
+                // cord takes it again once it has lost, so that the cord's failure never ends after
+                // another that failed with it: the first failure in time is the run's cause.
+                Instant endedAt = Instant.now();
                 Attempt next = null;
                 try {
                     if (error != null && !abortSeen
-                            && !setup.calls().get(ctx.index()).retry().shouldRetry(ctx.attemptNumber(), error)
-                            && setup.runSignal().pullForFailure(ctx.callName(), describe(error))) {
-                        // The siblings first: told first, the supervisor and the workers it wakes
-                        // would take this thread's core before it had asked the siblings (16
-                        // commands: their SIGTERMs went out 6 ms later).
-                        setup.runSignal().stopRunning(ctx, setup.runSignal().reason());
-                        setup.supervisor().tell(new CordPulled(ctx.index()));
+                            && !setup.calls().get(ctx.index()).retry().shouldRetry(ctx.attemptNumber(), error)) {
+                        if (setup.runSignal().pullForFailure(ctx.callName(), describe(error))) {
+                            // The siblings first: told first, the supervisor and the workers it wakes
+                            // would take this thread's core before it had asked the siblings (16
+                            // commands: their SIGTERMs went out 6 ms later).
+                            setup.runSignal().stopRunning(ctx, setup.runSignal().reason());
+                            setup.supervisor().tell(new CordPulled(ctx.index()));
+                        } else {
+                            endedAt = Instant.now();
+                        }
                     }
                     // On the attempt's thread. A call that succeeded, with no abort in sight, hands its
                     // thread straight on to the run's next queued call: no round trip through this
@@ -305,7 +313,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
                     setup.supervisor().tell(new Failed(ctx.index(), e.toString()));
                 }
                 boolean inline = next != null && ctx.keepsThread();
-                post(new AttemptFinished(ctx, result, error, abortSeen, Instant.now(), next, inline));
+                post(new AttemptFinished(ctx, result, error, abortSeen, endedAt, next, inline));
                 if (next != null) ctx.handOver(next, inline, setup.executor()); // after the tell: events stay in order
             }
 

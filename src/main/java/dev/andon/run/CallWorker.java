@@ -292,7 +292,7 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
                 try {
                     if (error != null && !abortSeen
                             && !setup.calls().get(ctx.index()).retry().shouldRetry(ctx.attemptNumber(), error)) {
-                        if (setup.runSignal().pullForFailure(ctx.callName(), describe(error))) {
+                        if (setup.runSignal().pullForFailure(ctx.callName(), describe(error), endedAt)) {
                             // The siblings first: told first, the supervisor and the workers it wakes
                             // would take this thread's core before it had asked the siblings (16
                             // commands: their SIGTERMs went out 6 ms later).

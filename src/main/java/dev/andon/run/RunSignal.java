@@ -30,9 +30,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class RunSignal {
     /**
      * The cord as pulled: why, what kind of abort, when ({@code System.nanoTime()}), and, when a
-     * failing call pulled it, that call's name and error ({@code null} otherwise).
+     * failing call pulled it, that call's name, error and end ({@code null} otherwise).
      */
-    record Pulled(String reason, AbortKind kind, long atNanos, String failedCall, String error) {
+    record Pulled(String reason, AbortKind kind, long atNanos, String failedCall, String error, java.time.Instant endedAt) {
     }
 
     private static final VarHandle PULLED;
@@ -102,17 +102,19 @@ final class RunSignal {
 
     /** Pulls the cord unless it is already pulled; {@code true} if this pulled it. */
     boolean pull(String reason, AbortKind kind) {
-        return pulled == null && PULLED.compareAndSet(this, null, new Pulled(reason, kind, System.nanoTime(), null, null));
+        return pulled == null && PULLED.compareAndSet(this, null, new Pulled(reason, kind, System.nanoTime(), null, null, null));
     }
 
     /**
      * On the thread of call {@code call}, which has just failed for good (it threw with no abort
-     * in sight, and no retry is due): pulls the cord for it, if the job is fail-fast and nothing
-     * has pulled it yet. {@code true} if this pulled it: the supervisor must then be told.
+     * in sight, and no retry is due) and ended at {@code endedAt}: pulls the cord for it, if the
+     * job is fail-fast and nothing has pulled it yet. {@code true} if this pulled it: the
+     * supervisor must then be told.
      */
-    boolean pullForFailure(String call, String error) {
+    boolean pullForFailure(String call, String error, java.time.Instant endedAt) {
         return failuresPull && pulled == null
-                && PULLED.compareAndSet(this, null, new Pulled(call + " failed", AbortKind.SIBLING_FAILED, System.nanoTime(), call, error));
+                && PULLED.compareAndSet(this, null, new Pulled(call + " failed", AbortKind.SIBLING_FAILED, System.nanoTime(), call, error,
+                endedAt));
     }
 
     /** The cord, or {@code null} while it is not pulled. */

@@ -142,6 +142,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
     private Instant abortedAt;
     private RunStatus decided; // FAILED or ABORTED, by whichever came first
     private RunReport.Cause cause;
+    private Instant causeEndedAt; // when the cause's call ended, when it is a call's failure and its end is known
     private Cancellable deadlineTimer;
     private int internalErrors;
     private final RunSignal signal;
@@ -372,7 +373,14 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         decideFromCord();
         if (failure && cause == null && decided == null) {
             cause = new RunReport.Cause(report.name(), report.error());
+            causeEndedAt = report.finishedAt();
             decided = RunStatus.FAILED;
+        } else if (failure && causeEndedAt != null && report.finishedAt() != null && report.finishedAt().isBefore(causeEndedAt)) {
+            // A failure that ended before the one named so far, heard of later (its news took
+            // longer, or a later failure's thread pulled the cord before this call's timeout was
+            // acknowledged): the first failure in time is the cause.
+            cause = new RunReport.Cause(report.name(), report.error());
+            causeEndedAt = report.finishedAt();
         }
         if (failure && !aborting && job.failurePolicy() == FailurePolicy.FAIL_FAST) {
             String verb = report.status() == CallStatus.FAILED ? " failed" : " timed out";
@@ -418,6 +426,7 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         if (decided != null || cord == null || cord.failedCall() == null) return;
         decided = RunStatus.FAILED;
         cause = new RunReport.Cause(cord.failedCall(), cord.error());
+        causeEndedAt = cord.endedAt();
     }
 
     private Behavior<Message> onAbort(Abort m) {

@@ -111,7 +111,7 @@ class CordSpreadTest {
             POOL.execute(a);
         }
         assertTrue(running.await(20, TimeUnit.SECONDS), "siblings not running");
-        assertTrue(signal.pullForFailure("f", "planned failure"));
+        assertTrue(signal.pullForFailure("f", "planned failure", java.time.Instant.now()));
         signal.stopRunning(null, signal.reason()); // held in slot 1's hook until slots 2.. are interrupted
 
         assertTrue(heldUntilTheRestWereAsked.get(), "nobody but the held failing thread asked slots 2 and on");

@@ -124,7 +124,7 @@ class CordTest {
                         throw new IllegalStateException(e);
                     }
                     boolean won = supervisor ? signal.pull("deadline exceeded", AbortKind.DEADLINE)
-                            : signal.pullForFailure(name, "java.lang.IllegalStateException: " + name);
+                            : signal.pullForFailure(name, "java.lang.IllegalStateException: " + name, java.time.Instant.now());
                     if (won) winners.incrementAndGet();
                 });
                 racers.add(racer);
@@ -150,7 +150,7 @@ class CordTest {
     @Test
     void shouldLeaveTheCordToTheSupervisorUnderAllSettled() {
         RunSignal signal = new RunSignal(false);
-        assertFalse(signal.pullForFailure("c", "x"));
+        assertFalse(signal.pullForFailure("c", "x", java.time.Instant.now()));
         assertNull(signal.reason());
         assertTrue(signal.pull("shutdown", AbortKind.SHUTDOWN));
         assertEquals("shutdown", signal.reason());
@@ -304,5 +304,51 @@ class CordTest {
         // Two failures in one round need both threads on a core at once; a machine too busy for
         // that in 100 rounds has shown nothing either way.
         assumeTrue(together > 0, "no round had two failures together");
+    }
+
+    /**
+     * A call times out and ends on its thread; another fails for good after that, while the
+     * supervisor (held in its listener) has not yet heard of the timeout. The timeout came first
+     * in time: it is the run's cause, however the news reached the supervisor.
+     */
+    @Test
+    void shouldNameAnEarlierTimeoutTheCauseThoughALaterFailurePulledTheCord() throws Exception {
+        CountDownLatch timedOutEnded = new CountDownLatch(1);
+        CountDownLatch failing = new CountDownLatch(1);
+        AtomicReference<Boolean> held = new AtomicReference<>();
+        JobSpec job = JobSpec.builder("timeout-first")
+                .call(CallSpec.of("times-out", ctx -> {
+                    try {
+                        Thread.sleep(60_000);
+                        return "not timed out";
+                    } finally {
+                        timedOutEnded.countDown();
+                    }
+                }).withTimeout(Duration.ofMillis(200)))
+                .call("fails", ctx -> {
+                    timedOutEnded.await(10, TimeUnit.SECONDS);
+                    Thread.sleep(20); // well after the timed-out call's end
+                    failing.countDown();
+                    throw new IllegalStateException("later");
+                })
+                .build();
+        RunReport r = run(job, e -> {
+            // On the supervisor's thread: held from the failing call's start until it has failed.
+            if (e instanceof RunEvent.CallStarted s && s.call().equals("fails") && held.get() == null) {
+                try {
+                    held.set(failing.await(10, TimeUnit.SECONDS));
+                    Thread.sleep(50); // its thread pulls the cord meanwhile
+                } catch (InterruptedException ex) {
+                    throw new IllegalStateException(ex);
+                }
+            }
+        });
+        assertEquals(Boolean.TRUE, held.get());
+        assertEquals(RunStatus.FAILED, r.status());
+        assertEquals(CallStatus.TIMED_OUT, r.call("times-out").status());
+        assertEquals(CallStatus.FAILED, r.call("fails").status());
+        assertTrue(r.call("times-out").finishedAt().isBefore(r.call("fails").finishedAt()));
+        assertEquals("times-out", r.cause().call(), "the cause: " + r.cause());
+        assertEquals(r.call("times-out").error(), r.cause().error());
     }
 }

@@ -99,6 +99,19 @@ class ConsoleBrowserTest {
 
     /** The drawn rows' statuses by call, read in one script (a loaded machine makes each round trip slow). */
     @SuppressWarnings("unchecked")
+    /**
+     * Waits for the timeline's rows to show {@code expected}: the timeline draws on the next
+     * animation frame (many events, one drawing), so right after the run's status has changed in
+     * the header its rows may not have been drawn yet (both are painted in the same frame).
+     */
+    private void awaitRows(Map<String, String> expected) {
+        try {
+            browser.await("rows " + expected, WAIT, () -> rowStatuses().equals(expected));
+        } catch (AssertionError e) {
+            assertEquals(expected, rowStatuses(), e.getMessage());
+        }
+    }
+
     private Map<String, String> rowStatuses() {
         return new java.util.TreeMap<>((Map<String, String>) browser.js(
                 "const m = {}; for (const g of document.querySelectorAll('#timeline g.row')) m[g.dataset.call] = g.dataset.status; return m;"));
@@ -112,7 +125,7 @@ class ConsoleBrowserTest {
         browser.await("on the run's page", WAIT, () -> browser.driver.getCurrentUrl().contains("#/runs/r-"));
         browser.await("the run FAILED", WAIT, () -> text("#run-status").equals("FAILED"));
         assertTrue(((Number) browser.js("return window.andonConsole.stats.events")).longValue() > 0, "followed its events");
-        assertEquals(Map.of("c0", "SUCCEEDED", "c1", "SUCCEEDED", "c2", "FAILED", "c3", "ABORTED", "c4", "ABORTED"), rowStatuses());
+        awaitRows(Map.of("c0", "SUCCEEDED", "c1", "SUCCEEDED", "c2", "FAILED", "c3", "ABORTED", "c4", "ABORTED"));
         // Each status as text too, not only as a colour.
         for (WebElement g : browser.driver.findElements(By.cssSelector("#timeline g.row")))
             assertEquals(g.getAttribute("data-status"), g.findElement(By.cssSelector("text.label")).getText());
@@ -193,7 +206,7 @@ class ConsoleBrowserTest {
         browser.await("the clock ticking", WAIT, () -> !text("#clock").equals(before));
         browser.driver.findElement(By.id("abort")).click();
         browser.await("the run ABORTED", WAIT, () -> text("#run-status").equals("ABORTED"));
-        assertEquals(Map.of("s1", "ABORTED", "s2", "ABORTED"), rowStatuses());
+        awaitRows(Map.of("s1", "ABORTED", "s2", "ABORTED"));
         assertTrue(text("#cord").contains(ServiceRoutes.ABORT_REASON), text("#cord"));
         assertEquals("ABORTED", json(server.get("/runs/" + id)).get("status").asText());
     }
@@ -220,7 +233,7 @@ class ConsoleBrowserTest {
             }
             assertEquals(202, server.post("/runs/" + id + "/abort", "").statusCode());
             browser.await("the run ABORTED", WAIT, () -> text("#run-status").equals("ABORTED"));
-            assertEquals(Map.of("one", "SUCCEEDED", "three", "ABORTED", "two", "SUCCEEDED"), rowStatuses());
+            awaitRows(Map.of("one", "SUCCEEDED", "three", "ABORTED", "two", "SUCCEEDED"));
             assertTrue(proxy.requests.stream().anyMatch(r -> r.startsWith("GET /runs/" + id + "/events")
                             && r.toLowerCase().contains("last-event-id: ")),
                     "a reconnect with Last-Event-ID: " + proxy.requests.stream().filter(r -> r.contains("/events")).toList());

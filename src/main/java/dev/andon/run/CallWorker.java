@@ -286,7 +286,8 @@ final class CallWorker extends DispatchedBehavior<CallWorker.Command> {
                 // When the call ended, taken before anything else is done here (asking the
                 // siblings to stop can take a while). A call failing for good that did not pull the
                 // cord takes it again once it has lost, so that the cord's failure never ends after
-                // another that failed with it: the first failure in time is the run's cause.
+                // another that failed with it: the run's cause (the first failure in time) is then
+                // the failure its abort reason names.
                 Instant endedAt = Instant.now();
                 Attempt next = null;
                 try {

@@ -371,16 +371,15 @@ public final class RunSupervisor extends DispatchedBehavior<RunSupervisor.Messag
         setRunning(index, null);
         if (listening) emit(new RunEvent.CallFinished(runId, Instant.now(), report, acked));
         decideFromCord();
-        if (failure && cause == null && decided == null) {
+        // The first failure heard of is the cause when nothing was decided before it; and so is
+        // one that ended before the call named so far, heard of later (its news took longer, or a later
+        // failure's thread pulled the cord before this call's timeout was acknowledged): the
+        // first failure in time is the cause.
+        boolean first = cause == null && decided == null;
+        if (failure && (first || causeEndedAt != null && report.finishedAt() != null && report.finishedAt().isBefore(causeEndedAt))) {
             cause = new RunReport.Cause(report.name(), report.error());
             causeEndedAt = report.finishedAt();
             decided = RunStatus.FAILED;
-        } else if (failure && causeEndedAt != null && report.finishedAt() != null && report.finishedAt().isBefore(causeEndedAt)) {
-            // A failure that ended before the one named so far, heard of later (its news took
-            // longer, or a later failure's thread pulled the cord before this call's timeout was
-            // acknowledged): the first failure in time is the cause.
-            cause = new RunReport.Cause(report.name(), report.error());
-            causeEndedAt = report.finishedAt();
         }
         if (failure && !aborting && job.failurePolicy() == FailurePolicy.FAIL_FAST) {
             String verb = report.status() == CallStatus.FAILED ? " failed" : " timed out";

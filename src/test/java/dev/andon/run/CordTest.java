@@ -45,6 +45,24 @@ class CordTest {
     }
 
     /**
+     * A listener that holds the supervisor's thread at {@code call}'s start, once, until
+     * {@code until} opens (10 s at most) and {@code thenMillis} more; {@code opened} is set to
+     * whether it opened.
+     */
+    private static RunListener holdAtStartOf(String call, CountDownLatch until, long thenMillis, AtomicReference<Boolean> opened) {
+        return e -> {
+            if (e instanceof RunEvent.CallStarted s && s.call().equals(call) && opened.get() == null) {
+                try {
+                    opened.set(until.await(10, TimeUnit.SECONDS));
+                    Thread.sleep(thenMillis);
+                } catch (InterruptedException ex) {
+                    throw new IllegalStateException(ex);
+                }
+            }
+        };
+    }
+
+    /**
      * The supervisor is held (its listener blocks on the sibling's start) while the other call
      * fails: the sibling must still see the cord, which only the failing thread can have pulled.
      */
@@ -66,16 +84,8 @@ class CordTest {
                     return "not aborted";
                 })
                 .build();
-        RunReport r = run(job, e -> {
-            // On the supervisor's thread: hold it here until the sibling has seen the cord (or 10 s).
-            if (e instanceof RunEvent.CallStarted s && s.call().equals("polls") && sawWhileHeld.get() == null) {
-                try {
-                    sawWhileHeld.set(siblingSawCord.await(10, TimeUnit.SECONDS));
-                } catch (InterruptedException ex) {
-                    throw new IllegalStateException(ex);
-                }
-            }
-        });
+        // Held until the sibling has seen the cord.
+        RunReport r = run(job, holdAtStartOf("polls", siblingSawCord, 0, sawWhileHeld));
         assertEquals(Boolean.TRUE, sawWhileHeld.get(), "the sibling saw the cord while the supervisor was held");
         assertEquals(RunStatus.FAILED, r.status());
         assertEquals(new RunReport.Cause("fails", "java.lang.IllegalStateException: first"), r.cause());
@@ -332,17 +342,8 @@ class CordTest {
                     throw new IllegalStateException("later");
                 })
                 .build();
-        RunReport r = run(job, e -> {
-            // On the supervisor's thread: held from the failing call's start until it has failed.
-            if (e instanceof RunEvent.CallStarted s && s.call().equals("fails") && held.get() == null) {
-                try {
-                    held.set(failing.await(10, TimeUnit.SECONDS));
-                    Thread.sleep(50); // its thread pulls the cord meanwhile
-                } catch (InterruptedException ex) {
-                    throw new IllegalStateException(ex);
-                }
-            }
-        });
+        // Held from the failing call's start until it has failed, and 50 ms more: its thread pulls the cord meanwhile.
+        RunReport r = run(job, holdAtStartOf("fails", failing, 50, held));
         assertEquals(Boolean.TRUE, held.get());
         assertEquals(RunStatus.FAILED, r.status());
         assertEquals(CallStatus.TIMED_OUT, r.call("times-out").status());

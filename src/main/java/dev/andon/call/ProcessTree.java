@@ -148,6 +148,7 @@ final class ProcessTree {
     private static void warmUpInBackground() {
         if (!PROCESS_GROUPS || !WARMED_UP.compareAndSet(false, true)) return;
         Thread t = new Thread(() -> {
+            ProcessGroups.load();
             long self = ProcessHandle.current().pid();
             for (int i = 0; i < WARM_UP_READINGS; i++) {
                 Stat.all();
@@ -359,6 +360,7 @@ final class ProcessTree {
             root.descendants().filter(ProcessHandle::isAlive).forEach(h -> live.put(h.pid(), 0L));
             return live;
         }
+        if (knownGone()) return live;
         Map<Long, Stat> all = Stat.allSince(System.nanoTime(), rootGone ? this : null);
         Map<Long, List<Long>> children = new HashMap<>();
         var queue = new ArrayDeque<Long>();
@@ -384,6 +386,26 @@ final class ProcessTree {
         live.remove(ProcessHandle.current().pid());
         seen.putAll(live);
         return live;
+    }
+
+    /**
+     * Whether the tree is known to have no member without a scan of {@code /proc}: its root has
+     * exited (and been reaped, so its group can no longer gain a process of ours), the kernel says
+     * its process group is empty, and no member seen earlier, which may have left the group, is
+     * alive. A scan would then find none either: a live member would be in the group, or be one
+     * seen, or descend from one seen that is alive (a process that exits hands its children to
+     * init, so a zombie has none). False whenever this cannot be told (see
+     * {@link ProcessGroups#knownEmpty}): the scan decides.
+     */
+    private boolean knownGone() {
+        if (root.isAlive() || !ProcessGroups.knownEmpty(root.pid())) return false;
+        var file = new ProcFile();
+        for (var m : seen.entrySet()) {
+            if (m.getKey() == root.pid()) continue; // in the group, if alive: the kernel has said there is none
+            Stat s = Stat.read(m.getKey(), file);
+            if (s != null && s.startTime == m.getValue() && s.state != 'Z' && s.state != 'X') return false;
+        }
+        return true;
     }
 
     /** The fields of {@code /proc/<pid>/stat} a tree needs. */

@@ -1,6 +1,5 @@
 package dev.andon.call;
 
-import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import java.lang.reflect.Method;
@@ -46,10 +45,12 @@ final class ProcessGroups {
             return;
         }
         try {
-            // A check of the binding itself: this JVM's own process is alive.
-            Libc.kill(Math.toIntExact(ProcessHandle.current().pid()), 0);
+            // A check of the binding itself: this JVM's own process is there, and no pid is -1's group.
+            boolean self = Libc.kill(Math.toIntExact(ProcessHandle.current().pid()), 0) == 0;
+            boolean none = Libc.kill(Integer.MIN_VALUE + 1, 0) == -1 && Native.getLastError() == ESRCH;
+            if (!self || !none) throw new IllegalStateException("kill(2) through JNA: " + self + ", " + none);
             loaded = true;
-        } catch (Exception | LinkageError e) { // no JNA on the class path, UnsatisfiedLinkError, LastErrorException...
+        } catch (Exception | LinkageError e) { // no JNA on the class path, UnsatisfiedLinkError, a binding that says the wrong thing
             log.debug("JNA not loaded; process trees are told gone by /proc alone", e);
         }
     }
@@ -65,12 +66,8 @@ final class ProcessGroups {
      */
     static boolean knownEmpty(long pgid) {
         if (!loaded || !asking || pgid <= 1 || pgid > Integer.MAX_VALUE) return false;
-        try {
-            Libc.kill((int) -pgid, 0);
-            return false;
-        } catch (LastErrorException e) {
-            return e.getErrorCode() == ESRCH; // EPERM: there is a process, someone else's
-        }
+        // errno as JNA kept it right after the call, on this thread: no exception to build.
+        return Libc.kill((int) -pgid, 0) == -1 && Native.getLastError() == ESRCH; // EPERM: there is one, someone else's
     }
 
     /** For tests: whether {@link #knownEmpty} asks the kernel at all; returns what it was. */
@@ -102,6 +99,6 @@ final class ProcessGroups {
             Native.register(Platform.C_LIBRARY_NAME);
         }
 
-        static native int kill(int pid, int sig) throws LastErrorException;
+        static native int kill(int pid, int sig);
     }
 }
